@@ -1,0 +1,42 @@
+"""qmsdata: analytics and management-review workbook for ISO 9001 quality management systems.
+
+The public verbs live here and are imported lazily, so ``import qmsdata`` stays fast (pandas,
+great-expectations and plotly load only when a verb that needs them is first used).
+
+>>> import qmsdata
+>>> wb = qmsdata.load("data/demo")                                  # doctest: +SKIP
+>>> chart = qmsdata.control_chart(df, "u", value="complaints", n="units")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it. A plain dict registry: add a line when a verb lands.
+_EXPORTS: dict[str, str] = {
+    # errors
+    "QmsError": "qmsdata.errors",
+    "ConfigError": "qmsdata.errors",
+    "SourceError": "qmsdata.errors",
+    "SchemaError": "qmsdata.errors",
+    "DataError": "qmsdata.errors",
+    "PackError": "qmsdata.errors",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qmsdata' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

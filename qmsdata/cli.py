@@ -1,0 +1,133 @@
+"""The ``qms`` command: demo workbooks, validation, review packs, verification.
+
+Every subcommand has ``--help``. Expected failures (:class:`qmsdata.errors.QmsError`) print one
+clear message on stderr and exit with code 2 — never a traceback. Heavy libraries are imported
+inside the handlers so ``qms --help`` answers at once.
+
+Exit codes: 0 success; 1 the job ran but found a problem (rows quarantined, a pack section failed,
+a pack altered); 2 the job could not run (bad workbook, missing file, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from qmsdata import __version__
+from qmsdata.errors import QmsError
+
+DEFAULT_END = "2026-10"
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from qmsdata.demo import write_demo
+
+    summary = write_demo(Path(args.directory), seed=args.seed, end=args.end)
+    print(summary)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from qmsdata.validate import validate_command
+
+    return validate_command(Path(args.workbook), out=args.out, as_of=args.as_of)
+
+
+def _cmd_dictionary(args: argparse.Namespace) -> int:
+    from qmsdata.records import write_data_dictionary
+
+    path = write_data_dictionary(Path(args.out))
+    print(f"data dictionary written to {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qms",
+        description=(
+            "qmsdata: load, validate and analyse ISO 9001 quality records and build the monthly "
+            "management-review pack (ISO 9001 clause 9.3)."
+        ),
+        epilog=(
+            "Start with:  qms demo data/demo  then  qms validate data/demo. "
+            "Exit codes: 0 ok, 1 problems found in the data or pack, 2 could not run."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"qmsdata {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "demo",
+        help="write the deterministic demo workbook (36 months, 2 sites, planted signals)",
+        description=(
+            "Write a deterministic demo workbook for a fictional SMT electronics manufacturer: "
+            "36 months ending at --end, all twelve record types, columns named as real exports "
+            "name them (mapped in qms.toml), planted signals for the analytics and a few invalid "
+            "rows for quarantine. The same seed and end always give the same files."
+        ),
+    )
+    p.add_argument("directory", help="folder to write the workbook into (created if missing)")
+    p.add_argument("--seed", type=int, default=9001, help="random seed (default: 9001)")
+    p.add_argument(
+        "--end",
+        default=DEFAULT_END,
+        help=f"last month of the data, YYYY-MM (default: {DEFAULT_END}, not today's date)",
+    )
+    p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser(
+        "validate",
+        help="load and validate a workbook; write the data-quality report",
+        description=(
+            "Load every configured record type, validate it (great-expectations suites built from "
+            "the record specs), quarantine failing rows with their reasons and write the "
+            "data-quality report (HTML plus failure-case CSVs). Raw files are never modified. "
+            "Exit 0 when every row passed, 1 when rows were quarantined, 2 on structural errors."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="folder for the data-quality report (default: reports/data-quality)",
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="reporting date YYYY-MM-DD; dates after it are rejected (default: today)",
+    )
+    p.set_defaults(handler=_cmd_validate)
+
+    p = sub.add_parser(
+        "dictionary",
+        help="write the data dictionary generated from the record specs",
+        description="Write docs/data-dictionary.md (every record type, column, type and rule).",
+    )
+    p.add_argument("--out", default="docs/data-dictionary.md", help="output Markdown file")
+    p.set_defaults(handler=_cmd_dictionary)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``qms`` command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except QmsError as exc:
+        print(f"qms {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"qms {args.command}: interrupted; no partial output was left in place", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
