@@ -24,6 +24,11 @@ _EXPORTS: dict[str, str] = {
     "SchemaError": "qmsdata.errors",
     "DataError": "qmsdata.errors",
     "PackError": "qmsdata.errors",
+    # workbook: records, loading, validation (foundation)
+    # demo workbook
+    # statistics engine
+    # quality analytics per ISO 9001 area
+    # review packs
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
