@@ -1,0 +1,308 @@
+"""Corrective actions: status, aging, cycle time, effectiveness, recurrence (ISO 9001 10.2).
+
+The state of each CAPA is judged at ``as_of`` from its dates, not from its ``status`` column
+alone, so a pack re-run for an earlier date sees what was true then:
+
+- open at ``as_of``: opened on or before ``as_of``, not cancelled, and no close date on or
+  before ``as_of``;
+- overdue: open and ``due_date`` before ``as_of``;
+- closed on time: closed on or before its ``due_date``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qmsdata.analytics import periods as P
+
+AGING_BUCKETS = ("0-30", "31-60", "61-90", ">90")
+
+
+def _capas(workbook: Any, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Return CAPAs opened by ``as_of`` with derived ``is_open, is_overdue, age_days``."""
+    frame = P.records(workbook, "corrective_actions")
+    if not P.has_columns(frame, "capa_id", "opened_date"):
+        return frame.iloc[0:0]
+    opened = P.dates(frame, "opened_date")
+    frame = frame[opened <= as_of].copy()
+    opened = opened[opened <= as_of]
+    closed = P.dates(frame, "closed_date")
+    due = P.dates(frame, "due_date")
+    status = frame.get("status", pd.Series("", index=frame.index)).astype(object)
+    cancelled = status == "cancelled"
+    is_closed = closed.notna() & (closed <= as_of)
+    frame["is_open"] = ~is_closed & ~cancelled
+    frame["is_closed"] = is_closed & ~cancelled
+    frame["is_cancelled"] = cancelled
+    frame["is_overdue"] = frame["is_open"] & due.notna() & (due < as_of)
+    frame["age_days"] = (as_of - opened).dt.days
+    frame["days_overdue"] = np.where(frame["is_overdue"], (as_of - due).dt.days, 0)
+    frame["on_time"] = np.where(frame["is_closed"] & due.notna(), closed <= due, np.nan)
+    if "process" not in frame.columns:
+        frame["process"] = "(blank)"
+    frame["process"] = frame["process"].astype(object).fillna("(blank)")
+    return frame
+
+
+def capa_status(
+    workbook: Any, period: Any, *, as_of: Any = None, by: str = "process"
+) -> pd.DataFrame:
+    """Return CAPA counts and closure measures per ``by`` (default process), plus an "all" row.
+
+    ISO 9001 10.2, 9.3.2 c4.
+
+    Returns
+    -------
+    DataFrame
+        ``group, open, overdue, closed, cancelled, opened_in_period, closed_in_period,
+        on_time_rate`` (closed on or before due date, among those closed in the trailing 12
+        months), ``effectiveness_rate`` (effective "yes" among closed CAPAs judged yes/no),
+        ``median_cycle_days, p90_cycle_days`` (Kaplan-Meier, open CAPAs censored, CAPAs opened
+        in the trailing 12 months).
+    """
+    at = P.resolve_as_of(period, as_of)
+    cols = [
+        "group",
+        "open",
+        "overdue",
+        "closed",
+        "cancelled",
+        "opened_in_period",
+        "closed_in_period",
+        "on_time_rate",
+        "effectiveness_rate",
+        "median_cycle_days",
+        "p90_cycle_days",
+    ]
+    capas = _capas(workbook, at)
+    if capas.empty:
+        return P.empty(cols, "no corrective actions recorded")
+    start, end = P.period_start(period), P.period_end(period)
+    year_start = P.trailing_months(period, 12)[0].start_time
+    opened = P.dates(capas, "opened_date")
+    closed = P.dates(capas, "closed_date")
+    capas = capas.assign(
+        _opened_now=P.in_window(opened, start, end),
+        _closed_now=P.in_window(closed, start, end) & capas["is_closed"],
+        _closed_year=P.in_window(closed, year_start, at) & capas["is_closed"],
+        _recent=opened >= year_start,
+    )
+    eff = capas.get("effective", pd.Series(np.nan, index=capas.index)).astype(object)
+    capas["_eff"] = np.where(capas["is_closed"] & eff.isin(["yes", "no"]), eff == "yes", np.nan)
+    if by not in capas.columns:
+        capas[by] = "(blank)"
+    groups = [("all", capas)] + [
+        (str(k), g) for k, g in capas.groupby(capas[by].astype(object).fillna("(blank)"))
+    ]
+    rows = []
+    for name, g in groups:
+        on_time = g.loc[g["_closed_year"], "on_time"].astype(float)
+        recent = g[g["_recent"]]
+        ttc = P.time_to_close(
+            recent["opened_date"], recent["closed_date"].where(recent["is_closed"]), at
+        )
+        rows.append(
+            {
+                "group": name,
+                "open": int(g["is_open"].sum()),
+                "overdue": int(g["is_overdue"].sum()),
+                "closed": int(g["is_closed"].sum()),
+                "cancelled": int(g["is_cancelled"].sum()),
+                "opened_in_period": int(g["_opened_now"].sum()),
+                "closed_in_period": int(g["_closed_now"].sum()),
+                "on_time_rate": float(on_time.mean()) if on_time.notna().any() else np.nan,
+                "effectiveness_rate": float(g["_eff"].astype(float).mean())
+                if g["_eff"].notna().any()
+                else np.nan,
+                "median_cycle_days": ttc["median_days"],
+                "p90_cycle_days": ttc["p90_days"],
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def capa_aging(
+    workbook: Any, period: Any, *, as_of: Any = None, by: str = "process"
+) -> pd.DataFrame:
+    """Return open CAPAs at ``as_of`` by age bucket (0-30, 31-60, 61-90, >90 days) per ``by``.
+
+    ISO 9001 10.2, 9.3.2 c4. Age is days since opened. Columns ``group, bucket, open,
+    overdue``; every bucket is listed for every group with an open CAPA (zeros included) so
+    stacked bars line up. Buckets are ordered categoricals.
+    """
+    at = P.resolve_as_of(period, as_of)
+    cols = ["group", "bucket", "open", "overdue"]
+    capas = _capas(workbook, at)
+    if capas.empty or not capas["is_open"].any():
+        return P.empty(cols, "no open corrective actions")
+    capas = capas[capas["is_open"]].copy()
+    capas["bucket"] = pd.cut(
+        capas["age_days"], [-np.inf, 30, 60, 90, np.inf], labels=list(AGING_BUCKETS)
+    )
+    capas["group"] = capas[by].astype(object).fillna("(blank)") if by in capas else "(blank)"
+    out = (
+        capas.groupby(["group", "bucket"], observed=False)
+        .agg(open=("capa_id", "size"), overdue=("is_overdue", "sum"))
+        .reset_index()
+    )
+    out = out[out["group"].isin(capas["group"].unique())]
+    out["overdue"] = out["overdue"].astype(int)
+    return out.reset_index(drop=True)[cols]
+
+
+def capa_overdue(workbook: Any, period: Any, *, as_of: Any = None) -> pd.DataFrame:
+    """Return the overdue CAPAs at ``as_of``, most overdue first (ISO 9001 10.2).
+
+    Columns ``capa_id, process, owner, opened_date, due_date, days_overdue, age_days,
+    source_type``.
+    """
+    at = P.resolve_as_of(period, as_of)
+    cols = [
+        "capa_id",
+        "process",
+        "owner",
+        "opened_date",
+        "due_date",
+        "days_overdue",
+        "age_days",
+        "source_type",
+    ]
+    capas = _capas(workbook, at)
+    if capas.empty:
+        return P.empty(cols, "no corrective actions recorded")
+    capas = capas[capas["is_overdue"]]
+    for c in cols:
+        if c not in capas.columns:
+            capas = capas.assign(**{c: None})
+    return capas.sort_values(["days_overdue", "capa_id"], ascending=[False, True])[
+        cols
+    ].reset_index(drop=True)
+
+
+def _capa_nc_links(workbook: Any, capas: pd.DataFrame) -> pd.DataFrame:
+    """Return closed CAPAs with the defect code and process of their nonconformity."""
+    ncs = P.records(workbook, "nonconformities")
+    if not P.has_columns(ncs, "nc_id", "defect_code") or capas.empty:
+        return capas.iloc[0:0]
+    closed = capas[capas["is_closed"]]
+    link = None
+    if "source_id" in closed.columns:
+        src = closed[closed.get("source_type", "nonconformity") == "nonconformity"]
+        link = src.merge(
+            ncs[["nc_id", "defect_code", "process"]].rename(
+                columns={"nc_id": "source_id", "process": "nc_process"}
+            ),
+            on="source_id",
+            how="inner",
+        )
+    if (link is None or link.empty) and "capa_id" in ncs.columns:
+        first = ncs.dropna(subset=["capa_id"]).drop_duplicates("capa_id")
+        link = closed.merge(
+            first[["capa_id", "defect_code", "process"]].rename(columns={"process": "nc_process"}),
+            on="capa_id",
+            how="inner",
+        )
+    if link is None:
+        return capas.iloc[0:0]
+    link["process"] = link["nc_process"].where(link["nc_process"].notna(), link["process"])
+    return link
+
+
+def capa_recurrence(
+    workbook: Any, period: Any, *, as_of: Any = None, window_days: int = 180
+) -> pd.DataFrame:
+    """Return, per closed CAPA raised on a nonconformity, whether the problem came back.
+
+    ISO 9001 10.2.1 d (review the effectiveness) and 10.2.1 b 3 (similar nonconformities).
+    A recurrence is a nonconformity with the same ``defect_code`` and ``process`` detected
+    within ``window_days`` (default 180) after the CAPA's close date, up to ``as_of``.
+
+    Returns
+    -------
+    DataFrame
+        ``capa_id, process, defect_code, closed_date, recurrences, first_recurrence,
+        recurred`` (bool), ``window_complete`` (the whole window lies before ``as_of``; an
+        incomplete window can still turn into a recurrence).
+    """
+    at = P.resolve_as_of(period, as_of)
+    cols = [
+        "capa_id",
+        "process",
+        "defect_code",
+        "closed_date",
+        "recurrences",
+        "first_recurrence",
+        "recurred",
+        "window_complete",
+    ]
+    links = _capa_nc_links(workbook, _capas(workbook, at))
+    ncs = P.records(workbook, "nonconformities")
+    if links.empty:
+        return P.empty(cols, "no closed CAPAs linked to nonconformities")
+    ncs = ncs.assign(_d=P.dates(ncs, "detected_date"))
+    ncs = ncs[ncs["_d"] <= at][["defect_code", "process", "_d"]].dropna()
+    links = links.assign(closed_date=P.dates(links, "closed_date"))
+    pairs = links[["capa_id", "process", "defect_code", "closed_date"]].merge(
+        ncs, on=["defect_code", "process"], how="left"
+    )
+    hit = (pairs["_d"] > pairs["closed_date"]) & (
+        pairs["_d"] <= pairs["closed_date"] + pd.Timedelta(days=window_days)
+    )
+    pairs = pairs.assign(_hit=hit, _first=pairs["_d"].where(hit))
+    agg = pairs.groupby("capa_id").agg(
+        recurrences=("_hit", "sum"), first_recurrence=("_first", "min")
+    )
+    out = (
+        links[["capa_id", "process", "defect_code", "closed_date"]]
+        .drop_duplicates("capa_id")
+        .merge(agg.reset_index(), on="capa_id", how="left")
+    )
+    out["recurrences"] = out["recurrences"].fillna(0).astype(int)
+    out["recurred"] = out["recurrences"] > 0
+    out["window_complete"] = out["closed_date"] + pd.Timedelta(days=window_days) <= at
+    return out.sort_values("capa_id").reset_index(drop=True)[cols]
+
+
+def capa_effect(workbook: Any, capa_id: str, *, as_of: Any, months: int = 12) -> P.Result:
+    """Show a CAPA's effect in the data: its linked NC series before and after closure.
+
+    ISO 9001 10.2.1 d, 10.2.2. The linked series is the monthly count of nonconformities with
+    the CAPA's defect code and process, ``months`` before and after the close month. The chart
+    is a c chart with ``phase`` "before"/"after" so the limits are rebased at closure.
+
+    Returns
+    -------
+    Result
+        ``table`` with ``month, ncs, phase``; ``chart`` (None with a note when too short);
+        extras ``defect_code, process, before_mean, after_mean``.
+    """
+    at = pd.Timestamp(as_of)
+    capas = _capas(workbook, at)
+    links = _capa_nc_links(workbook, capas[capas["capa_id"] == capa_id])
+    cols = ["month", "ncs", "phase"]
+    if links.empty:
+        return P.Result(
+            P.empty(cols), None, f"CAPA {capa_id} is not closed or not linked to a nonconformity"
+        )
+    row = links.iloc[0]
+    ncs = P.records(workbook, "nonconformities")
+    closed_month = pd.Timestamp(row["closed_date"]).to_period("M")
+    last = min(closed_month + months, at.to_period("M"))
+    window = pd.period_range(closed_month - months, last, freq="M")
+    sel = ncs[(ncs["defect_code"] == row["defect_code"]) & (ncs["process"] == row["process"])]
+    counts = sel.groupby(P.to_month(sel["detected_date"])).size().reindex(window, fill_value=0)
+    table = pd.DataFrame({"month": window, "ncs": counts.to_numpy(float)})
+    table["phase"] = np.where(table["month"] <= closed_month, "before", "after")
+    extra = {
+        "defect_code": row["defect_code"],
+        "process": row["process"],
+        "before_mean": float(table.loc[table["phase"] == "before", "ncs"].mean()),
+        "after_mean": float(table.loc[table["phase"] == "after", "ncs"].mean()),
+    }
+    chart, note = P.monthly_chart(
+        table, "c", value="ncs", phase="phase", min_points=6, improvement="decrease"
+    )
+    return P.Result(table, chart, note, extra)

@@ -1,0 +1,363 @@
+"""Screen every monitored series and list what needs the review's attention (ISO 9001 9.1.3, 9.3.2).
+
+:func:`signals` is the raw material of the executive summary (9.3.2 c5 "monitoring and
+measurement results" and 9.3.2 f "opportunities for improvement"). It screens:
+
+============================  ======================  ============================================
+series                        chart                   finding
+============================  ======================  ============================================
+complaints per million        u or Laney u'           limits, Anhoej runs; Mann-Kendall drift
+defect ppm per site x process p or Laney p'           limits, Anhoej runs
+supplier rejection rate       p or Laney p'           limits, Anhoej runs
+objective KPIs                I chart with target     consistent_fail, target missed, concern
+survey mean score             I chart                 limits, Anhoej runs; Mann-Kendall drift
+overdue CAPAs per process     Poisson cluster test    overdue cluster
+============================  ======================  ============================================
+
+Control-chart limits come from the first ``baseline`` months of the window (phase I) and are
+frozen for the rest, so a recent shift is judged against the earlier process, not absorbed into
+its own limits. Only *current* findings are listed: a chart signal counts when one of its
+signalling points lies in the last ``recent`` months.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qmsdata.analytics import periods as P
+
+COLUMNS = [
+    "rank", "series", "area", "chart", "rule", "since", "direction", "magnitude", "evidence",
+    "record_type", "site", "process", "product", "supplier_id", "objective_id", "owner",
+    "clause", "severity", "detail",
+]
+
+#: ranking weight of each kind of finding (higher = more important); see :func:`signals`
+SEVERITY = {
+    "beyond_limits": 4,
+    "consistent_fail": 4,
+    "overdue_cluster": 3,
+    "shift": 3,
+    "target_missed": 3,
+    "trend": 2,
+    "runs": 2,
+    "crossings": 1,
+    "other": 1,
+}
+DIRECTION_ORDER = {"concern": 0, "improvement": 1, "neutral": 2}
+
+
+def _day(ts: Any) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def _rule_kind(rule: str) -> str:
+    """Map an engine rule id to a severity class."""
+    r = rule.lower()
+    if r in ("beyond_limits", "we_1", "nelson_1"):
+        return "beyond_limits"
+    if "cross" in r:
+        return "crossings"
+    if "run" in r or r in ("we_2", "we_3", "we_4", "nelson_2", "nelson_5", "nelson_6"):
+        return "shift"
+    if r in ("nelson_3",):
+        return "trend"
+    return "other"
+
+
+def chart_finding(
+    chart: Any, *, recent: int, improvement: str | None
+) -> dict[str, Any] | None:
+    """Return the current finding of a ControlChart, or None when it shows common cause only.
+
+    A point is signalling when it lies strictly beyond a limit or any rule fired on it. The
+    finding is current when a signalling point lies in the last ``recent`` points. ``since``
+    is the first point of the run of points on the same side of the centre line that ends at
+    the latest signalling point (where a shift began); ``magnitude`` is the mean of the
+    points from ``since`` relative to the centre line (0.5 = 50% above).
+    """
+    data = chart.data.reset_index(drop=True)
+    if data.empty:
+        return None
+    rules = data["rules"].map(lambda r: tuple(r) if isinstance(r, (tuple, list)) else ())
+    flagged = data["sigma_signal"].fillna(False).astype(bool) | rules.map(bool)
+    last = len(data) - recent
+    current = np.nonzero(flagged.to_numpy() & (np.arange(len(data)) >= last))[0]
+    if len(current) == 0:
+        return None
+    i = int(current[-1])
+    side = np.sign(data["value"] - data["cl"]).to_numpy()
+    start = i
+    while start > 0 and side[start - 1] == side[i] and side[i] != 0:
+        start -= 1
+    seg = data.iloc[start : i + 1]
+    ids = set()
+    for j in current:
+        ids.update(rules.iloc[j])
+        if bool(data["sigma_signal"].iloc[j]):
+            ids.add("beyond_limits")
+    kinds = sorted({_rule_kind(r) for r in ids}, key=lambda k: -SEVERITY[k])
+    cl = float(np.nanmean(seg["cl"]))
+    mean = float(np.nanmean(seg["value"]))
+    magnitude = (mean - cl) / abs(cl) if cl else mean
+    up = side[i] > 0
+    if improvement in ("increase", "decrease"):
+        direction = "concern" if up == (improvement == "decrease") else "improvement"
+    else:
+        direction = "neutral"
+    return {
+        "rule": ", ".join(sorted(ids)),
+        "kind": kinds[0],
+        "since": pd.Timestamp(seg["x"].iloc[0]).to_period("M"),
+        "direction": direction,
+        "magnitude": magnitude,
+        "detail": f"mean {mean:.4g} since then vs centre line {cl:.4g}",
+    }
+
+
+def _chart_rows(
+    table: pd.DataFrame, chart_type: str, *, value: str, n: str | None, baseline: int,
+    recent: int, improvement: str,
+) -> tuple[dict[str, Any] | None, str]:
+    base = min(baseline, max(len(table) - recent, P.MIN_POINTS))
+    chart, note = P.monthly_chart(
+        table, chart_type, value=value, n=n, baseline=base if base < len(table) else None,
+        improvement=improvement, rules="anhoej",
+    )
+    if chart is None:
+        return None, note or ""
+    return chart_finding(chart, recent=recent, improvement=improvement), ""
+
+
+def _trend_row(values: np.ndarray, improvement: str, alpha: float) -> dict[str, Any] | None:
+    import qmsdata
+
+    res = qmsdata.trend_test(values)
+    if res.trend not in ("increasing", "decreasing") or not (res.p < alpha):
+        return None
+    up = res.trend == "increasing"
+    direction = "concern" if up == (improvement == "decrease") else "improvement"
+    level = np.nanmean(values)
+    return {
+        "rule": "mann_kendall",
+        "kind": "trend",
+        "direction": direction,
+        "magnitude": res.slope * 12 / level if level else res.slope,
+        "detail": f"Sen slope {res.slope:.4g} per month, p = {res.p:.3g}",
+    }
+
+
+def signals(
+    workbook: Any,
+    period: Any,
+    *,
+    as_of: Any = None,
+    months: int = 36,
+    baseline: int = 18,
+    recent: int = 6,
+    alpha: float = 0.01,
+    min_cluster: int = 5,
+) -> pd.DataFrame:
+    """Screen every monitored series and return the current findings, most important first.
+
+    ISO 9001 9.1.3 (analysis and evaluation), 9.3.2 c5 and f.
+
+    Parameters
+    ----------
+    period, as_of
+        Reporting period ("2026-10" or "2026Q3") and the date judged at (default: its end).
+    months
+        Length of each series' window, ending with the period.
+    baseline
+        Months at the start of the window that set the frozen control limits.
+    recent
+        A chart finding counts only when a signalling point lies in the last ``recent`` months.
+    alpha
+        Significance level of the Mann-Kendall drift and the CAPA cluster tests.
+    min_cluster
+        Fewest overdue CAPAs in one process that can form a cluster.
+
+    Returns
+    -------
+    DataFrame
+        One row per finding: ``rank`` (1 = most important), ``series``, ``area`` (review input),
+        ``chart``, ``rule`` (engine rule ids, "beyond_limits", "mann_kendall",
+        "consistent_fail", "target_missed", "overdue_cluster"), ``since`` (Period[M]: when the
+        signal began), ``direction`` ("concern" | "improvement" | "neutral"), ``magnitude``
+        (relative change vs the centre line, the drift per year relative to the level, the
+        share of months missing target, or overdue count / expected), ``evidence`` (record type
+        and filter that finds the records), ``record_type``, ``site``, ``process``,
+        ``product``, ``supplier_id``, ``objective_id``, ``owner``, ``clause``, ``severity``
+        and ``detail``.
+
+    Notes
+    -----
+    Ranking: concern before improvement before neutral; then severity (beyond limits or
+    consistent failure 4; shift, target missed or overdue cluster 3; drift or runs 2;
+    crossings 1); then absolute magnitude; then the more recent ``since``.
+
+    References
+    ----------
+    Anhoej, J. & Olesen, A. V. (2014). Run charts revisited. PLoS ONE 9(11): e113825.
+    Laney (2002); Hirsch, Slack & Smith (1982) for the Mann-Kendall test.
+    """
+    from scipy import stats
+
+    from qmsdata.analytics import capa, complaints, customers, nonconformities, objectives
+    from qmsdata.analytics import suppliers
+
+    at = P.resolve_as_of(period, as_of)
+    first = P.trailing_months(period, months)[0]
+    rows: list[dict[str, Any]] = []
+
+    def add(finding: dict[str, Any] | None, **fields: Any) -> None:
+        if finding is None:
+            return
+        kind = finding.pop("kind", "other")
+        rows.append({**fields, **finding, "severity": SEVERITY.get(kind, 1)})
+
+    # 1. complaints per million shipped (9.1.2, 9.3.2 c1)
+    table = complaints.complaint_counts(workbook, period, months=months)
+    if len(table) >= P.MIN_POINTS:
+        ctype, _ = P.choose_attribute_chart(table["complaints"], table["n"], "u")
+        base = dict(series="Complaints per million units shipped", area="9.3.2 c1 customer",
+                    record_type="complaints", clause="9.1.2")
+        finding, _ = _chart_rows(table, ctype, value="complaints", n="n", baseline=baseline,
+                                 recent=recent, improvement="decrease")
+        if finding:
+            add(finding, chart=ctype, evidence=f"complaints where received_date >= "
+                f"{_day(finding['since'].start_time)}", **base)
+        trend = _trend_row(table["rate_per_million"].to_numpy(float), "decrease", alpha)
+        if trend:
+            add({**trend, "since": table["month"].iloc[0]}, chart="mann_kendall",
+                evidence=f"complaints where received_date >= {_day(first.start_time)}", **base)
+
+    # 2. defect rate per site x process (8.7, 9.1.3 a, 9.3.2 c3)
+    rates = nonconformities.nc_rates(workbook, period, months=months)
+    src = ", ".join(repr(s) for s in nonconformities.PROCESS_SOURCES)
+    for (site, process), t in rates.groupby(["site", "process"], sort=True):
+        t = t.reset_index(drop=True)
+        if len(t) < P.MIN_POINTS or t["defects"].sum() == 0:
+            continue
+        ctype, _ = P.choose_attribute_chart(t["defects"], t["units_inspected"], "p")
+        finding, _ = _chart_rows(t, ctype, value="defects", n="units_inspected",
+                                 baseline=baseline, recent=recent, improvement="decrease")
+        if finding:
+            add(finding, series=f"Defect rate {site} / {process}", area="9.3.2 c3 conformity",
+                chart=ctype, record_type="nonconformities", site=site, process=process,
+                clause="8.7",
+                evidence=f"nonconformities where site == {site!r} and process == {process!r} "
+                f"and source in ({src}) and detected_date >= "
+                f"{_day(finding['since'].start_time)}")
+
+    # 3. supplier rejection rate (8.4, 9.3.2 c7)
+    monthly = suppliers.supplier_monthly(workbook, period, months=months)
+    for sid, t in monthly.groupby("supplier_id", sort=True):
+        t = t.reset_index(drop=True)
+        if len(t) < P.MIN_POINTS or t["quantity_rejected"].sum() == 0:
+            continue
+        ctype, _ = P.choose_attribute_chart(t["quantity_rejected"], t["quantity_received"], "p")
+        finding, _ = _chart_rows(t, ctype, value="quantity_rejected", n="quantity_received",
+                                 baseline=baseline, recent=recent, improvement="decrease")
+        if finding:
+            add(finding, series=f"Supplier {sid} rejection rate", area="9.3.2 c7 suppliers",
+                chart=ctype, record_type="supplier_receipts", supplier_id=sid, clause="8.4",
+                evidence=f"supplier_receipts where supplier_id == {sid!r} and received_date >= "
+                f"{_day(finding['since'].start_time)}")
+
+    # 4. objectives (6.2, 9.3.2 c2)
+    status = objectives.objective_status(workbook, period, as_of=at)
+    kpi = objectives._kpis(workbook)
+    for _, obj in status.iterrows():
+        oid, direction = obj["objective_id"], obj["direction"]
+        base = dict(series=f"Objective {oid} {obj['name'] or ''}".strip(),
+                    area="9.3.2 c2 objectives", chart="i", record_type="kpi_measurements",
+                    objective_id=oid, process=obj["process"], owner=obj["owner"], clause="6.2")
+        hist = kpi[(kpi["objective_id"] == oid) & (kpi["period"] <= P.last_month(period))]
+        last12 = hist.groupby("period")["value"].mean().iloc[-12:]
+        target = obj["target"]
+        if len(last12) >= 6 and np.isfinite(target) and direction in ("increase", "decrease"):
+            missed = (last12 < target) if direction == "increase" else (last12 > target)
+            share = float(missed.mean())
+            if obj["assurance"] == "consistent_fail" or share >= 0.75:
+                rule = "consistent_fail" if obj["assurance"] == "consistent_fail" \
+                    else "target_missed"
+                since = last12.index[np.argmax(missed.to_numpy())]
+                add({"rule": rule, "kind": rule, "since": since, "direction": "concern",
+                     "magnitude": share,
+                     "detail": f"target {target:g} missed in {int(missed.sum())} of "
+                     f"{len(last12)} months; assurance {obj['assurance']}"},
+                    evidence=f"kpi_measurements where objective_id == {oid!r} and period >= "
+                    f"{since}", **base)
+                continue
+        if obj["variation"] == "special_cause_concern":
+            add({"rule": "special_cause_concern", "kind": "shift",
+                 "since": P.last_month(period), "direction": "concern",
+                 "magnitude": (obj["actual"] - target) / abs(target) if target else np.nan,
+                 "detail": "latest point signals special cause (concern)"},
+                evidence=f"kpi_measurements where objective_id == {oid!r}", **base)
+
+    # 5. survey mean score (9.1.2)
+    survey = customers.survey_summary(workbook, period, months=months)
+    if len(survey.table) >= P.MIN_POINTS:
+        t = survey.table[["month", "mean"]].dropna().reset_index(drop=True)
+        base = dict(series="Customer survey mean score", area="9.3.2 c1 customer",
+                    record_type="customer_surveys", clause="9.1.2")
+        finding, _ = _chart_rows(t, "i", value="mean", n=None, baseline=baseline, recent=recent,
+                                 improvement="increase")
+        if finding:
+            add(finding, chart="i", evidence=f"customer_surveys where response_date >= "
+                f"{_day(finding['since'].start_time)}", **base)
+        trend = _trend_row(t["mean"].to_numpy(float), "increase", alpha)
+        if trend:
+            add({**trend, "since": t["month"].iloc[0]}, chart="mann_kendall",
+                evidence=f"customer_surveys where response_date >= {_day(first.start_time)}",
+                **base)
+
+    # 6. clusters of overdue corrective actions (10.2)
+    capas = capa._capas(workbook, at)
+    if len(capas) and capas["is_overdue"].sum() >= min_cluster:
+        opened = P.dates(capas, "opened_date")
+        recent_open = capas[opened >= at - pd.Timedelta(days=365)]
+        share = recent_open.groupby("process").size() / max(len(recent_open), 1)
+        overdue = capas[capas["is_overdue"]]
+        total = len(overdue)
+        for process, g in overdue.groupby("process", sort=True):
+            k = len(g)
+            expected = total * float(share.get(process, 0.0)) or 0.5
+            p = stats.poisson.sf(k - 1, expected)
+            if k < min_cluster or p >= alpha:
+                continue
+            owner = g["owner"].mode().iloc[0] if "owner" in g and g["owner"].notna().any() \
+                else None
+            since = pd.Timestamp(P.dates(g, "opened_date").min()).to_period("M")
+            rows.append({
+                "series": f"Overdue corrective actions: {process}",
+                "area": "9.3.2 c4 corrective action", "chart": "poisson_cluster",
+                "rule": "overdue_cluster", "since": since, "direction": "concern",
+                "magnitude": k / expected, "record_type": "corrective_actions",
+                "process": process, "owner": owner, "clause": "10.2",
+                "severity": SEVERITY["overdue_cluster"],
+                "evidence": f"corrective_actions where process == {process!r} and status != "
+                f"'cancelled' and due_date < {_day(at)} and (closed_date is empty or "
+                f"closed_date > {_day(at)})",
+                "detail": f"{k} overdue vs {expected:.1f} expected from the process's share of "
+                f"CAPAs opened in the last 12 months (Poisson p = {p:.2g})",
+            })
+
+    if not rows:
+        return P.empty(COLUMNS, "no current signals: every screened series shows common cause")
+    out = pd.DataFrame(rows)
+    for c in COLUMNS:
+        if c not in out.columns:
+            out[c] = None
+    out["_d"] = out["direction"].map(DIRECTION_ORDER)
+    out["_m"] = -out["magnitude"].astype(float).abs().fillna(0)
+    out["_s"] = out["since"].map(lambda s: -pd.Period(s, freq="M").ordinal)
+    out = out.sort_values(["_d", "severity", "_m", "_s"], ascending=[True, False, True, True])
+    out = out.reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out[COLUMNS]
