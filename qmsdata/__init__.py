@@ -25,6 +25,11 @@ _EXPORTS: dict[str, str] = {
     "DataError": "qmsdata.errors",
     "PackError": "qmsdata.errors",
     # workbook: records, loading, validation (foundation)
+    "load": "qmsdata.workbook",
+    "Workbook": "qmsdata.workbook",
+    "validate": "qmsdata.validate",
+    "RECORD_TYPES": "qmsdata.records",
+    "record_spec": "qmsdata.records",
     # demo workbook
     # statistics engine
     # quality analytics per ISO 9001 area
