@@ -281,7 +281,9 @@ def capa_effect(workbook: Any, capa_id: str, *, as_of: Any, months: int = 12) ->
     """
     at = pd.Timestamp(as_of)
     capas = _capas(workbook, at)
-    links = _capa_nc_links(workbook, capas[capas["capa_id"] == capa_id])
+    if not capas.empty:
+        capas = capas[capas["capa_id"] == capa_id]
+    links = _capa_nc_links(workbook, capas)
     cols = ["month", "ncs", "phase"]
     if links.empty:
         return P.Result(
