@@ -31,9 +31,18 @@ _EXPORTS: dict[str, str] = {
     "RECORD_TYPES": "qmsdata.records",
     "record_spec": "qmsdata.records",
     # demo workbook
+    "write_demo": "qmsdata.demo",
+    "PLANTED_SIGNALS": "qmsdata.demo",
+    "PLANTED_INVALID": "qmsdata.demo",
     # statistics engine
     # quality analytics per ISO 9001 area
     # review packs
+    "build_pack": "qmsdata.pack.run",
+    "verify_pack": "qmsdata.pack.verify",
+    "save_extract": "qmsdata.pack.notebook",
+    "show_table": "qmsdata.pack.notebook",
+    "narrate": "qmsdata.pack.notebook",
+    "section_workbook": "qmsdata.pack.notebook",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
