@@ -1,0 +1,134 @@
+"""The pack's manifest: what went in, with which parameters, and a hash of everything that came out.
+
+ISO 9001 7.5.3 asks that retained documented information be protected from unintended change;
+``manifest.json`` makes a pack verifiable (``qms verify``): every output file with its SHA-256,
+every input with path, SHA-256 and row counts, parameters, package versions, the qmsdata version
+and git commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+FORMAT = "qmsdata-pack/1"
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "pyarrow",
+    "great_expectations",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "plotly",
+    "kaleido",
+)
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Return the hex SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Return the installed versions of the packages that shape a pack's numbers and looks."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(start: str | Path | None = None) -> str | None:
+    """Return the git commit of the qmsdata source checkout, or None when not in a checkout."""
+    here = Path(start or Path(__file__).resolve().parent)
+    if not any((p / ".git").exists() for p in (here, *here.parents)):
+        return None
+    try:
+        proc = subprocess.run(  # noqa: S603
+            ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH is the point
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def output_files(pack_dir: str | Path) -> list[str]:
+    """Return every file of a pack (POSIX relative paths, sorted), except the manifest itself."""
+    root = Path(pack_dir)
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).as_posix() != MANIFEST
+    )
+
+
+def write_manifest(pack_dir: str | Path, info: dict[str, Any]) -> Path:
+    """Hash every output in ``pack_dir`` and write ``manifest.json`` (atomically) with ``info``."""
+    root = Path(pack_dir)
+    outputs = [
+        {"path": rel, "sha256": sha256_file(root / rel), "bytes": (root / rel).stat().st_size}
+        for rel in output_files(root)
+    ]
+    doc = {"format": FORMAT, **info, "outputs": outputs}
+    target = root / MANIFEST
+    fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=root)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2, default=str)
+            fh.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_manifest(pack_dir: str | Path) -> dict[str, Any]:
+    """Read a pack's manifest.
+
+    Raises
+    ------
+    PackError
+        When the folder has no readable manifest.
+    """
+    from qmsdata.errors import PackError
+
+    path = Path(pack_dir) / MANIFEST
+    if not path.is_file():
+        raise PackError(
+            "no manifest.json in this folder, so it is not a pack that can be verified",
+            file=path,
+            hint="Point at a pack folder such as reports/2026-10.",
+        )
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackError(f"manifest.json cannot be read: {exc}", file=path) from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or "outputs" not in doc:
+        raise PackError(
+            f"manifest.json is not a {FORMAT} manifest", file=path, hint="Rebuild the pack."
+        )
+    return doc

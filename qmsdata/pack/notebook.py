@@ -1,0 +1,219 @@
+"""Helpers the pack notebooks call: load the workbook, show text and tables, save extracts.
+
+Everything here is public (``qmsdata.save_extract``, ``qmsdata.narrate``, ``qmsdata.show_table``,
+``qmsdata.section_workbook``) so the notebooks stay thin and import only ``qmsdata``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from qmsdata.errors import DataError
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_KINDS = ("text", "conclusion", "insufficient", "warning")
+
+
+def neutralise(value: Any) -> Any:
+    """Return ``value`` safe for spreadsheets: text starting ``= + - @`` tab or CR gets a ``'``.
+
+    Spreadsheet programs run such cells as formulas (CSV / formula injection, OWASP). Numbers are
+    left alone; only text is changed, by prefixing a single quote.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def save_extract(df: Any, name: str, *, out_dir: str | Path | None = None) -> Path | None:
+    """Write the numbers behind a table or figure as ``<out_dir>/data/<name>.csv``.
+
+    Text cells (and column names) that a spreadsheet would run as a formula are neutralised
+    (see :func:`neutralise`). The write is atomic. In a pack build the engine passes ``out_dir``
+    and files the extract as ``data/<section id>--<name>.csv`` in the pack.
+
+    Parameters
+    ----------
+    df
+        The DataFrame (or Series) shown in the table or figure.
+    name
+        File stem: letters, digits, ``_ . -``; unique within the section.
+    out_dir
+        The section's output folder (the notebook's ``out_dir`` parameter). When None (working
+        interactively), nothing is written.
+
+    Returns
+    -------
+    Path or None
+        The CSV written, or None when ``out_dir`` is None.
+    """
+    import pandas as pd
+
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise DataError(
+            f"extract name {name!r} is not a plain file stem",
+            hint="Use letters, digits, '_', '.', '-' only, e.g. 'complaint_rate'.",
+        )
+    if isinstance(df, pd.Series):
+        df = df.to_frame()
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"save_extract needs a DataFrame or Series, got {type(df).__name__}")
+    if out_dir is None:
+        return None
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col].dtype):
+            safe[col] = safe[col].map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    if safe.index.name is not None or not isinstance(safe.index, pd.RangeIndex):
+        safe.index = safe.index.map(neutralise)
+        safe.index.names = [neutralise(str(n)) if n is not None else None for n in safe.index.names]
+        keep_index = True
+    else:
+        keep_index = False
+    folder = Path(out_dir) / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.csv"
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            safe.to_csv(fh, index=keep_index)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+class _Html:
+    """A tiny display object carrying already-escaped HTML."""
+
+    def __init__(self, markup: str) -> None:
+        self._markup = markup
+
+    def _repr_html_(self) -> str:
+        return self._markup
+
+    def __repr__(self) -> str:
+        return re.sub(r"<[^>]+>", "", html.unescape(self._markup))
+
+
+def narrate(text: str, *, kind: str = "text") -> None:
+    """Show a sentence of narrative in the pack, with any data text in it escaped.
+
+    Parameters
+    ----------
+    text
+        Plain text (not HTML, not Markdown): record text such as a description is shown as
+        written and can never inject markup.
+    kind
+        ``"text"``, ``"conclusion"`` (the stated evaluation that ends a section, ISO 9001
+        9.1.3), ``"insufficient"`` (too little data for a verdict) or ``"warning"``.
+    """
+    from IPython.display import display
+
+    if kind not in _KINDS:
+        raise DataError(f"unknown narrative kind {kind!r}", hint=f"Use one of {', '.join(_KINDS)}.")
+    label = {"conclusion": "Conclusion: ", "insufficient": "Insufficient data: "}.get(kind, "")
+    strong = f"<strong>{label}</strong>" if label else ""
+    display(_Html(f'<p class="qms-{kind}">{strong}{html.escape(str(text))}</p>'))
+
+
+def show_table(
+    df: Any,
+    name: str | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    max_rows: int = 60,
+    caption: str | None = None,
+) -> None:
+    """Show a table in the pack (escaped HTML) and save its full numbers as an extract.
+
+    Parameters
+    ----------
+    df
+        The table.
+    name
+        Extract name for :func:`save_extract`; None shows the table without saving it.
+    out_dir
+        The notebook's ``out_dir`` parameter.
+    max_rows
+        Rows shown; the extract always has all of them and the table says how many were cut.
+    caption
+        Optional caption (plain text, escaped).
+    """
+    import pandas as pd
+    from IPython.display import display
+
+    if isinstance(df, pd.Series):
+        df = df.to_frame()
+    if name is not None:
+        save_extract(df, name, out_dir=out_dir)
+    if df.empty:
+        narrate("No records in this period.", kind="text")
+        return
+    shown = df.head(max_rows)
+    table = shown.to_html(
+        escape=True,
+        classes="qms-table",
+        border=0,
+        na_rep="",
+        index=not isinstance(df.index, pd.RangeIndex),
+    )
+    parts = []
+    if caption:
+        parts.append(f'<p class="qms-caption">{html.escape(caption)}</p>')
+    parts.append(table)
+    if len(df) > max_rows:
+        where = f" (all rows in data/…--{html.escape(name)}.csv)" if name else ""
+        parts.append(f'<p class="qms-note">First {max_rows} of {len(df)} rows{where}.</p>')
+    display(_Html("\n".join(parts)))
+
+
+def section_workbook(
+    workbook: str | Path,
+    *,
+    as_of: Any = None,
+    site: str | None = None,
+    snapshot: str | Path | None = None,
+) -> Any:
+    """Load the workbook for a pack section and send figures to the pack.
+
+    In a pack build the engine loads and validates the workbook once and passes its snapshot;
+    working interactively, the workbook is loaded with :func:`qmsdata.load`. Plotly figures are
+    set to output their JSON (``plotly_mimetype``), which the pack exporter turns into one
+    interactive figure in the HTML and one static image in the PDF.
+
+    Parameters
+    ----------
+    workbook
+        Workbook folder (with ``qms.toml``).
+    as_of
+        Reporting date; records dated after it are quarantined.
+    site
+        Keep only this site's rows in record types that have a ``site`` column.
+    snapshot
+        Snapshot folder written by the pack engine (see :func:`qmsdata.pack.snapshot`).
+    """
+    import plotly.io as pio
+
+    pio.renderers.default = "plotly_mimetype"
+    if snapshot is not None:
+        from qmsdata.pack.snapshot import read_snapshot
+
+        wb = read_snapshot(snapshot)
+    else:
+        from qmsdata import load
+
+        wb = load(workbook, as_of=as_of)
+    if site is not None:
+        from qmsdata.pack.snapshot import filter_site
+
+        wb = filter_site(wb, site)
+    return wb
