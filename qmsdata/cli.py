@@ -43,6 +43,47 @@ def _cmd_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from qmsdata.pack import build_pack
+
+    result = build_pack(
+        args.workbook,
+        args.period,
+        site=args.site,
+        out=args.out,
+        formats=args.formats.split(","),
+        jobs=args.jobs,
+        force=args.force,
+        as_of=args.as_of,
+        baseline_months=args.baseline_months,
+        rules=args.rules,
+        notebook_dir=args.notebooks,
+        progress=not args.quiet,
+    )
+    cached = sum(r.cached for r in result.sections)
+    print(
+        f"pack written to {result.path} ({len(result.sections)} sections, {cached} from cache, "
+        f"{result.seconds:.1f} s)"
+    )
+    for fmt, reason in result.skipped.items():
+        print(f"{fmt} skipped: {reason}")
+    for run in result.failed:
+        print(
+            f"qms pack: section {run.section.id} ({run.section.label}) failed: {run.error}; "
+            f"executed notebook: {result.path / run.notebook}",
+            file=sys.stderr,
+        )
+    return 1 if result.failed else 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from qmsdata.pack import verify_pack
+
+    result = verify_pack(args.pack)
+    print(result)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qms",
@@ -108,6 +149,72 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="docs/data-dictionary.md", help="output Markdown file")
     p.set_defaults(handler=_cmd_dictionary)
+
+    p = sub.add_parser(
+        "pack",
+        help="build the management-review pack for a period (HTML, PDF, data, manifest)",
+        description=(
+            "Load and validate the workbook, run the section notebooks (notebooks/pack) with "
+            "papermill in parallel and write reports/<period>/: pack.html (one offline file, "
+            "contents by ISO 9001 clause), pack.pdf (printed by headless Chromium; skipped with "
+            "a reason when Chromium is absent), sections/*.ipynb (executed notebooks), data/*.csv "
+            "(the numbers behind every table and figure) and manifest.json (inputs, parameters, "
+            "versions, hash of every output). Unchanged sections are reused from the cache in "
+            "<out>/.cache. The pack is built in a temporary folder and moved into place, so an "
+            "interrupted build leaves the previous pack intact. Exit 0 when every section "
+            "rendered, 1 when a section failed (named, with its executed notebook), 2 when the "
+            "pack could not be built."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.add_argument("--period", required=True, help="month under review, YYYY-MM (e.g. 2026-10)")
+    p.add_argument("--site", default=None, help="one site only (writes <out>/<period>-<site>)")
+    p.add_argument("--out", default="reports", help="parent folder of the packs (default: reports)")
+    p.add_argument(
+        "--formats",
+        default="html,pdf",
+        help="comma-separated outputs: html, pdf (default: html,pdf)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks run at once (default: number of CPU cores)",
+    )
+    p.add_argument("--force", action="store_true", help="ignore the cache; re-run every section")
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="reporting date YYYY-MM-DD (default: last day of --period, not today)",
+    )
+    p.add_argument(
+        "--baseline-months",
+        dest="baseline_months",
+        type=int,
+        default=12,
+        help="months of baseline for control limits (default: 12)",
+    )
+    p.add_argument("--rules", default="anhoej", help="run-rule set for charts (default: anhoej)")
+    p.add_argument(
+        "--notebooks",
+        default=None,
+        help="folder of section notebooks (default: the project's notebooks/pack)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_cmd_pack)
+
+    p = sub.add_parser(
+        "verify",
+        help="check a pack against its manifest (altered, missing, extra files)",
+        description=(
+            "Re-hash every file of a pack folder and compare with its manifest.json. Lists "
+            "altered, missing and extra files. Exit 0 when intact, 1 when not, 2 when the folder "
+            "has no readable manifest."
+        ),
+    )
+    p.add_argument("pack", help="pack folder, e.g. reports/2026-10")
+    p.set_defaults(handler=_cmd_verify)
 
     return parser
 
