@@ -54,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -487,7 +488,7 @@ _SOURCES: dict[str, dict[str, str]] = {
     "corrective_actions": {"source": "capa-register.csv", "encoding": "cp1250"},
     "objectives": {"source": "quality-objectives.xlsx", "sheet": "Objectives 6.2"},
     "kpi_measurements": {"source": "kpi-measurements.csv"},
-    "supplier_receipts": {"source": "goods-in-receipts.csv"},
+    "supplier_receipts": {"source": "sqlite:///erp-goods-in.sqlite", "table": "goods_receipts"},
     "customer_surveys": {"source": "customer-survey.csv"},
     "review_actions": {"source": "qms-registers.xlsx", "sheet": "Review actions"},
     "risks": {"source": "qms-registers.xlsx", "sheet": "Risk register"},
@@ -661,7 +662,7 @@ PLANTED_INVALID: list[dict[str, Any]] = [
     _inv("nonconformities", 65000, "reference", "supplier_id", "SUP-099 never delivered"),
     _inv("nonconformities", 75000, "not_null", "detected_date", "date raised left empty"),
     _inv("production", 100, "range", "units_shipped", "negative units despatched"),
-    _inv("production", 200, "inspected_le_produced", "units_inspected", "inspected > built"),
+    _inv("production", 200, "inspected_le_produced", "units_produced", "inspected > built"),
     _inv("audit_findings", 50, "allowed_values", "finding_type", "grade 'Critical' unknown"),
     _inv("audit_findings", 100, "date_order", "closed_date", "closed before the audit"),
     _inv("audit_findings", 150, "type", "due_date", "response due 'TBC' is not a date"),
@@ -671,12 +672,12 @@ PLANTED_INVALID: list[dict[str, Any]] = [
     _inv("corrective_actions", 180, "allowed_values", "effective", "'maybe' is not yes/no"),
     _inv("corrective_actions", 240, "not_null", "opened_date", "date opened left empty"),
     _inv("objectives", 8, "date_order", "valid_to", "valid to before valid from"),
-    _inv("kpi_measurements", 30, "numerator_le_denominator", "numerator", "numerator > denom."),
+    _inv("kpi_measurements", 30, "numerator_le_denominator", "denominator", "numerator > denom."),
     _inv("kpi_measurements", 90, "reference", "objective_id", "OBJ-99 is not an objective"),
     _inv("kpi_measurements", 150, "type", "value", "result 'n/a' is not a number"),
     _inv("supplier_receipts", 1000, "range", "quantity_received", "negative quantity received"),
     _inv("supplier_receipts", 3000, "type", "received_date", "2025-02-30 is not a date"),
-    _inv("supplier_receipts", 5000, "rejected_le_received", "quantity_rejected", "rej. > rec."),
+    _inv("supplier_receipts", 5000, "rejected_le_received", "quantity_received", "rej. > rec."),
     _inv("customer_surveys", 200, "range", "score", "score 11 on a 0-10 scale"),
     _inv("customer_surveys", 400, "type", "score", "score '8/10' is not a number"),
     _inv("review_actions", 10, "allowed_values", "output_type", "'Training' is not an output"),
@@ -1072,10 +1073,14 @@ def _audit_findings(rng: np.random.Generator, cal: _Calendar) -> pd.DataFrame:
     procs = list(_AUDIT_SCOPE)
     rows = []
 
-    def add(audit_id, date, audit_type, auditor, site, proc, n, types, p):
-        for _ in range(n):
+    def add(audit_id, date, audit_type, auditor, site, proc, n, types, p, offset=None):
+        scope = _AUDIT_SCOPE[proc]
+        for k in range(n):
             ftype = types[rng.choice(len(types), p=p)]
-            clause = _AUDIT_SCOPE[proc][rng.integers(len(_AUDIT_SCOPE[proc]))]
+            if offset is None:
+                clause = scope[rng.integers(len(scope))]
+            else:  # internal audits walk through the scope: every clause covered each year
+                clause = scope[(offset + k) % len(scope)]
             due_days = {"major_nc": 30, "minor_nc": 60, "observation": 90, "ofi": 90}[ftype]
             due = date + pd.Timedelta(days=due_days)
             if rng.random() < 0.85:
@@ -1108,6 +1113,9 @@ def _audit_findings(rng: np.random.Generator, cal: _Calendar) -> pd.DataFrame:
             proc = procs[(mi + 6 * s) % len(procs)]
             date = start + pd.Timedelta(days=int(rng.integers(7, 20)))
             code = "LDS" if site == "Leeds" else "BRQ"
+            # each process is audited once a year per site (Leeds and Brno six months apart);
+            # between them the two audits raise findings against every clause in its scope
+            half = len(_AUDIT_SCOPE[proc]) // 2
             add(
                 f"IA-{code}-{month.strftime('%Y-%m')}",
                 date,
@@ -1115,9 +1123,10 @@ def _audit_findings(rng: np.random.Generator, cal: _Calendar) -> pd.DataFrame:
                 _AUDITORS_INTERNAL[site][mi % 2],
                 site,
                 proc,
-                1 + int(rng.poisson(2.5)),
+                max(1 + int(rng.poisson(2.5)), len(_AUDIT_SCOPE[proc]) - half),
                 internal_types,
                 [0.04, 0.28, 0.38, 0.30],
+                offset=half * s,
             )
         # external: certification surveillance every March, supplier and customer audits
         if month.month == 3:
@@ -1862,7 +1871,7 @@ def _bad_receipts(cal: _Calendar, df: pd.DataFrame) -> list[tuple[int, dict[str,
 
     rt = "supplier_receipts"
     return [
-        (_where(rt, "range")[0], row(1, quantity_received=-500, quantity_rejected=0)),
+        (_where(rt, "range")[0], row(1, quantity_received=-500, quantity_rejected=None)),
         (_where(rt, "type")[0], row(2, received_date="2025-02-30")),
         (
             _where(rt, "rejected_le_received")[0],
@@ -2029,6 +2038,9 @@ def _write_sources(tmp: Path, tables: dict[str, _Table], end: pd.Period) -> list
                     index=False, sep=spec.get("delimiter", ","), lineterminator="\n"
                 ).encode(spec.get("encoding", "utf-8")),
             )
+        elif name.startswith("sqlite:///"):
+            name = name.removeprefix("sqlite:///")
+            _write_sqlite(tmp / name, spec["table"], _interleave(frame, bad_rows))
         elif name.endswith(".parquet"):
             typed = _interleave(frame, bad_rows)
             for col in typed.columns:
@@ -2047,6 +2059,38 @@ def _write_sources(tmp: Path, tables: dict[str, _Table], end: pd.Period) -> list
         _write_xlsx(tmp / name, parts)
     _atomic_bytes(tmp / "qms.toml", _qms_toml(end).encode("utf-8"))
     return written
+
+
+def _write_sqlite(path: Path, table: str, frame: pd.DataFrame) -> None:
+    """Write ``frame`` as one SQLite table, as an ERP database extract would hold it."""
+    import sqlite3
+
+    def value(v: Any) -> Any:
+        v = _xlsx_cell(v)
+        if isinstance(v, dt.datetime):
+            return v.strftime("%Y-%m-%d")
+        return v
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        con = sqlite3.connect(tmp)
+        try:
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
+            marks = ", ".join("?" for _ in frame.columns)
+            con.execute(f'CREATE TABLE "{table}" ({cols})')
+            con.executemany(
+                f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',  # noqa: S608 - fixed names
+                [tuple(value(v) for v in row) for row in frame.itertuples(index=False)],
+            )
+            con.commit()
+        finally:
+            con.close()
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _write_xlsx(path: Path, parts: list[tuple[str, pd.DataFrame]]) -> None:
@@ -2141,7 +2185,7 @@ def _qms_toml(end: pd.Period) -> str:
     ]
     for rt, spec in _SOURCES.items():
         lines.append(f"[records.{rt}]")
-        for key in ("source", "sheet", "encoding", "delimiter", "date_format"):
+        for key in ("source", "sheet", "table", "encoding", "delimiter", "date_format"):
             if key in spec:
                 lines.append(f"{key} = {_toml_str(spec[key])}")
         lines.append("")
