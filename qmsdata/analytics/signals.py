@@ -37,13 +37,13 @@ COLUMNS = [
 
 #: ranking weight of each kind of finding (higher = more important); see :func:`signals`
 SEVERITY = {
-    "beyond_limits": 4,
+    "sustained": 4,  # several points beyond the limits, or beyond the limits and a shift
     "consistent_fail": 4,
-    "overdue_cluster": 3,
+    "overdue_cluster": 4,
     "shift": 3,
     "target_missed": 3,
+    "beyond_limits": 2,  # a single point beyond the limits
     "trend": 2,
-    "runs": 2,
     "crossings": 1,
     "other": 1,
 }
@@ -61,7 +61,7 @@ def _rule_kind(rule: str) -> str:
         return "beyond_limits"
     if "cross" in r:
         return "crossings"
-    if "run" in r or r in ("we_2", "we_3", "we_4", "nelson_2", "nelson_5", "nelson_6"):
+    if "shift" in r or "run" in r or r in ("we_2", "we_3", "we_4", "nelson_2", "nelson_5", "nelson_6"):
         return "shift"
     if r in ("nelson_3",):
         return "trend"
@@ -100,6 +100,9 @@ def chart_finding(
         if bool(data["sigma_signal"].iloc[j]):
             ids.add("beyond_limits")
     kinds = sorted({_rule_kind(r) for r in ids}, key=lambda k: -SEVERITY[k])
+    n_beyond = int(data["sigma_signal"].iloc[current].astype(bool).sum())
+    if n_beyond >= 2 or (n_beyond == 1 and "shift" in kinds):
+        kinds.insert(0, "sustained")
     cl = float(np.nanmean(seg["cl"]))
     mean = float(np.nanmean(seg["value"]))
     magnitude = (mean - cl) / abs(cl) if cl else mean
@@ -114,7 +117,8 @@ def chart_finding(
         "since": pd.Timestamp(seg["x"].iloc[0]).to_period("M"),
         "direction": direction,
         "magnitude": magnitude,
-        "detail": f"mean {mean:.4g} since then vs centre line {cl:.4g}",
+        "detail": f"mean {mean:.4g} since then vs centre line {cl:.4g}; {len(current)} "
+        f"signalling point(s) in the last {recent}, {n_beyond} beyond the limits",
     }
 
 
@@ -195,9 +199,12 @@ def signals(
 
     Notes
     -----
-    Ranking: concern before improvement before neutral; then severity (beyond limits or
-    consistent failure 4; shift, target missed or overdue cluster 3; drift or runs 2;
-    crossings 1); then absolute magnitude; then the more recent ``since``.
+    Ranking: concern before improvement before neutral; then severity (4: a sustained special
+    cause, i.e. two or more recent points beyond the limits or one beyond with a shift, an
+    objective whose limits lie wholly on the failing side of its target, a significant cluster
+    of overdue CAPAs; 3: a shift by the run rule alone, a target missed in 9 of 12 months;
+    2: a single point beyond the limits, a Mann-Kendall drift; 1: other rules); then absolute
+    magnitude; then the more recent ``since``.
 
     References
     ----------

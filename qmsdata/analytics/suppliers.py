@@ -219,12 +219,8 @@ def _funnel(n: np.ndarray, center: float) -> dict[str, np.ndarray]:
     """Return lower/upper funnel limits at 95% and 99.8% from the statistics engine."""
     import qmsdata
 
-    out = {}
-    for level, tag in ((0.95, "95"), (0.998, "998")):
-        lim = qmsdata.funnel_limits(n, center, level=level)
-        out[f"lower_{tag}"] = np.asarray(lim["lower"], dtype=float)
-        out[f"upper_{tag}"] = np.asarray(lim["upper"], dtype=float)
-    return out
+    lim = qmsdata.funnel_limits(n, center=center, kind="proportion", levels=(0.95, 0.998))
+    return {c: lim[c].to_numpy(float) for c in ("lower_95", "upper_95", "lower_998", "upper_998")}
 
 
 def supplier_reevaluation(
