@@ -185,7 +185,7 @@ def audit_repeat_findings(
 
 
 def audit_coverage(workbook: Any, period: Any, *, months: int = 12) -> pd.DataFrame:
-    """Return which ISO 9001 clauses 4-10 the audit programme touched in the trailing ``months``.
+    """Return which ISO 9001 clauses 4-10 the audit programme touched.
 
     ISO 9001 9.2.2 a (programme covering the QMS). Evidence of coverage is an audit record on
     the clause; the record model holds findings only, so a clause audited without any finding
@@ -195,28 +195,32 @@ def audit_coverage(workbook: Any, period: Any, *, months: int = 12) -> pd.DataFr
     Returns
     -------
     DataFrame
-        ``clause`` (4.1 ... 10.3), ``audits`` (distinct), ``findings``, ``last_audited``,
-        ``covered`` (bool). ``attrs['never_audited']`` lists the uncovered clauses.
+        ``clause`` (4.1 ... 10.3), ``audits`` (distinct, trailing ``months``), ``findings``,
+        ``last_audited`` (any time up to the period end), ``covered`` (audited in the trailing
+        ``months``), ``ever_audited``. ``attrs['not_covered']`` lists the clauses not audited
+        in the window, ``attrs['never_audited']`` those with no audit record at all.
     """
-    rows = _findings(workbook, period, months)
     table = pd.DataFrame({"clause": list(ISO9001_CLAUSES)})
-    if rows.empty or "clause" not in rows.columns:
-        table["audits"], table["findings"], table["last_audited"] = 0, 0, pd.NaT
+    history = P.records(workbook, "audit_findings")
+    if P.has_columns(history, "audit_date", "clause"):
+        history = history[P.dates(history, "audit_date") <= P.period_end(period)]
+        history = history.assign(clause=clause_at(history["clause"], 2))
+        last = history.groupby("clause")["audit_date"].max()
     else:
-        rows = rows.assign(
-            clause=clause_at(rows["clause"], 2),
-            audit_id=rows.get("audit_id", rows.index.to_series()),
-        )
+        last = pd.Series(dtype="datetime64[ns]")
+    rows = _findings(workbook, period, months)
+    if rows.empty or "clause" not in rows.columns:
+        table["audits"], table["findings"] = 0, 0
+    else:
+        rows = rows.assign(clause=clause_at(rows["clause"], 2),
+                           audit_id=rows.get("audit_id", rows.index.to_series()))
         g = rows.groupby("clause")
-        agg = pd.DataFrame(
-            {
-                "audits": g["audit_id"].nunique(),
-                "findings": g.size(),
-                "last_audited": g["audit_date"].max(),
-            }
-        )
+        agg = pd.DataFrame({"audits": g["audit_id"].nunique(), "findings": g.size()})
         table = table.merge(agg.reset_index(), on="clause", how="left")
         table[["audits", "findings"]] = table[["audits", "findings"]].fillna(0).astype(int)
+    table["last_audited"] = pd.to_datetime(table["clause"].map(last.to_dict()))
     table["covered"] = table["audits"] > 0
-    table.attrs["never_audited"] = table.loc[~table["covered"], "clause"].tolist()
+    table["ever_audited"] = table["last_audited"].notna()
+    table.attrs["not_covered"] = table.loc[~table["covered"], "clause"].tolist()
+    table.attrs["never_audited"] = table.loc[~table["ever_audited"], "clause"].tolist()
     return table

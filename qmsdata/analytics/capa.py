@@ -220,49 +220,50 @@ def capa_recurrence(
     A recurrence is a nonconformity with the same ``defect_code`` and ``process`` detected
     within ``window_days`` (default 180) after the CAPA's close date, up to ``as_of``.
 
+    Where a defect code is common (hundreds of NCs a month) nearly every CAPA "recurs" by that
+    definition, so the rate before and after is given too: ``before_per_month`` counts the
+    same code and process in the ``window_days`` before the CAPA was opened, ``after_per_month``
+    in the window after closure (up to ``as_of``); ``reduced`` says whether it fell.
+
     Returns
     -------
     DataFrame
         ``capa_id, process, defect_code, closed_date, recurrences, first_recurrence,
         recurred`` (bool), ``window_complete`` (the whole window lies before ``as_of``; an
-        incomplete window can still turn into a recurrence).
+        incomplete window can still turn into a recurrence), ``before_per_month,
+        after_per_month, reduced``.
     """
     at = P.resolve_as_of(period, as_of)
-    cols = [
-        "capa_id",
-        "process",
-        "defect_code",
-        "closed_date",
-        "recurrences",
-        "first_recurrence",
-        "recurred",
-        "window_complete",
-    ]
+    cols = ["capa_id", "process", "defect_code", "closed_date", "recurrences",
+            "first_recurrence", "recurred", "window_complete", "before_per_month",
+            "after_per_month", "reduced"]
     links = _capa_nc_links(workbook, _capas(workbook, at))
     ncs = P.records(workbook, "nonconformities")
     if links.empty:
         return P.empty(cols, "no closed CAPAs linked to nonconformities")
     ncs = ncs.assign(_d=P.dates(ncs, "detected_date"))
     ncs = ncs[ncs["_d"] <= at][["defect_code", "process", "_d"]].dropna()
-    links = links.assign(closed_date=P.dates(links, "closed_date"))
-    pairs = links[["capa_id", "process", "defect_code", "closed_date"]].merge(
-        ncs, on=["defect_code", "process"], how="left"
-    )
-    hit = (pairs["_d"] > pairs["closed_date"]) & (
-        pairs["_d"] <= pairs["closed_date"] + pd.Timedelta(days=window_days)
-    )
-    pairs = pairs.assign(_hit=hit, _first=pairs["_d"].where(hit))
-    agg = pairs.groupby("capa_id").agg(
-        recurrences=("_hit", "sum"), first_recurrence=("_first", "min")
-    )
-    out = (
-        links[["capa_id", "process", "defect_code", "closed_date"]]
-        .drop_duplicates("capa_id")
-        .merge(agg.reset_index(), on="capa_id", how="left")
-    )
+    window = pd.Timedelta(days=window_days)
+    links = links.assign(closed_date=P.dates(links, "closed_date"),
+                         opened_date=P.dates(links, "opened_date"))
+    pairs = links[["capa_id", "process", "defect_code", "opened_date", "closed_date"]].merge(
+        ncs, on=["defect_code", "process"], how="left")
+    hit = (pairs["_d"] > pairs["closed_date"]) & (pairs["_d"] <= pairs["closed_date"] + window)
+    before = (pairs["_d"] < pairs["opened_date"]) & (pairs["_d"] >= pairs["opened_date"] - window)
+    pairs = pairs.assign(_hit=hit, _before=before, _first=pairs["_d"].where(hit))
+    agg = pairs.groupby("capa_id").agg(recurrences=("_hit", "sum"), _nb=("_before", "sum"),
+                                       first_recurrence=("_first", "min"))
+    out = links[["capa_id", "process", "defect_code", "closed_date"]].drop_duplicates(
+        "capa_id").merge(agg.reset_index(), on="capa_id", how="left")
     out["recurrences"] = out["recurrences"].fillna(0).astype(int)
     out["recurred"] = out["recurrences"] > 0
-    out["window_complete"] = out["closed_date"] + pd.Timedelta(days=window_days) <= at
+    end = (out["closed_date"] + window).where(out["closed_date"] + window <= at, at)
+    out["window_complete"] = out["closed_date"] + window <= at
+    month = 365.25 / 12
+    out["before_per_month"] = out["_nb"].fillna(0) / (window_days / month)
+    after_days = (end - out["closed_date"]).dt.days.clip(lower=1)
+    out["after_per_month"] = out["recurrences"] / (after_days / month)
+    out["reduced"] = out["after_per_month"] < out["before_per_month"]
     return out.sort_values("capa_id").reset_index(drop=True)[cols]
 
 

@@ -61,7 +61,8 @@ def _rule_kind(rule: str) -> str:
         return "beyond_limits"
     if "cross" in r:
         return "crossings"
-    if "shift" in r or "run" in r or r in ("we_2", "we_3", "we_4", "nelson_2", "nelson_5", "nelson_6"):
+    if "shift" in r or "run" in r or r in ("we_2", "we_3", "we_4", "nelson_2", "nelson_5",
+                                           "nelson_6"):
         return "shift"
     if r in ("nelson_3",):
         return "trend"
@@ -213,8 +214,14 @@ def signals(
     """
     from scipy import stats
 
-    from qmsdata.analytics import capa, complaints, customers, nonconformities, objectives
-    from qmsdata.analytics import suppliers
+    from qmsdata.analytics import (
+        capa,
+        complaints,
+        customers,
+        nonconformities,
+        objectives,
+        suppliers,
+    )
 
     at = P.resolve_as_of(period, as_of)
     first = P.trailing_months(period, months)[0]

@@ -150,37 +150,38 @@ def supplier_rejection_chart(
     return P.Result(table, chart, note, {"chart_type": chart_type, "sigma_z": ratio})
 
 
-def supplier_funnel(workbook: Any, period: Any, *, months: int = 12) -> pd.DataFrame:
+def supplier_funnel(
+    workbook: Any, period: Any, *, months: int = 12, overdispersion: bool = True
+) -> pd.DataFrame:
     """Return the funnel plot of supplier rejection rates over the trailing ``months``.
 
     ISO 9001 8.4.1 (evaluation of external providers), 9.3.2 c7. Each supplier's rejected
     proportion is set against binomial limits around the pooled rate for its received quantity
-    (95% and 99.8%), from :func:`qmsdata.funnel_limits`.
+    (95% and 99.8%, from :func:`qmsdata.funnel_limits`).
+
+    With quantities in the hundreds of thousands, suppliers differ by more than binomial
+    chance and plain limits put most of them "outside". With ``overdispersion`` (default) the
+    limits are widened by Spiegelhalter's multiplicative factor: phi = mean of the squared
+    z-scores winsorised at the 10th/90th percentiles, applied (limits = centre +/- sqrt(phi) x
+    binomial half-width) when I x phi exceeds the 95% point of chi-square with I - 1 degrees of
+    freedom. ``attrs['phi']`` gives the factor used (1 when none).
 
     Returns
     -------
     DataFrame
         ``supplier_id, n, rejected, rate, center, lower_95, upper_95, lower_998, upper_998,
-        position`` ("above" | "below" | "within" the 99.8% limits, "above_95" | "below_95"
-        between the two), worst rate first.
+        position`` ("above" | "below" the 99.8% limits, "above_95" | "below_95" between the
+        two, else "within"), worst rate first.
 
     References
     ----------
     Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
-    Statistics in Medicine 24(8).
+    Statistics in Medicine 24(8), sections 3 and 5.1.
     """
-    cols = [
-        "supplier_id",
-        "n",
-        "rejected",
-        "rate",
-        "center",
-        "lower_95",
-        "upper_95",
-        "lower_998",
-        "upper_998",
-        "position",
-    ]
+    from scipy import stats
+
+    cols = ["supplier_id", "n", "rejected", "rate", "center", "lower_95", "upper_95",
+            "lower_998", "upper_998", "position"]
     score = supplier_scorecard(workbook, period, months=months)
     score = score[score["quantity_received"] > 0]
     if score.empty:
@@ -189,30 +190,30 @@ def supplier_funnel(workbook: Any, period: Any, *, months: int = 12) -> pd.DataF
     k = score["quantity_rejected"].to_numpy(float)
     center = k.sum() / n.sum()
     limits = _funnel(n, center)
-    out = pd.DataFrame(
-        {
-            "supplier_id": score["supplier_id"].to_numpy(),
-            "n": n,
-            "rejected": k,
-            "rate": k / n,
-            "center": center,
-            **limits,
-        }
-    )
+    phi = 1.0
+    if overdispersion and len(n) >= 3 and 0 < center < 1:
+        z = (k / n - center) / np.sqrt(center * (1 - center) / n)
+        lo, hi = np.percentile(z, [10, 90])
+        estimate = float(np.mean(np.clip(z, lo, hi) ** 2))
+        if len(n) * estimate > stats.chi2.ppf(0.95, len(n) - 1):
+            phi = estimate
+            for tag in ("95", "998"):
+                for side in ("lower", "upper"):
+                    key = f"{side}_{tag}"
+                    limits[key] = center + np.sqrt(phi) * (limits[key] - center)
+                limits[f"lower_{tag}"] = np.clip(limits[f"lower_{tag}"], 0, None)
+                limits[f"upper_{tag}"] = np.clip(limits[f"upper_{tag}"], None, 1)
+    out = pd.DataFrame({"supplier_id": score["supplier_id"].to_numpy(), "n": n, "rejected": k,
+                        "rate": k / n, "center": center, **limits})
     rate = out["rate"]
     out["position"] = np.select(
-        [
-            rate > out["upper_998"],
-            rate < out["lower_998"],
-            rate > out["upper_95"],
-            rate < out["lower_95"],
-        ],
-        ["above", "below", "above_95", "below_95"],
-        default="within",
-    )
-    return out.sort_values(["rate", "supplier_id"], ascending=[False, True]).reset_index(drop=True)[
-        cols
-    ]
+        [rate > out["upper_998"], rate < out["lower_998"], rate > out["upper_95"],
+         rate < out["lower_95"]],
+        ["above", "below", "above_95", "below_95"], default="within")
+    out = out.sort_values(["rate", "supplier_id"], ascending=[False, True]).reset_index(
+        drop=True)[cols]
+    out.attrs["phi"] = phi
+    return out
 
 
 def _funnel(n: np.ndarray, center: float) -> dict[str, np.ndarray]:
@@ -244,7 +245,7 @@ def supplier_reevaluation(
     for _, r in score.iterrows():
         if pd.notna(r["on_time_rate"]) and r["on_time_rate"] < on_time_min:
             reasons.setdefault(r["supplier_id"], []).append(
-                f"on-time delivery {r['on_time_rate']:.0%} below {on_time_min:.0%}"
+                f"on-time delivery {r['on_time_rate']:.1%} below {on_time_min:.0%}"
             )
     everyone = P.records(workbook, "supplier_receipts")
     if P.has_columns(everyone, "supplier_id"):

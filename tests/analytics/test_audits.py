@@ -51,7 +51,9 @@ def test_repeat_findings_need_two_audits():
 def test_coverage_lists_never_audited_clauses():
     t = A.audit_coverage(WB, "2026-10")
     assert set(t.loc[t["covered"], "clause"]) == {"8.4", "8.5", "7.1"}
-    assert "4.1" in t.attrs["never_audited"] and "7.2" in t.attrs["never_audited"]
+    assert "7.2" in t.attrs["not_covered"]  # audited in 2024 only
+    assert "7.2" not in t.attrs["never_audited"] and "4.1" in t.attrs["never_audited"]
+    assert t.set_index("clause").loc["7.2", "last_audited"] == pd.Timestamp("2024-01-01")
     assert len(t) == 28
 
 

@@ -81,6 +81,10 @@ def test_recurrence_same_code_and_process_within_180_days():
     assert bool(t.loc["A5", "recurred"]) and t.loc["A5", "recurrences"] == 1
     assert not bool(t.loc["A6", "recurred"])
     assert bool(t.loc["A6", "window_complete"])
+    # before: A5 opened 03-01, N5 (aoi, D5) 02-20 lies in the 180 days before -> 1 per 5.9 mo
+    assert t.loc["A5", "before_per_month"] == pytest.approx(1 / (180 / (365.25 / 12)))
+    # A6: N6 (reflow, D6) five days before opening, nothing within 180 days of closure
+    assert t.loc["A6", "after_per_month"] == 0 and bool(t.loc["A6", "reduced"])
 
 
 def test_empty_register():

@@ -1,5 +1,6 @@
 """Supplier scorecard on hand-made receipts."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -43,3 +44,32 @@ def test_unknown_supplier_chart_is_a_note():
 def test_empty_register():
     assert S.supplier_scorecard({}, "2026-10").empty
     assert S.supplier_funnel({}, "2026-10").empty
+
+
+def _receipts(rates, n=10_000):
+    return pd.DataFrame({
+        "receipt_id": [f"r{i}" for i in range(len(rates))],
+        "supplier_id": [f"S{i}" for i in range(len(rates))],
+        "received_date": pd.Timestamp("2026-10-01"), "due_date": pd.Timestamp("2026-10-01"),
+        "quantity_received": n, "quantity_rejected": [round(r * n) for r in rates]})
+
+
+def test_funnel_binomial_limits_known_answer():
+    # centre (100 + 100 + 400) / 30000 = 0.02; se = sqrt(0.02 * 0.98 / 10000) = 0.0014
+    # 99.8% limits 0.02 +/- 3.0902 * 0.0014 = [0.015674, 0.024326] (Spiegelhalter 2005, sec. 3)
+    f = S.supplier_funnel({"supplier_receipts": _receipts([0.01, 0.01, 0.04])}, "2026-10",
+                          overdispersion=False).set_index("supplier_id")
+    assert f.loc["S0", "center"] == pytest.approx(0.02)
+    assert f.loc["S0", "upper_998"] == pytest.approx(0.024326, abs=1e-5)
+    assert f.loc["S2", "position"] == "above" and f.loc["S0", "position"] == "below"
+
+
+def test_funnel_widens_for_overdispersion():
+    rng = np.random.default_rng(11)
+    rates = rng.uniform(0.005, 0.03, 20)
+    wb = {"supplier_receipts": _receipts(rates, n=1_000_000)}
+    plain = S.supplier_funnel(wb, "2026-10", overdispersion=False)
+    wide = S.supplier_funnel(wb, "2026-10")
+    assert wide.attrs["phi"] > 10
+    outside = {"above", "below"}
+    assert plain["position"].isin(outside).sum() > wide["position"].isin(outside).sum()
