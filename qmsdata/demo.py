@@ -2,9 +2,24 @@
 
 The demo is the project's test bed and its showcase. :func:`write_demo` writes a complete
 workbook folder — ``qms.toml`` plus one source per record type, in the formats real exports come
-in (CSV with a UK date format, a semicolon-separated MES export, a cp1250-encoded CSV from a Czech
-CAPA tool, Excel workbooks with several sheets, a Parquet extract) and with the column names those
-exports use, mapped to the canonical names in ``qms.toml``.
+in, with the column names those exports use (mapped to the canonical names in ``qms.toml``) and
+enum values in display form ("Major NC", "Use as is") that the loader normalises:
+
+========================  ===============================================================
+complaints.csv            CRM export, UK dates (``date_format = "%d/%m/%Y"``)
+mes-ncr-export.csv        MES export, ``;``-separated, about 100k rows
+production.parquet        data-warehouse extract, one row per working day, site and product
+audit-findings.xlsx       audit programme workbook
+capa-register.csv         CAPA tool of the Brno site, cp1250-encoded, Czech headers
+quality-objectives.xlsx   objectives with the 6.2.2 plan fields
+kpi-measurements.csv      monthly KPI results
+erp-goods-in.sqlite       ERP goods-in table (``sqlite:///erp-goods-in.sqlite``)
+customer-survey.csv       survey tool export
+qms-registers.xlsx        review actions, risk register, context issues (three sheets)
+========================  ===============================================================
+
+Each export also carries a column that is not mapped (``Logged By``, ``Line``, ...), which the
+loader keeps.
 
 The company is **Calderbrook Electronics Ltd**, a contract manufacturer of SMT printed-circuit
 assemblies with two sites, Leeds (UK) and Brno (Czech Republic). Every series is stable
@@ -914,9 +929,9 @@ def _nonconformities(rng: np.random.Generator, cal: _Calendar, prod: pd.DataFram
     inspected = prod["units_inspected"].to_numpy(float).reshape(-1, n_lines)  # (days, lines)
     day_month = cal.month_index(cal.workdays)
     rate = np.zeros((len(cal.workdays), n_lines, len(procs)))
-    for j, (site, _product, _mean, wave, _cost) in enumerate(_LINES):
+    for j, (line_site, _product, _mean, wave, _cost) in enumerate(_LINES):
         for k, proc in enumerate(procs):
-            r = _PROCESSES[proc][0] * _SITE_FACTOR[site]
+            r = _PROCESSES[proc][0] * _SITE_FACTOR[line_site]
             if proc == "Wave soldering" and not wave:
                 r = 0.0
             rate[:, j, k] = r
@@ -1331,12 +1346,12 @@ def _corrective_actions(
                         text=f"Stop recurrence of {r['defect_code'].lower()} on {r['product']}",
                     )
                 )
-    for i in sorted(cluster_rows):
-        r = ncs.iloc[i]
+    for row in sorted(cluster_rows):
+        r = ncs.iloc[row]
         sources.append(
             dict(
                 table="ncs",
-                row=i,
+                row=row,
                 source_type="nonconformity",
                 source_id=r["nc_id"],
                 opened=r["detected_date"] + pd.Timedelta(days=2),
@@ -1403,7 +1418,7 @@ def _corrective_actions(
     for table, frame in (("complaints", complaints), ("ncs", ncs), ("findings", findings)):
         sel = df["_table"] == table
         frame.loc[df.loc[sel, "_row"].to_numpy(), "capa_id"] = df.loc[sel, "capa_id"].to_numpy()
-    df["note"] = np.where(df["source_type"] == "nonconformity", "8D požadováno", None)
+    df["note"] = df["source_type"].map({"nonconformity": "8D požadováno"})
     return df.drop(columns=["_table", "_row"])
 
 
@@ -1996,9 +2011,10 @@ def _cell(v: Any, date_format: str) -> str:
     if isinstance(v, pd.Period):
         return str(v)
     if isinstance(v, float | np.floating):
-        if float(v).is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        return f"{float(v):.2f}" if abs(v) >= 1 else f"{float(v):.4g}"
+        x = float(v)
+        if x.is_integer() and abs(x) < 1e15:
+            return str(int(x))
+        return f"{x:.2f}" if abs(x) >= 1 else f"{x:.4g}"
     return str(v)
 
 
