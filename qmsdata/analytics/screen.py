@@ -114,7 +114,8 @@ def screen(
         ids that fired anywhere), ``since`` (x of the first flagged point, None if none),
         ``runs_signal, longest_run, crossings`` (Anhoej), ``variation`` (of the latest point,
         ``"insufficient data"`` under 12 points, as ``ControlChart.summary()``) and
-        ``trend, trend_p, trend_slope`` (Mann-Kendall / Sen, as :func:`trend_test`).
+        ``trend, trend_p, trend_slope`` (Mann-Kendall / Sen on the plotted statistic, as
+        :func:`trend_test`).
 
     Raises
     ------
@@ -225,7 +226,7 @@ def screen(
         if rule_ids
         else (np.zeros((n_series, 0), dtype=bool))
     )
-    mk = mann_kendall(v, alpha=alpha)
+    mk = mann_kendall(stat, alpha=alpha)
 
     key_frame = grouped.size().reset_index()[keys]
     out = key_frame.assign(
