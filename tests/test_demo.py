@@ -196,6 +196,14 @@ def test_volumes_are_realistic(demo_dir):
     assert max(per_supplier.values()) > 10 * min(per_supplier.values())  # unequal volumes
 
 
+def test_public_names():
+    import qmsdata
+
+    assert qmsdata.write_demo is write_demo
+    assert qmsdata.PLANTED_SIGNALS is PLANTED_SIGNALS
+    assert qmsdata.PLANTED_INVALID is PLANTED_INVALID
+
+
 def test_planted_signals_are_documented():
     keys = [s["key"] for s in PLANTED_SIGNALS]
     assert keys == [
