@@ -87,3 +87,22 @@ def test_repeat_complaints_per_customer():
     assert list(t["complaints"]) == [3, 2]
     assert list(t["open"]) == [1, 1]
     assert t.loc[0, "top_category"] == "solder"
+
+
+def _steady(months=24, per_month=10, shipped=2_000_000, seed=3):
+    rng = np.random.default_rng(seed)
+    window = pd.period_range("2024-11", periods=months, freq="M")
+    counts = rng.poisson(per_month, months)
+    rows = [{"complaint_id": f"C{m}-{i}", "received_date": m.start_time + pd.Timedelta(days=i % 28),
+             "customer": "X", "category": "solder", "severity": "minor", "status": "closed"}
+            for m, k in zip(window, counts, strict=True) for i in range(k)]
+    return _wb(pd.DataFrame(rows), _production([str(m) for m in window], shipped)), counts
+
+
+def test_rate_u_chart_centre_is_pooled_rate():
+    wb, counts = _steady()
+    res = C.complaint_rate(wb, "2026-10", months=24)
+    assert res.chart is not None and res.chart_type == "u"  # Poisson data: no over-dispersion
+    # u chart centre = total complaints / total inspection units (Montgomery sec. 7.3.1)
+    assert res.chart.center == pytest.approx(counts.sum() / (24 * 2.0))
+    assert res.trend.trend in ("no trend", "increasing", "decreasing")

@@ -96,3 +96,24 @@ def test_first_pass_yield():
                                 "2026-10", months=1).set_index("site")
     assert t.loc["A", "fpy"] == pytest.approx(1 - 10 / 1e6)
     assert t.loc["B", "fpy"] == pytest.approx(1 - 5 / 1e6)
+
+
+def test_rate_chart_for_one_site_and_process():
+    rng = np.random.default_rng(8)
+    months = pd.period_range("2024-11", periods=24, freq="M")
+    prod = pd.DataFrame({"date": [m.start_time for m in months], "site": "A", "product": "P",
+                         "units_produced": 10_000, "units_inspected": 10_000,
+                         "units_shipped": 10_000})
+    k = rng.binomial(10_000, 0.01, 24)
+    ncs = pd.DataFrame({"nc_id": [f"N{i}" for i in range(24)],
+                        "detected_date": [m.start_time for m in months], "site": "A",
+                        "process": "reflow", "source": "in_process", "defect_code": "D1",
+                        "quantity": k})
+    res = N.nc_rate_chart({"nonconformities": ncs, "production": prod}, "2026-10",
+                          site="A", process="reflow", months=24)
+    assert res.chart_type == "p" and res.chart is not None
+    # p chart centre = total defective / total inspected (Montgomery sec. 7.2.1)
+    assert res.chart.center == pytest.approx(k.sum() / 240_000)
+    missing = N.nc_rate_chart({"nonconformities": ncs, "production": prod}, "2026-10",
+                              site="B", process="reflow")
+    assert missing.chart is None and "B" in missing.note
