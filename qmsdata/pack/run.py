@@ -154,6 +154,20 @@ def code_fingerprint() -> str:
     return _sha(ENGINE_VERSION, parts)
 
 
+def section_key(
+    section_id: str, notebook: Path, params: dict[str, Any], input_fp: str | None, code_fp: str
+) -> str:
+    """Return the cache key of a section: hash of notebook, parameters, inputs and package code.
+
+    An empty key (never cached) when the inputs cannot be hashed.
+    """
+    if not input_fp:
+        return ""
+    return _sha(
+        "section", ENGINE_VERSION, section_id, _file_sha(notebook), params, input_fp, code_fp
+    )
+
+
 # ---------------------------------------------------------------------------------- helpers
 
 
@@ -282,6 +296,7 @@ def _execute(
     executed = build / run.notebook
     t0 = time.perf_counter()
     try:
+        # no cwd=: papermill would chdir the whole process, which threads share
         papermill.execute_notebook(
             str(notebook),
             str(executed),
@@ -289,7 +304,6 @@ def _execute(
             kernel_name=kernel_name,
             progress_bar=False,
             log_output=False,
-            cwd=str(work),
             execution_timeout=timeout,
             shutdown_kernel="immediate",
             kernel_manager_class=_quiet_kernel_manager(),
@@ -523,13 +537,7 @@ def _build(
         nb = run.section.notebook(nb_dir)
         if not nb.is_file():
             raise PackError(f"section notebook for {run.section.id} not found", file=nb)
-        run.key = (
-            _sha(
-                "section", ENGINE_VERSION, run.section.id, _file_sha(nb), params, input_fp, code_fp
-            )
-            if input_fp
-            else ""
-        )
+        run.key = section_key(run.section.id, nb, params, input_fp, code_fp)
 
     # 2. run the sections (cached ones are restored at once)
     fragments: dict[str, Fragment] = {}
