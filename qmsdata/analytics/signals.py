@@ -11,7 +11,7 @@ defect ppm per site x process p or Laney p'           limits, Anhoej runs
 supplier rejection rate       p or Laney p'           limits, Anhoej runs
 objective KPIs                I chart with target     consistent_fail, target missed, concern
 survey mean score             I chart                 limits, Anhoej runs; Mann-Kendall drift
-overdue CAPAs per process     Poisson cluster test    overdue cluster
+overdue CAPAs per process     binomial cluster test   overdue cluster
 ============================  ======================  ============================================
 
 Control-chart limits come from the first ``baseline`` months of the window (phase I) and are
@@ -183,7 +183,9 @@ def signals(
     alpha
         Significance level of the Mann-Kendall drift and the CAPA cluster tests.
     min_cluster
-        Fewest overdue CAPAs in one process that can form a cluster.
+        Fewest overdue CAPAs in one process that can form a cluster. A cluster is a process
+        whose CAPAs that came due in the last 12 months are overdue more often than the other
+        processes' (one-sided exact binomial test at ``alpha`` against the rest's rate).
 
     Returns
     -------
@@ -334,23 +336,27 @@ def signals(
     # 6. clusters of overdue corrective actions (10.2)
     capas = capa._capas(workbook, at)
     if len(capas) and capas["is_overdue"].sum() >= min_cluster:
-        opened = P.dates(capas, "opened_date")
-        recent_open = capas[opened >= at - pd.Timedelta(days=365)]
-        share = recent_open.groupby("process").size() / max(len(recent_open), 1)
-        overdue = capas[capas["is_overdue"]]
-        total = len(overdue)
-        for process, g in overdue.groupby("process", sort=True):
-            k = len(g)
-            expected = total * float(share.get(process, 0.0)) or 0.5
-            p = stats.poisson.sf(k - 1, expected)
-            if k < min_cluster or p >= alpha:
+        due = P.dates(capas, "due_date")
+        came_due = capas[(due < at) & (due >= at - pd.Timedelta(days=365))
+                         & ~capas["is_cancelled"]]
+        for process, g in came_due.groupby("process", sort=True):
+            k = int(g["is_overdue"].sum())
+            if k < min_cluster:
                 continue
-            owner = g["owner"].mode().iloc[0] if "owner" in g and g["owner"].notna().any() \
-                else None
-            since = pd.Timestamp(P.dates(g, "opened_date").min()).to_period("M")
+            rest = came_due[came_due["process"] != process]
+            rate = max(rest["is_overdue"].sum(), 0.5) / max(len(rest), 1)
+            rate = min(rate, 1.0)
+            p = stats.binomtest(k, len(g), rate, alternative="greater").pvalue
+            if p >= alpha:
+                continue
+            late = g[g["is_overdue"]]
+            owner = late["owner"].mode().iloc[0] if "owner" in late and late[
+                "owner"].notna().any() else None
+            since = pd.Timestamp(P.dates(late, "opened_date").min()).to_period("M")
+            expected = rate * len(g)
             rows.append({
                 "series": f"Overdue corrective actions: {process}",
-                "area": "9.3.2 c4 corrective action", "chart": "poisson_cluster",
+                "area": "9.3.2 c4 corrective action", "chart": "binomial_cluster",
                 "rule": "overdue_cluster", "since": since, "direction": "concern",
                 "magnitude": k / expected, "record_type": "corrective_actions",
                 "process": process, "owner": owner, "clause": "10.2",
@@ -358,8 +364,9 @@ def signals(
                 "evidence": f"corrective_actions where process == {process!r} and status != "
                 f"'cancelled' and due_date < {_day(at)} and (closed_date is empty or "
                 f"closed_date > {_day(at)})",
-                "detail": f"{k} overdue vs {expected:.1f} expected from the process's share of "
-                f"CAPAs opened in the last 12 months (Poisson p = {p:.2g})",
+                "detail": f"{k} of {len(g)} CAPAs due in the last 12 months are overdue; "
+                f"{expected:.1f} expected at the rest's overdue rate {rate:.1%} "
+                f"(binomial p = {p:.2g})",
             })
 
     if not rows:
