@@ -173,8 +173,9 @@ def screen(
     v[code, pos] = vals
     nn = np.ones((n_series, width))
     nn[code, pos] = nvals
-    xs = np.empty((n_series, width), dtype=object)
-    xs[code, pos] = df[x].to_numpy() if x is not None else pos
+    row_of = np.zeros((n_series, width), dtype=np.int64)  # row of df behind each cell
+    row_of[code, pos] = np.arange(len(df))
+    x_values = df[x].array if x is not None else pd.array(pos)
     valid = ~np.isnan(v)
     n_points = valid.sum(axis=1)
     used = valid if baseline is None else valid & (np.arange(width) < baseline)
@@ -220,7 +221,8 @@ def screen(
     variation[(n_points < MIN_POINTS) | ~limits_ok] = "insufficient data"
 
     first = np.argmax(flagged, axis=1)
-    since = np.where(flagged.any(axis=1), xs[rows, first], None)
+    since = pd.Series(x_values.take(row_of[rows, first]), dtype=object)
+    since[~flagged.any(axis=1)] = None
     fired = (
         np.column_stack([flags[r].any(axis=1) for r in rule_ids])
         if rule_ids
@@ -235,7 +237,7 @@ def screen(
         sigma=sigma,
         ucl=last_ucl,
         lcl=last_lcl,
-        last_x=xs[rows, last],
+        last_x=x_values.take(row_of[rows, last]),
         last_value=stat[rows, last],
         sigma_signals=zn.beyond.sum(axis=1),
         rules=pd.Series(_tuples(fired, rule_ids), dtype=object),

@@ -57,6 +57,19 @@ class TrendResult:
     n: int
 
 
+def nanmedian_rows(a: np.ndarray) -> np.ndarray:
+    """Return the median of each row ignoring NaN (NaN for an all-NaN row), sort-based.
+
+    Equivalent to ``np.nanmedian(a, axis=1)`` but vectorised: numpy falls back to a per-row
+    Python loop when rows hold NaN.
+    """
+    a = np.sort(np.atleast_2d(a), axis=1)  # NaN sort last
+    k = (~np.isnan(a)).sum(axis=1)
+    lo = np.take_along_axis(a, np.maximum((k - 1) // 2, 0)[:, None], 1)[:, 0]
+    hi = np.take_along_axis(a, np.maximum(k // 2, 0)[:, None], 1)[:, 0]
+    return np.where(k > 0, (lo + hi) / 2, np.nan)
+
+
 def mann_kendall(values: np.ndarray, *, alpha: float = 0.05) -> dict[str, np.ndarray]:
     """Run the Mann-Kendall test and Sen's slope on every row of a 2-D array.
 
@@ -97,9 +110,9 @@ def mann_kendall(values: np.ndarray, *, alpha: float = 0.05) -> dict[str, np.nda
     if ok.any():
         with np.errstate(invalid="ignore"):
             slopes = d[ok] / (j - i)
-        slope[ok] = np.nanmedian(slopes, axis=1)
+        slope[ok] = nanmedian_rows(slopes)
         idx = np.where(valid[ok], np.arange(t, dtype=float), np.nan)
-        intercept[ok] = np.nanmedian(x[ok], axis=1) - np.nanmedian(idx, axis=1) * slope[ok]
+        intercept[ok] = nanmedian_rows(x[ok]) - nanmedian_rows(idx) * slope[ok]
     significant = np.abs(z) > stats.norm.ppf(1 - alpha / 2)
     trend = np.where(
         ~ok,
