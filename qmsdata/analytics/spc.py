@@ -339,10 +339,10 @@ def _chart_ewma(p: dict, used: np.ndarray, o: _Opts) -> dict:
     sigma = _sigma_from_mr(x, used) if o.sigma is None else o.sigma
     z, _ = sps.lfilter([lam], [1.0, -(1.0 - lam)], x, zi=[(1.0 - lam) * center])
     i = np.arange(1, len(x) + 1)
-    factor = lam / (2 - lam)
+    factor = np.full(len(x), lam / (2 - lam))
     if o.limits == "exact":
         factor = factor * (1 - (1 - lam) ** (2 * i))
-    se = sigma * np.sqrt(factor) * np.ones(len(x))
+    se = sigma * np.sqrt(factor)
     extra = {"observation": x, "ewma": z}
     return _result(z, center, se, o, center=center, sigma=sigma, extra=extra)
 
@@ -359,9 +359,12 @@ def _chart_cusum(p: dict, used: np.ndarray, o: _Opts) -> dict:
     x = p["value"]
     mu0 = o.center if o.center is not None else o.target
     mu0 = float(x[used].mean()) if mu0 is None else float(mu0)
-    sigma = o.sigma
-    if sigma is None and (o.k is None or o.h is None):
+    if o.sigma is not None:
+        sigma = float(o.sigma)
+    elif o.k is None or o.h is None:
         sigma = _sigma_from_mr(x, used)
+    else:
+        sigma = np.nan  # not needed: k and h given in data units
     k = 0.5 * sigma if o.k is None else o.k
     h = 5.0 * sigma if o.h is None else o.h
     c_hi = np.cumsum(x - (mu0 + k))
@@ -375,7 +378,7 @@ def _chart_cusum(p: dict, used: np.ndarray, o: _Opts) -> dict:
         "ucl": np.full(n, float(h)),
         "lcl": np.full(n, -float(h)),
         "center": mu0,
-        "sigma": np.nan if sigma is None else float(sigma),
+        "sigma": sigma,
         "extra": {"s_hi": s_hi, "s_lo": s_lo},
         "beyond": (s_hi > h) | (s_lo < -h),
         "direction": np.where(s_hi > h, 1.0, np.where(s_lo < -h, -1.0, 0.0)),
@@ -538,7 +541,7 @@ def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
 def _read(
     data: Any, chart: str, value: str | None, n: str | None, subgroup: str | None,
     x: str | None, phase: str | None,
-) -> tuple[dict, np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[dict, np.ndarray, np.ndarray | None]:  # fmt: skip
     """Return (point arrays, x, phase labels) for the chart's points."""
     is_frame = isinstance(data, pd.DataFrame)
     if is_frame and value is None:
@@ -546,7 +549,7 @@ def _read(
     if chart in _XBAR:
         return _read_xbar(data, chart, value, subgroup, x, phase)
     if is_frame:
-        raw = _column(data, value, "value")
+        raw = _column(data, str(value), "value")
         n_raw = _column(data, n, "n") if n is not None else None
         xs = _column(data, x, "x").to_numpy() if x is not None else np.arange(len(data))
         ph = _column(data, phase, "phase").to_numpy() if phase is not None else None
@@ -849,7 +852,7 @@ def control_chart(
     for f in flags.values():
         any_rule |= f
     flagged = sig | any_rule
-    rule_tuples = [()] * npts
+    rule_tuples: list[tuple[str, ...]] = [()] * npts
     for i in np.flatnonzero(any_rule):
         rule_tuples[i] = tuple(rid for rid in rule_ids if flags[rid][i])
     phase_col = ph if ph is not None else np.full(npts, None, dtype=object)
@@ -920,4 +923,3 @@ def control_chart(
         message=message,
         dispersion=dispersion,
     )
-
