@@ -556,9 +556,12 @@ def _read(
     else:
         if n is not None or x is not None or phase is not None or subgroup is not None:
             raise DataError("n, x, phase and subgroup name columns: pass a DataFrame as data")
-        raw = pd.Series(np.asarray(data, dtype=object).ravel()) if np.ndim(data) else None
-        if raw is None:
-            raise DataError("data must be a DataFrame or a sequence of numbers")
+        if np.ndim(data) != 1:
+            raise DataError(
+                "data must be a DataFrame or a flat sequence of numbers for this chart",
+                hint="Subgroups (a list of lists) are for the xbar_r and xbar_s charts.",
+            )
+        raw = pd.Series(np.asarray(data, dtype=object))
         n_raw, ph = None, None
         xs = np.arange(len(raw))
     if len(raw) == 0:

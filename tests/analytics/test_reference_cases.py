@@ -39,7 +39,7 @@ def test_every_case_is_covered():
     known = {"xbar_r", "xbar_s", "p", "u", "i", "ewma", "cusum", "trend_test", "pareto"}
     known |= {"capability", "sigma_level", "rty", "anhoej_limits", "rules"}
     assert {c["chart"] for c in CASES} <= known
-    assert len(CASES) == 30
+    assert len(CASES) >= 30
 
 
 @pytest.mark.parametrize("case", _by_chart("xbar_r", "xbar_s"))

@@ -310,6 +310,8 @@ def test_summary_has_the_contract_keys():
         (lambda: qmsdata.control_chart([1, 2, 3], "i", exclude=[0, 1, 2]), "no points left"),
         (lambda: qmsdata.control_chart([1, -2, 3], "c"), r"negative.*\[1\]"),
         (lambda: qmsdata.control_chart([[1, 2], [3]], "xbar_r"), "single observation"),
+        (lambda: qmsdata.control_chart([[1.0, 2.0], [3.0, 4.0]], "i"), "flat sequence"),
+        (lambda: qmsdata.control_chart(5.0, "i"), "flat sequence"),
         (lambda: qmsdata.control_chart(pd.DataFrame({"a": [1]}), "i"), "value="),
         (lambda: qmsdata.control_chart(pd.DataFrame({"a": [1]}), "i", value="b"), "'b'"),
         (lambda: qmsdata.control_chart(pd.DataFrame({"a": ["x"]}), "i", value="a"), "numeric"),
