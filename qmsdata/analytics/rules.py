@@ -312,7 +312,7 @@ RULE_SETS: dict[str, dict[str, Callable[[Zones], np.ndarray]]] = {
 }
 
 _ALL_RULES = {rid: fn for rules in RULE_SETS.values() for rid, fn in rules.items()}
-#: rules that need a standard error (skipped on run charts, where sigma is unknown)
+#: rules that need no standard error: the only ones applied on run charts (sigma unknown)
 SIGMA_FREE = frozenset({"anhoej_shift", "nelson_3", "nelson_4"})
 
 
