@@ -1,0 +1,350 @@
+"""Validation: every check has a bad row; normalisation; conservation; structural errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import qmsdata
+from qmsdata.errors import QmsError, SchemaError
+from qmsdata.records import RECORD_TYPES
+from qmsdata.validate import CHECKS, FAILURE_COLUMNS, _raise_if_gx_failed, validate
+
+AS_OF = "2026-10-31"
+
+# (record type, changes to its first good row, expected check, expected column)
+BAD_ROWS = [
+    ("complaints", {"cost": "1,200"}, "type", "cost"),
+    ("complaints", {"received_date": "13/01/2026"}, "type", "received_date"),
+    ("nonconformities", {"quantity": "2.5"}, "type", "quantity"),
+    ("kpi_measurements", {"period": "Q1 2026"}, "type", "period"),
+    ("customer_surveys", {"score": "nine"}, "type", "score"),
+    ("nonconformities", {"site": ""}, "not_null", "site"),
+    ("objectives", {"target": " "}, "not_null", "target"),
+    ("complaints", {"severity": "urgent"}, "allowed_values", "severity"),
+    ("nonconformities", {"disposition": "burn"}, "allowed_values", "disposition"),
+    ("complaints", {"site": "Paris"}, "allowed_values", "site"),
+    ("audit_findings", {"clause": "12.1"}, "pattern", "clause"),
+    ("nonconformities", {"quantity": "-3"}, "range", "quantity"),
+    ("complaints", {"cost": "-0.01"}, "range", "cost"),
+    ("customer_surveys", {"score": "11"}, "range", "score"),
+    ("risks", {"likelihood": "6"}, "range", "likelihood"),
+    ("risks", {"impact": "0"}, "range", "impact"),
+    ("complaints", {"closed_date": "2026-01-01"}, "date_order", "closed_date"),
+    ("corrective_actions", {"due_date": "2026-01-01"}, "date_order", "due_date"),
+    ("objectives", {"valid_to": "2025-12-31"}, "date_order", "valid_to"),
+    (
+        "complaints",
+        {"received_date": "2026-11-01", "closed_date": "", "status": "open"},
+        "not_future",
+        "received_date",
+    ),
+    ("kpi_measurements", {"period": "2026-11"}, "not_future", "period"),
+    ("context_issues", {"date_noted": "2027-01-01"}, "not_future", "date_noted"),
+    ("complaints", {"capa_id": "CA99"}, "reference", "capa_id"),
+    ("audit_findings", {"capa_id": "CA99"}, "reference", "capa_id"),
+    ("nonconformities", {"capa_id": "CA99"}, "reference", "capa_id"),
+    ("nonconformities", {"supplier_id": "S99"}, "reference", "supplier_id"),
+    ("kpi_measurements", {"objective_id": "O99"}, "reference", "objective_id"),
+    (
+        "kpi_measurements",
+        {"numerator": "5", "denominator": "4"},
+        "numerator_le_denominator",
+        "denominator",
+    ),
+    (
+        "supplier_receipts",
+        {"quantity_rejected": "1001"},
+        "rejected_le_received",
+        "quantity_received",
+    ),
+    ("production", {"units_inspected": "1001"}, "inspected_le_produced", "units_produced"),
+    ("complaints", {"closed_date": ""}, "status_consistency", "closed_date"),
+    (
+        "review_actions",
+        {"status": "closed", "closed_date": ""},
+        "status_consistency",
+        "closed_date",
+    ),
+]
+
+
+def _unique_key(record_type: str, i: int) -> dict[str, str]:
+    spec = RECORD_TYPES[record_type]
+    if record_type == "production":
+        return {"product": f"PX{i}"}
+    if record_type == "kpi_measurements":
+        return {"period": f"{2020 + i // 12}-{i % 12 + 1:02d}"}
+    return {spec.key[0]: f"X{i}"}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory, request):
+    """Load a workbook of good rows plus every BAD_ROWS row; return (wb, source rows)."""
+    from conftest import GOOD, write_workbook
+
+    frames = {n: pd.DataFrame(rows, dtype="str") for n, rows in GOOD.items()}
+    where = []
+    for i, (rt, changes, _, _) in enumerate(BAD_ROWS):
+        row = {**GOOD[rt][0], **_unique_key(rt, i), **changes}
+        frames[rt] = pd.concat([frames[rt], pd.DataFrame([row], dtype="str")], ignore_index=True)
+        where.append(len(frames[rt]))  # 1-based data row of the bad row
+    # two rows sharing a new key: both are quarantined, the good rows are not touched
+    dup = {**GOOD["customer_surveys"][0], "response_id": "DUP"}
+    frames["customer_surveys"] = pd.concat(
+        [frames["customer_surveys"], pd.DataFrame([dup, dup], dtype="str")], ignore_index=True
+    )
+    kdup = {**GOOD["kpi_measurements"][0], "period": "2023-01"}
+    frames["kpi_measurements"] = pd.concat(
+        [frames["kpi_measurements"], pd.DataFrame([kdup, kdup], dtype="str")], ignore_index=True
+    )
+    folder = write_workbook(tmp_path_factory.mktemp("planted"), frames)
+    return qmsdata.load(folder), where
+
+
+@pytest.mark.parametrize(
+    ("index", "case"), list(enumerate(BAD_ROWS)), ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in BAD_ROWS]
+)
+def test_each_bad_row_is_quarantined_with_its_check(planted, index, case):
+    wb, where = planted
+    record_type, _, check, column = case
+    row = where[index]
+    rejects = wb.rejects[record_type]
+    assert row in set(rejects["source_row"]), f"row {row} of {record_type} was accepted"
+    assert row not in set(wb[record_type]["source_row"])
+    f = wb.failures
+    hit = f[(f.record_type == record_type) & (f.source_row == row)]
+    assert ((hit.check == check) & (hit.column == column)).any(), hit.to_dict("records")
+    reason = rejects.loc[rejects.source_row == row, "reasons"].iloc[0]
+    assert f"{column}:" in reason
+
+
+def test_every_check_name_is_exercised():
+    assert {c[2] for c in BAD_ROWS} | {"unique"} == set(CHECKS)
+
+
+def test_good_rows_are_all_accepted(planted):
+    wb, _ = planted
+    for name in RECORD_TYPES:
+        accepted = set(wb[name]["source_row"])
+        assert {1, 2} <= accepted, (name, wb.rejects[name]["reasons"].tolist())
+
+
+def test_duplicate_keys_quarantine_every_copy(planted):
+    wb, _ = planted
+    f = wb.failures
+    dup = f[(f.check == "unique") & (f.record_type == "customer_surveys")]
+    assert sorted(dup.failure_case) == ["DUP", "DUP"] and set(dup.column) == {"response_id"}
+    kd = f[(f.check == "unique") & (f.record_type == "kpi_measurements")]
+    assert len(kd) == 2 and set(kd.column) == {"objective_id, period"}
+    assert set(kd.failure_case) == {"O1 | 2023-01"}
+
+
+def test_failure_table_is_tidy_and_reasons_readable(planted):
+    wb, _ = planted
+    f = wb.failures
+    assert list(f.columns) == FAILURE_COLUMNS
+    assert f["source_row"].dtype == "int64"
+    assert set(f["check"]) <= set(CHECKS)
+    assert not f.duplicated(["record_type", "source_row", "check", "column"]).any()
+    sev = f[(f.column == "severity")].iloc[0]
+    assert sev.failure_case == "urgent"
+    assert sev.message == "severity: value 'urgent' not in critical|major|minor"
+    order = f[(f.check == "date_order") & (f.record_type == "complaints")].iloc[0]
+    assert order.message == "closed_date: 2026-01-01 is before received_date 2026-01-05"
+
+
+def test_conservation_in_the_planted_workbook(planted):
+    wb, _ = planted
+    v = wb.validation
+    assert (v["rows"] == v["accepted"] + v["rejected"]).all()
+    for name in wb.configured:
+        rows = sorted([*wb[name]["source_row"], *wb.rejects[name]["source_row"]])
+        assert rows == list(range(1, int(v.loc[name, "rows"]) + 1))
+
+
+# --- normalisation and typing ----------------------------------------------------------------
+
+
+def nc(**changes):
+    from conftest import GOOD
+
+    return pd.DataFrame([{**GOOD["nonconformities"][0], **changes}], dtype="str")
+
+
+@pytest.mark.parametrize(
+    ("column", "raw", "expected"),
+    [
+        ("disposition", " Use As-Is ", "use_as_is"),
+        ("disposition", "RETURN  to supplier", "return_to_supplier"),
+        ("source", "In-Process", "in_process"),
+        ("status", "Closed", "closed"),
+        ("site", "  leeds ", "Leeds"),
+        ("nc_id", "  NC-7 ", "NC-7"),
+        ("defect_code", "NA", "NA"),
+    ],
+)
+def test_values_are_normalised_where_unambiguous(column, raw, expected):
+    acc, rej, _ = validate(nc(**{column: raw}), "nonconformities", as_of=AS_OF, sites=["Leeds"])
+    assert len(rej) == 0, rej["reasons"].tolist()
+    assert acc[column].iloc[0] == expected
+
+
+def test_typed_columns_have_the_spec_dtypes():
+    acc, _, _ = validate(nc(extra="kept"), "nonconformities", as_of=AS_OF)
+    spec = RECORD_TYPES["nonconformities"]
+    assert list(acc.columns) == [*spec.names, "extra", "source_row"]
+    assert acc["detected_date"].dtype == "datetime64[ns]"
+    assert acc["quantity"].dtype == "float64" and acc["nc_id"].dtype == "str"
+    assert acc["extra"].iloc[0] == "kept"
+
+
+@pytest.mark.parametrize("raw", ["2026-10", "2026-10-01", "Oct 2026", "October 2026", "oct 2026"])
+def test_kpi_period_formats(raw):
+    frame = pd.DataFrame([{"objective_id": "O1", "period": raw, "value": "1"}])
+    acc, rej, _ = validate(frame, "kpi_measurements", as_of=AS_OF)
+    assert len(rej) == 0
+    assert acc["period"].iloc[0] == pd.Period("2026-10", "M")
+    assert isinstance(acc["period"].dtype, pd.PeriodDtype)
+
+
+def test_date_format_from_config():
+    frame = nc(detected_date="01/02/2026", closed_date="10/02/2026")
+    acc, rej, _ = validate(frame, "nonconformities", as_of=AS_OF, date_format="%d/%m/%Y")
+    assert len(rej) == 0
+    assert acc["detected_date"].iloc[0] == pd.Timestamp("2026-02-01")
+    _, rej, f = validate(frame, "nonconformities", as_of=AS_OF)  # ISO by default: not guessed
+    assert len(rej) == 1 and set(f.check) == {"type"}
+
+
+def test_typed_cells_from_excel_and_parquet_are_used_as_they_are():
+    frame = pd.DataFrame(
+        {
+            "nc_id": [101, 102],  # numeric ids become text without ".0"
+            "detected_date": [dt.datetime(2026, 2, 1), "2026-02-02"],
+            "site": ["Leeds", "Brno"],
+            "source": ["final", "final"],
+            "quantity": [2.0, 3],
+        },
+        dtype=object,
+    )
+    acc, rej, _ = validate(frame, "nonconformities", as_of=AS_OF)
+    assert len(rej) == 0
+    assert acc["nc_id"].tolist() == ["101", "102"]
+    assert acc["detected_date"].tolist() == [pd.Timestamp("2026-02-01"), pd.Timestamp("2026-02-02")]
+
+
+def test_unreadable_value_is_not_also_reported_missing():
+    _, rej, f = validate(nc(quantity="lots"), "nonconformities", as_of=AS_OF)
+    assert f[["column", "check"]].values.tolist() == [["quantity", "type"]]
+    assert rej["quantity"].iloc[0] == "lots"  # rejects keep the value as read
+
+
+def test_out_of_range_dates_are_type_failures_not_crashes():
+    _, rej, f = validate(nc(detected_date="9999-12-31"), "nonconformities", as_of=AS_OF)
+    assert len(rej) == 1 and f.check.tolist() == ["type"]
+
+
+def test_rejects_keep_original_source_columns_and_source_row():
+    frame = nc(severity_text="x").rename(columns={"nc_id": "NC No.", "quantity": "Qty"})
+    frame.loc[0, "Qty"] = "-1"
+    frame["source_row"] = [41]
+    _, rej, f = validate(
+        frame, "nonconformities", as_of=AS_OF, columns={"nc_id": "NC No.", "quantity": "Qty"}
+    )
+    assert list(rej.columns) == [
+        *[c for c in frame.columns if c != "source_row"],
+        "source_row",
+        "reasons",
+    ]
+    assert rej["Qty"].iloc[0] == "-1" and rej["source_row"].iloc[0] == 41
+    assert f.source_row.tolist() == [41] and f.column.tolist() == ["quantity"]
+
+
+def test_missing_required_column_names_mapped_and_canonical(tmp_path):
+    frame = nc().drop(columns="quantity").rename(columns={"nc_id": "NC No."})
+    with pytest.raises(SchemaError) as err:
+        validate(
+            frame,
+            "nonconformities",
+            as_of=AS_OF,
+            columns={"nc_id": "NC No.", "quantity": "Qty"},
+            file="nc.csv",
+        )
+    msg = str(err.value)
+    assert "'quantity'" in msg and "'Qty'" in msg and "nc.csv" in msg
+    assert "[records.nonconformities.columns]" in msg
+    assert err.value.column == "quantity" and err.value.record_type == "nonconformities"
+
+
+def test_missing_explicitly_mapped_optional_column_is_an_error():
+    with pytest.raises(SchemaError, match="mapped column 'capa_id'.*'CAPA Ref'"):
+        validate(nc(), "nonconformities", as_of=AS_OF, columns={"capa_id": "CAPA Ref"})
+
+
+def test_headers_match_case_insensitively():
+    frame = nc().rename(columns={"nc_id": "NC_ID"})
+    acc, _, _ = validate(frame, "nonconformities", as_of=AS_OF)
+    assert acc["nc_id"].iloc[0] == "NC1"
+
+
+def test_empty_frame_validates_to_empty_frames():
+    acc, rej, f = validate(nc().iloc[:0], "nonconformities", as_of=AS_OF)
+    assert len(acc) == len(rej) == len(f) == 0
+
+
+def test_as_of_is_required_and_checked():
+    with pytest.raises(QmsError, match="not a date"):
+        validate(nc(), "nonconformities", as_of="soon")
+
+
+def test_gx_failure_raises_a_clear_error():
+    spec = RECORD_TYPES["complaints"]
+    res = SimpleNamespace(
+        exception_info={"metric": {"raised_exception": True, "exception_message": "boom"}}
+    )
+    with pytest.raises(QmsError, match="great-expectations could not run check 'range': boom"):
+        _raise_if_gx_failed(res, spec, "range", "cost")
+    ok = SimpleNamespace(exception_info={"raised_exception": False})
+    _raise_if_gx_failed(ok, spec, "range", "cost")
+
+
+# --- conservation, property-tested -----------------------------------------------------------
+
+CELL_POOL = {
+    "nc_id": ["NC1", "NC2", "NC3", "", " NC4 ", "NC5"],
+    "detected_date": ["2026-02-01", "2026-13-01", "", "2027-01-01", "01/02/2026", "2026-02-03"],
+    "site": ["Leeds", "Brno", "", "Paris", "leeds"],
+    "source": ["incoming", "final", "Final", "nowhere", ""],
+    "quantity": ["1", "0", "-1", "2.5", "x", "", "1e3"],
+    "disposition": ["scrap", "rework", "burn", ""],
+    "cost": ["1.5", "-2", "1,000", ""],
+    "status": ["open", "closed", "shut", ""],
+    "closed_date": ["", "2026-02-10", "2025-01-01", "2026-12-01", "bad"],
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.fixed_dictionaries({k: st.sampled_from(v) for k, v in CELL_POOL.items()}),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_rows_in_equal_accepted_plus_rejected(rows):
+    frame = pd.DataFrame(rows, dtype="str").replace("", np.nan)
+    acc, rej, f = validate(frame, "nonconformities", as_of=AS_OF, sites=["Leeds", "Brno"])
+    assert len(acc) + len(rej) == len(frame)
+    assert sorted([*acc.source_row, *rej.source_row]) == list(range(1, len(frame) + 1))
+    assert set(f.source_row) == set(rej.source_row)
+    assert rej["reasons"].str.len().gt(0).all()
+    # every accepted row really passes the simplest rules
+    assert acc["nc_id"].notna().all() and (acc["quantity"] >= 0).all()
+    assert acc["site"].isin(["Leeds", "Brno"]).all()
