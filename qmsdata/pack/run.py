@@ -654,6 +654,7 @@ def _build(
             for r in runs
         ],
         "not_covered": not_covered,
+        "code_fingerprint": code_fp,
         "skipped": skipped,
     }
     write_manifest(build, info)
