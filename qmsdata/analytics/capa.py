@@ -183,32 +183,53 @@ def capa_overdue(workbook: Any, period: Any, *, as_of: Any = None) -> pd.DataFra
 
 
 def _capa_nc_links(workbook: Any, capas: pd.DataFrame) -> pd.DataFrame:
-    """Return closed CAPAs with the defect code and process of their nonconformity."""
+    """Return closed CAPAs with the defect code, process and site of their nonconformity."""
     ncs = P.records(workbook, "nonconformities")
     if not P.has_columns(ncs, "nc_id", "defect_code") or capas.empty:
         return capas.iloc[0:0]
+    keep = [c for c in ("nc_id", "defect_code", "process", "site") if c in ncs.columns]
+    nc_cols = ncs[keep].rename(columns={"process": "nc_process", "site": "nc_site"})
     closed = capas[capas["is_closed"]]
     link = None
     if "source_id" in closed.columns:
         src = closed[closed.get("source_type", "nonconformity") == "nonconformity"]
-        link = src.merge(
-            ncs[["nc_id", "defect_code", "process"]].rename(
-                columns={"nc_id": "source_id", "process": "nc_process"}
-            ),
-            on="source_id",
-            how="inner",
-        )
+        link = src.merge(nc_cols.rename(columns={"nc_id": "source_id"}), on="source_id",
+                         how="inner")
     if (link is None or link.empty) and "capa_id" in ncs.columns:
         first = ncs.dropna(subset=["capa_id"]).drop_duplicates("capa_id")
-        link = closed.merge(
-            first[["capa_id", "defect_code", "process"]].rename(columns={"process": "nc_process"}),
-            on="capa_id",
-            how="inner",
-        )
-    if link is None:
+        link = closed.merge(first[["capa_id", "nc_id"]].merge(nc_cols, on="nc_id"),
+                            on="capa_id", how="inner")
+    if link is None or link.empty:
         return capas.iloc[0:0]
-    link["process"] = link["nc_process"].where(link["nc_process"].notna(), link["process"])
+    if "nc_process" in link.columns:
+        link["process"] = link["nc_process"].where(link["nc_process"].notna(), link["process"])
+    link["site"] = link["nc_site"] if "nc_site" in link.columns else None
     return link
+
+
+def _count_between(
+    keys: pd.DataFrame, starts: pd.Series, ends: pd.Series, events: pd.DataFrame, on: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count events per row with the same ``on`` values dated in (start, end]; first date.
+
+    Sorted event dates per key and a binary search per row: O((rows + events) log events).
+    """
+    counts = np.zeros(len(keys), dtype=int)
+    first = np.full(len(keys), np.datetime64("NaT"), dtype="datetime64[ns]")
+    groups = {k if isinstance(k, tuple) else (k,): np.sort(g.to_numpy("datetime64[ns]"))
+              for k, g in events.groupby(on, sort=False)["_d"]}
+    lo = starts.to_numpy("datetime64[ns]")
+    hi = ends.to_numpy("datetime64[ns]")
+    for i, key in enumerate(keys[on].itertuples(index=False, name=None)):
+        dates = groups.get(key)
+        if dates is None or np.isnat(lo[i]):
+            continue
+        a = np.searchsorted(dates, lo[i], side="right")
+        b = np.searchsorted(dates, hi[i], side="right")
+        counts[i] = max(b - a, 0)
+        if b > a:
+            first[i] = dates[a]
+    return counts, first
 
 
 def capa_recurrence(
@@ -217,51 +238,51 @@ def capa_recurrence(
     """Return, per closed CAPA raised on a nonconformity, whether the problem came back.
 
     ISO 9001 10.2.1 d (review the effectiveness) and 10.2.1 b 3 (similar nonconformities).
-    A recurrence is a nonconformity with the same ``defect_code`` and ``process`` detected
-    within ``window_days`` (default 180) after the CAPA's close date, up to ``as_of``.
+    A recurrence is a nonconformity with the same ``defect_code`` and ``process`` (and the same
+    ``site`` when the nonconformities record one) detected within ``window_days`` (default
+    180) after the CAPA's close date, up to ``as_of``.
 
     Where a defect code is common (hundreds of NCs a month) nearly every CAPA "recurs" by that
     definition, so the rate before and after is given too: ``before_per_month`` counts the
-    same code and process in the ``window_days`` before the CAPA was opened, ``after_per_month``
-    in the window after closure (up to ``as_of``); ``reduced`` says whether it fell.
+    same code, process and site in the ``window_days`` before the CAPA was opened,
+    ``after_per_month`` in the window after closure (up to ``as_of``); ``reduced`` says
+    whether it fell.
 
     Returns
     -------
     DataFrame
-        ``capa_id, process, defect_code, closed_date, recurrences, first_recurrence,
+        ``capa_id, site, process, defect_code, closed_date, recurrences, first_recurrence,
         recurred`` (bool), ``window_complete`` (the whole window lies before ``as_of``; an
         incomplete window can still turn into a recurrence), ``before_per_month,
         after_per_month, reduced``.
     """
     at = P.resolve_as_of(period, as_of)
-    cols = ["capa_id", "process", "defect_code", "closed_date", "recurrences",
+    cols = ["capa_id", "site", "process", "defect_code", "closed_date", "recurrences",
             "first_recurrence", "recurred", "window_complete", "before_per_month",
             "after_per_month", "reduced"]
     links = _capa_nc_links(workbook, _capas(workbook, at))
-    ncs = P.records(workbook, "nonconformities")
     if links.empty:
         return P.empty(cols, "no closed CAPAs linked to nonconformities")
+    links = links.drop_duplicates("capa_id").reset_index(drop=True)
+    on = ["defect_code", "process"] + (["site"] if links["site"].notna().any() else [])
+    ncs = P.records(workbook, "nonconformities")
     ncs = ncs.assign(_d=P.dates(ncs, "detected_date"))
-    ncs = ncs[ncs["_d"] <= at][["defect_code", "process", "_d"]].dropna()
+    ncs = ncs[ncs["_d"] <= at][[*on, "_d"]].dropna()
     window = pd.Timedelta(days=window_days)
-    links = links.assign(closed_date=P.dates(links, "closed_date"),
-                         opened_date=P.dates(links, "opened_date"))
-    pairs = links[["capa_id", "process", "defect_code", "opened_date", "closed_date"]].merge(
-        ncs, on=["defect_code", "process"], how="left")
-    hit = (pairs["_d"] > pairs["closed_date"]) & (pairs["_d"] <= pairs["closed_date"] + window)
-    before = (pairs["_d"] < pairs["opened_date"]) & (pairs["_d"] >= pairs["opened_date"] - window)
-    pairs = pairs.assign(_hit=hit, _before=before, _first=pairs["_d"].where(hit))
-    agg = pairs.groupby("capa_id").agg(recurrences=("_hit", "sum"), _nb=("_before", "sum"),
-                                       first_recurrence=("_first", "min"))
-    out = links[["capa_id", "process", "defect_code", "closed_date"]].drop_duplicates(
-        "capa_id").merge(agg.reset_index(), on="capa_id", how="left")
-    out["recurrences"] = out["recurrences"].fillna(0).astype(int)
+    closed = P.dates(links, "closed_date")
+    opened = P.dates(links, "opened_date")
+    end = (closed + window).where(closed + window <= at, at)
+    after, first = _count_between(links, closed, end, ncs, on)
+    before, _ = _count_between(links, opened - window - pd.Timedelta(days=1),
+                               opened - pd.Timedelta(days=1), ncs, on)
+    out = links[["capa_id", "site", "process", "defect_code"]].assign(closed_date=closed)
+    out["recurrences"] = after
+    out["first_recurrence"] = first
     out["recurred"] = out["recurrences"] > 0
-    end = (out["closed_date"] + window).where(out["closed_date"] + window <= at, at)
-    out["window_complete"] = out["closed_date"] + window <= at
+    out["window_complete"] = closed + window <= at
     month = 365.25 / 12
-    out["before_per_month"] = out["_nb"].fillna(0) / (window_days / month)
-    after_days = (end - out["closed_date"]).dt.days.clip(lower=1)
+    out["before_per_month"] = before / (window_days / month)
+    after_days = (end - closed).dt.days.clip(lower=1)
     out["after_per_month"] = out["recurrences"] / (after_days / month)
     out["reduced"] = out["after_per_month"] < out["before_per_month"]
     return out.sort_values("capa_id").reset_index(drop=True)[cols]
@@ -296,6 +317,8 @@ def capa_effect(workbook: Any, capa_id: str, *, as_of: Any, months: int = 12) ->
     last = min(closed_month + months, at.to_period("M"))
     window = pd.period_range(closed_month - months, last, freq="M")
     sel = ncs[(ncs["defect_code"] == row["defect_code"]) & (ncs["process"] == row["process"])]
+    if row.get("site") is not None and pd.notna(row.get("site")) and "site" in ncs.columns:
+        sel = sel[sel["site"] == row["site"]]
     counts = sel.groupby(P.to_month(sel["detected_date"])).size().reindex(window, fill_value=0)
     table = pd.DataFrame({"month": window, "ncs": counts.to_numpy(float)})
     table["phase"] = np.where(table["month"] <= closed_month, "before", "after")

@@ -30,7 +30,7 @@ def _ncs(workbook: Any) -> pd.DataFrame:
 def _filter_sources(ncs: pd.DataFrame, sources: tuple[str, ...] | None) -> pd.DataFrame:
     if sources is None or "source" not in ncs.columns:
         return ncs
-    return ncs[ncs["source"].astype(object).isin(sources)]
+    return ncs[ncs["source"].isin(sources)]
 
 
 def nc_rates(
@@ -60,7 +60,10 @@ def nc_rates(
         defects where none were recorded. Months without inspections are dropped.
     """
     window = P.trailing_months(period, months)
-    ncs = _filter_sources(_ncs(workbook), sources)
+    ncs = _ncs(workbook)
+    # only the columns needed: filtering a wide export costs more than the arithmetic
+    ncs = ncs[[c for c in (*by, "detected_date", "quantity", "source") if c in ncs.columns]]
+    ncs = _filter_sources(ncs, sources)
     prod = P.records(workbook, "production")
     cols = [*by, "month", "ncs", "defects", "units_inspected", "ppm"]
     if not P.has_columns(prod, "date", "site", "units_inspected"):
@@ -172,6 +175,8 @@ def defect_pareto_shift(
         return P.empty(cols, "no nonconformities recorded")
     months = P.period_months(period)
     base = pd.period_range(months[0] - baseline_months, months[0] - 1, freq="M")
+    start, end = base[0].start_time, P.period_end(period)
+    ncs = ncs[P.in_window(ncs["detected_date"], start, end)]
     month = P.to_month(ncs["detected_date"])
     qty = pd.to_numeric(ncs.get("quantity", pd.Series(1, index=ncs.index)), errors="coerce")
     key = ncs[by].astype(object).fillna("(blank)")
@@ -273,6 +278,7 @@ def copq(
     for col in ("internal_scrap", "internal_rework", "internal_other", "external_failure"):
         table[col] = 0.0
     if P.has_columns(ncs, "detected_date", "cost"):
+        ncs = ncs[P.in_window(ncs["detected_date"], window[0].start_time, P.period_end(period))]
         n = ncs.assign(
             month=P.to_month(ncs["detected_date"]),
             _c=pd.to_numeric(ncs["cost"], errors="coerce").fillna(0),

@@ -197,13 +197,16 @@ def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.Dat
     months = P.period_months(period)
     ytd = P.ytd_months(period, P.fiscal_start_month(workbook))
     last = min(months[-1], at.to_period("M"))
+    kpi = kpi[kpi["period"] <= last] if len(kpi) else kpi
+    by_objective = dict(tuple(kpi.sort_values("period").groupby("objective_id", sort=False))) \
+        if len(kpi) else {}
+    empty_hist = kpi.iloc[0:0]
     rows = []
     for _, obj in objs.iterrows():
         oid = obj["objective_id"]
         direction = str(obj.get("direction") or "")
         target = pd.to_numeric(pd.Series([obj.get("target")]), errors="coerce").iloc[0]
-        hist = kpi[(kpi["objective_id"] == oid) & (kpi["period"] <= last)] if len(kpi) else kpi
-        hist = hist.sort_values("period") if len(hist) else hist
+        hist = by_objective.get(oid, empty_hist)
         actual = _aggregate(hist[hist["period"].isin(months)]) if len(hist) else np.nan
         ytd_value = _aggregate(hist[hist["period"].isin(ytd)]) if len(hist) else np.nan
         missing = [

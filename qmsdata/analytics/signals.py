@@ -287,13 +287,16 @@ def signals(
     # 4. objectives (6.2, 9.3.2 c2)
     status = objectives.objective_status(workbook, period, as_of=at)
     kpi = objectives._kpis(workbook)
+    kpi = kpi[kpi["period"] <= P.last_month(period)] if len(kpi) else kpi
+    monthly_kpi = kpi.groupby(["objective_id", "period"])["value"].mean() if len(kpi) \
+        else pd.Series(dtype=float)
     for _, obj in status.iterrows():
         oid, direction = obj["objective_id"], obj["direction"]
         base = dict(series=f"Objective {oid} {obj['name'] or ''}".strip(),
                     area="9.3.2 c2 objectives", chart="i", record_type="kpi_measurements",
                     objective_id=oid, process=obj["process"], owner=obj["owner"], clause="6.2")
-        hist = kpi[(kpi["objective_id"] == oid) & (kpi["period"] <= P.last_month(period))]
-        last12 = hist.groupby("period")["value"].mean().iloc[-12:]
+        last12 = (monthly_kpi.loc[oid] if oid in monthly_kpi.index.get_level_values(0)
+                  else pd.Series(dtype=float)).iloc[-12:]
         target = obj["target"]
         if len(last12) >= 6 and np.isfinite(target) and direction in ("increase", "decrease"):
             missed = (last12 < target) if direction == "increase" else (last12 > target)
