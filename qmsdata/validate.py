@@ -857,3 +857,18 @@ def summary_table(wb) -> str:
     title = f"workbook {wb.config.organisation or wb.path} as of {wb.as_of.date().isoformat()}"
     lines = [title, fmt(header), *(fmt(r) for r in rows)]
     return "\n".join(lines)
+
+
+class _CallableModule(type(sys)):
+    """Let ``qmsdata.validate(...)`` call :func:`validate` even once this module is imported.
+
+    Importing the submodule ``qmsdata.validate`` sets the package attribute ``validate`` to the
+    module, shadowing the public function of the same name; a callable module keeps
+    ``qmsdata.validate(frame, record_type, as_of=...)`` working either way.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Validated:
+        return validate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
