@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.errors import DataError
 
 RATE_COLUMNS = ["month", "complaints", "units_shipped", "n", "rate_per_million"]
 
@@ -142,7 +143,11 @@ def complaint_pareto(
 
     cols = ["category", "count", "share", "cum_share", "vital_few"]
     rows = _in_period(_complaints(workbook), "received_date", period, months)
-    if rows.empty or by not in rows.columns:
+    if len(rows.columns) and by not in rows.columns:
+        raise DataError(f"cannot make a Pareto by {by!r}: no such column",
+                        record_type="complaints", column=by,
+                        hint="Use category, product, customer or site.")
+    if rows.empty:
         return P.empty(cols, "no complaints in the period")
     rows = rows.assign(**{by: rows[by].astype(object).fillna("(blank)")})
     return qmsdata.pareto(rows, category=by, weight=weight)

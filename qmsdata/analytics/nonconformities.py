@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.errors import DataError
 
 #: NC sources counted as the organisation's own process defects (incoming = supplier,
 #: customer = escaped, reported through complaints)
@@ -171,6 +172,10 @@ def defect_pareto_shift(
         "moved",
     ]
     ncs = _ncs(workbook)
+    if len(ncs) and by not in ncs.columns:
+        raise DataError(f"cannot compare defects by {by!r}: no such column",
+                        record_type="nonconformities", column=by,
+                        hint="Use defect_code, defect_category, process or site.")
     if not P.has_columns(ncs, "detected_date", by):
         return P.empty(cols, "no nonconformities recorded")
     months = P.period_months(period)

@@ -106,3 +106,24 @@ def test_rate_u_chart_centre_is_pooled_rate():
     # u chart centre = total complaints / total inspection units (Montgomery sec. 7.3.1)
     assert res.chart.center == pytest.approx(counts.sum() / (24 * 2.0))
     assert res.trend.trend in ("no trend", "increasing", "decreasing")
+
+
+def test_pareto_by_unknown_column_is_a_clear_error():
+    from qmsdata.errors import DataError
+
+    with pytest.raises(DataError, match="colour"):
+        C.complaint_pareto(_wb(COMPLAINTS), "2026-10", by="colour")
+    assert C.complaint_pareto(_wb(None), "2026-10", by="colour").empty
+
+
+def test_quarter_period_covers_three_months():
+    t = C.complaint_severity(_wb(COMPLAINTS), "2026Q3")
+    assert t["count"].sum() == 1  # only C1 (2026-09-03) falls in Q3
+
+
+def test_pareto_of_the_period_and_weighted_by_cost():
+    t = C.complaint_pareto(_wb(COMPLAINTS), "2026-10")
+    assert list(t["category"]) == ["solder", "label", "packaging"]  # ties by name
+    assert list(t["count"]) == [3, 1, 1]
+    cost = C.complaint_pareto(_wb(COMPLAINTS), "2026-10", weight="cost")
+    assert cost.iloc[0]["category"] == "solder" and cost.iloc[0]["count"] == 90

@@ -155,3 +155,20 @@ def test_import_qmsdata_does_not_import_plotly():
     code = "import sys, qmsdata; qmsdata.__version__; print('plotly' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_control_chart_figure_from_the_engine():
+    import qmsdata
+
+    rng = np.random.default_rng(7)
+    values = np.r_[rng.normal(10, 1, 20), rng.normal(14, 1, 6)]
+    frame = pd.DataFrame({"x": pd.date_range("2024-01-01", periods=26, freq="MS"),
+                          "v": values})
+    chart = qmsdata.control_chart(frame, "i", value="v", x="x", baseline=20,
+                                  improvement="decrease", rules="anhoej")
+    fig = F.control_chart_figure(chart, title="engine")
+    assert [t.name for t in fig.data][:4] == ["value", "centre line",
+                                              "upper limit", "lower limit"]
+    concern = [t for t in fig.data if t.name == "Special cause: concern"]
+    assert concern and len(concern[0].x) >= 5  # the shifted points
+    assert any(">3 sigma" in (a.text or "") for a in fig.layout.annotations)
