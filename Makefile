@@ -34,9 +34,10 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	else echo "note: chromium not found and apt not usable; PDF packs will be skipped"; fi
 
-demo: setup  ## generate the demo workbook into data/demo and run the main job on it
+demo: setup  ## generate the demo workbook into data/demo and build its review pack
 	$(BIN)/qms demo data/demo --end $(PERIOD)
-	$(BIN)/qms run data/demo --period $(PERIOD) --out reports --jobs $(JOBS)
+	$(BIN)/qms pack data/demo --period $(PERIOD) --out reports --jobs $(JOBS)
+	@echo "open reports/$(PERIOD)/pack.html (check it with: $(BIN)/qms verify reports/$(PERIOD))"
 
 test: setup  ## run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
