@@ -40,7 +40,7 @@ border-bottom:1px solid #cbd2d9}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
 th,td{border:1px solid #cbd2d9;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.bad td{background:#fff5f5}.ok{color:#1b7f3b;font-weight:600}.bad{color:#b42318;font-weight:600}
+tr.flag td{background:#fff5f5}.ok{color:#1b7f3b;font-weight:600}.bad{color:#b42318;font-weight:600}
 code{background:#f0f4f8;padding:0 .2rem}
 """
 
@@ -118,7 +118,7 @@ def render_html(wb: Workbook) -> str:
         if not row["configured"]:
             continue
         prov = wb.provenance[name]
-        cls = ' class="bad"' if row["rejected"] else ""
+        cls = ' class="flag"' if row["rejected"] else ""
         parts.append(
             f"<tr{cls}><td>{e(name)}</td><td>{e(str(prov.source))}"
             f"{(' · ' + e(prov.detail)) if prov.detail else ''}</td><td>{e(prov.format)}</td>"
@@ -135,16 +135,19 @@ def render_html(wb: Workbook) -> str:
 
     f = wb.failures
     if len(f):
-        counts = f.groupby(["record_type", "check"]).size().reset_index(name="failures")
         parts += [
             "<h2>Failures by check</h2>",
-            "<table><thead><tr><th>record type</th><th>check</th>"
-            '<th class="num">failures</th></tr></thead><tbody>',
+            '<table><thead><tr><th>record type</th><th class="num">failures</th>'
+            "<th>checks</th></tr></thead><tbody>",
         ]
-        for r in counts.itertuples(index=False):
+        for name in RECORD_TYPES:
+            sub = f[f["record_type"] == name]
+            if not len(sub):
+                continue
+            counts = sub["check"].value_counts().sort_index()
+            checks = " · ".join(f"{e(str(c))} {int(n)}" for c, n in counts.items())
             parts.append(
-                f"<tr><td>{e(str(r.record_type))}</td><td>{e(str(r.check))}</td>"
-                f'<td class="num">{int(r.failures)}</td></tr>'
+                f'<tr><td>{e(name)}</td><td class="num">{len(sub)}</td><td>{checks}</td></tr>'
             )
         parts.append("</tbody></table>")
         for name in RECORD_TYPES:

@@ -25,6 +25,7 @@ import datetime as dt
 import os
 import re
 import sys
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,7 +218,7 @@ def map_columns(
             raise SchemaError(
                 f"{kind} column {col.name!r} is missing ({how}); the source has: "
                 f"{', '.join(map(repr, names)) or 'no columns'}",
-                file=file,
+                file=None if file is None else os.fspath(file),
                 record_type=spec.name,
                 column=col.name,
                 hint=f"Map it in [records.{spec.name}.columns] of qms.toml, e.g. "
@@ -348,6 +349,8 @@ def _per_unique(s: pd.Series, func) -> pd.Series:
 def _cell_text(v: Any) -> str:
     if isinstance(v, dt.datetime) and v.time() == dt.time(0):
         return v.date().isoformat()
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
     return str(v)
 
 
@@ -859,7 +862,7 @@ def summary_table(wb) -> str:
     return "\n".join(lines)
 
 
-class _CallableModule(type(sys)):
+class _CallableModule(types.ModuleType):
     """Let ``qmsdata.validate(...)`` call :func:`validate` even once this module is imported.
 
     Importing the submodule ``qmsdata.validate`` sets the package attribute ``validate`` to the
