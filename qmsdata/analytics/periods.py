@@ -340,8 +340,9 @@ def monthly_chart(
 ) -> tuple[Any, str | None]:
     """Return (ControlChart, None) for a monthly table, or (None, note) when it cannot be judged.
 
-    The time axis is passed to the statistics engine as the first day of each month. Too few
-    points, or a DataError from the engine (e.g. zero denominators), give a note the notebooks
+    The time axis is passed to the statistics engine as the first day of each month; the rules
+    default to Anhoej's run rules (with points beyond the 3-sigma limits always flagged), the
+    review map's default for short monthly series. Too few points, or a DataError from the engine (e.g. zero denominators), give a note the notebooks
     can print instead of a misleading chart.
     """
     import qmsdata
@@ -354,6 +355,8 @@ def monthly_chart(
     data = data.reset_index(drop=True)
     if x in data.columns and isinstance(data[x].dtype, pd.PeriodDtype):
         data = data.assign(**{x: data[x].dt.to_timestamp()})
+    # short monthly series: Anhoej run rules plus points beyond 3 sigma (iso9001-review-map)
+    options.setdefault("rules", "anhoej")
     try:
         result = qmsdata.control_chart(data, chart, value=value, n=n, x=x, **options)
     except DataError as exc:

@@ -38,7 +38,8 @@ def pareto_figure(
                              mode="lines+markers", line={"color": COLORS["concern"]}))
     fig.update_layout(yaxis={"title": value_label},
                       yaxis2={"title": "cumulative %", "overlaying": "y", "side": "right",
-                              "range": [0, 105], "showgrid": False},
+                              "range": [0, 105], "showgrid": False, "tickmode": "linear",
+                              "tick0": 0, "dtick": 20, "ticksuffix": "%"},
                       xaxis={"type": "category"}, hovermode="closest")
     fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=vital_share * 100,
                   y1=vital_share * 100, line={"dash": "dot", "color": COLORS["centre"]})

@@ -92,3 +92,24 @@ def test_empty_register():
     assert K.capa_aging({}, "2026-10").empty
     assert K.capa_recurrence({}, "2026-10").empty
     assert K.capa_effect({}, "A1", as_of=AS_OF).chart is None
+
+
+def test_effect_before_and_after_closure():
+    # 12 months of 6 NCs a month before closure (2025-10), 1 a month after
+    months = pd.period_range("2024-10", "2026-10", freq="M")
+    counts = [6 if m <= pd.Period("2025-10", "M") else 1 for m in months]
+    ncs = pd.DataFrame({
+        "nc_id": [f"N{m}-{i}" for m, k in zip(months, counts, strict=True) for i in range(k)],
+        "detected_date": [m.start_time + pd.Timedelta(days=i) for m, k in
+                          zip(months, counts, strict=True) for i in range(k)],
+        "process": "reflow", "defect_code": "BRIDGE", "site": "A"})
+    capas = pd.DataFrame({"capa_id": ["K1"], "opened_date": pd.to_datetime(["2025-09-01"]),
+                          "source_type": ["nonconformity"], "source_id": [ncs["nc_id"].iloc[0]],
+                          "process": ["reflow"], "due_date": pd.to_datetime(["2025-11-01"]),
+                          "closed_date": pd.to_datetime(["2025-10-20"]), "status": ["closed"]})
+    res = K.capa_effect({"corrective_actions": capas, "nonconformities": ncs}, "K1",
+                        as_of="2026-10-31")
+    assert res.before_mean == 6 and res.after_mean == 1
+    assert list(res.table["phase"].unique()) == ["before", "after"]
+    assert res.chart is not None
+    assert res.chart.data["cl"].iloc[0] == 6 and res.chart.data["cl"].iloc[-1] == 1
