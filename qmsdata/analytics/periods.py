@@ -342,8 +342,9 @@ def monthly_chart(
 
     The time axis is passed to the statistics engine as the first day of each month; the rules
     default to Anhoej's run rules (with points beyond the 3-sigma limits always flagged), the
-    review map's default for short monthly series. Too few points, or a DataError from the engine (e.g. zero denominators), give a note the notebooks
-    can print instead of a misleading chart.
+    review map's default for short monthly series. Too few points, or a DataError from the
+    engine (e.g. zero denominators), give a note the notebooks can print instead of a
+    misleading chart.
     """
     import qmsdata
 
