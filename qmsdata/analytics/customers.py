@@ -98,7 +98,9 @@ def survey_summary(workbook: Any, period: Any, *, months: int = 24) -> P.Result:
 
     rows = _surveys(workbook, period, months)
     now = _surveys(workbook, period, None)
-    extra = {"period": score_summary(now["score"]) if len(now) else score_summary(pd.Series())}
+    extra: dict[str, Any] = {
+        "period": score_summary(now["score"]) if len(now) else score_summary(pd.Series())
+    }
     if rows.empty:
         extra["trend"] = None
         return P.Result(P.empty(SUMMARY_COLUMNS), None, "no survey responses in the window", extra)
