@@ -32,7 +32,7 @@ from qmsdata.analytics import periods as P
 COLUMNS = [
     "rank", "series", "area", "chart", "rule", "since", "direction", "magnitude", "evidence",
     "record_type", "site", "process", "product", "supplier_id", "objective_id", "owner",
-    "clause", "severity", "detail",
+    "clause", "severity", "detail", "key",
 ]
 
 #: ranking weight of each kind of finding (higher = more important); see :func:`signals`
@@ -197,8 +197,9 @@ def signals(
         (relative change vs the centre line, the drift per year relative to the level, the
         share of months missing target, or overdue count / expected), ``evidence`` (record type
         and filter that finds the records), ``record_type``, ``site``, ``process``,
-        ``product``, ``supplier_id``, ``objective_id``, ``owner``, ``clause``, ``severity``
-        and ``detail``.
+        ``product``, ``supplier_id``, ``objective_id``, ``owner``, ``clause``, ``severity``,
+        ``detail`` and ``key`` (record type, site, process, supplier, objective and rule joined
+        by "|": stable from one period to the next, to follow a finding across packs).
 
     Notes
     -----
@@ -378,6 +379,9 @@ def signals(
     for c in COLUMNS:
         if c not in out.columns:
             out[c] = None
+    ident = ["record_type", "site", "process", "supplier_id", "objective_id", "rule"]
+    out["key"] = out[ident].apply(
+        lambda r: "|".join("" if v is None or v != v else str(v) for v in r), axis=1)
     out["_d"] = out["direction"].map(DIRECTION_ORDER)
     out["_m"] = -out["magnitude"].astype(float).abs().fillna(0)
     out["_s"] = out["since"].map(lambda s: -pd.Period(s, freq="M").ordinal)

@@ -49,6 +49,8 @@ def test_step_and_cluster_are_found_and_ranked_first():
     assert step["since"] == pd.Period("2026-04", "M")
     assert step["magnitude"] == pytest.approx(1.5, abs=0.3)  # 2.5x the centre line
     assert "site == 'A' and process == 'reflow'" in step["evidence"]
+    assert step["key"] == "nonconformities|A|reflow|||" + step["rule"]
+    assert out["key"].is_unique
     cluster = out[out["rule"] == "overdue_cluster"].iloc[0]
     assert cluster["process"] == "aoi" and cluster["owner"] == "late"
     assert cluster["since"] == pd.Period("2026-05", "M")
