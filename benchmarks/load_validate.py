@@ -186,7 +186,7 @@ def step(name: str, folder: Path) -> dict:
         mapping = qv.map_columns(raw.columns, spec, {})
         typed, failures = qv.type_frame(raw, spec, mapping, sites=SITES)
         t2 = time.perf_counter()
-        qv._run_suite(typed, raw, spec, mapping, failures, pd.Timestamp(AS_OF), SITES, {})
+        qv._run_suite(typed, raw, spec, mapping, failures, pd.Timestamp(AS_OF), SITES)
         t3 = time.perf_counter()
         source_row = np.arange(1, len(raw) + 1)
         out = qv._split(raw, typed, spec, mapping, failures, source_row)

@@ -9,9 +9,10 @@ The flow for one record type (:func:`validate`):
    great-expectations expectation cannot report a value that was lost in conversion.
 3. **Check** the typed frame with one great-expectations suite built from the spec: ``not_null``,
    ``allowed_values``, ``pattern``, ``range``, ``unique``, ``date_order`` (and the other
-   column-order checks), ``not_future``, ``reference`` and ``status_consistency``. Cross-table
-   references are ``ExpectColumnValuesToBeInSet`` expectations whose value set is the ids found
-   in the referenced record type's source, gathered by the loader.
+   column-order checks), ``not_future`` and ``status_consistency``. Cross-table ``reference``
+   checks (ids found in the referenced record type's source, gathered by the loader) run in
+   pandas: GX's in-set expectation slows down with the size of the set (see
+   :func:`_check_references`).
 4. **Split**: a row with any failure goes to the rejects (all its original columns as read, its
    ``source_row`` and ``reasons``); the others are accepted. Rows in = accepted + rejected.
 
@@ -173,7 +174,8 @@ def validate(
 
     mapping = map_columns(raw.columns, spec, columns or {}, file=file)
     typed, failures = type_frame(raw, spec, mapping, date_format=date_format, sites=sites)
-    _run_suite(typed, raw, spec, mapping, failures, as_of_ts, sites, references or {})
+    _run_suite(typed, raw, spec, mapping, failures, as_of_ts, sites)
+    _check_references(typed, raw, spec, mapping, failures, references or {})
     return _split(raw, typed, spec, mapping, failures, source_row)
 
 
@@ -455,10 +457,9 @@ def build_suite(
     *,
     as_of: pd.Timestamp,
     sites: Sequence[str] = (),
-    references: Mapping[str, Iterable[Any]] | None = None,
     present: Iterable[str] | None = None,
 ):
-    """Build the great-expectations suite of ``spec``.
+    """Build the great-expectations suite of ``spec`` (every check but ``type`` and ``reference``).
 
     Each expectation's ``meta`` carries the ``check`` and ``column`` used in the failures table
     (and, for pair checks, the ``other`` column). ``present`` limits the suite to the columns the
@@ -473,7 +474,6 @@ def build_suite(
 
     E = gx.expectations
     have = set(spec.names if present is None else present)
-    refs = references or {}
     suite = gx.ExpectationSuite(name=f"qmsdata.{spec.name}")
 
     def add(expectation, check: str, column: str, **meta: Any) -> None:
@@ -542,15 +542,6 @@ def build_suite(
             ", ".join(key),
             key=key,
         )
-    for ref in spec.references:
-        if ref.column in have and ref.column in refs:
-            ids = sorted({str(v) for v in refs[ref.column] if not _isna(v)})
-            add(
-                E.ExpectColumnValuesToBeInSet(column=ref.column, value_set=ids),
-                "reference",
-                ref.column,
-                target=ref.target,
-            )
     for order in spec.orders:
         if order.low in have and order.high in have:
             add(
@@ -590,7 +581,6 @@ def _run_suite(
     failures: _Failures,
     as_of: pd.Timestamp,
     sites: Sequence[str],
-    references: Mapping[str, Iterable[Any]],
 ) -> None:
     """Run the spec's suite on the typed frame once and add its failures to ``failures``."""
     if len(typed) == 0:
@@ -598,7 +588,7 @@ def _run_suite(
     import great_expectations as gx
 
     context = _gx_context()  # before the suite: GX suites need an active context
-    suite = build_suite(spec, as_of=as_of, sites=sites, references=references, present=mapping)
+    suite = build_suite(spec, as_of=as_of, sites=sites, present=mapping)
     if not suite.expectations:
         return
     frame = _gx_frame(typed, spec)
@@ -628,6 +618,36 @@ def _run_suite(
         pos = np.unique(pos)
         cases, msgs = _describe(check, column, meta, pos, raw, typed, spec, mapping)
         failures.add(pos, column, check, cases, msgs)
+
+
+def _check_references(
+    typed: pd.DataFrame,
+    raw: pd.DataFrame,
+    spec: RecordSpec,
+    mapping: Mapping[str, str],
+    failures: _Failures,
+    references: Mapping[str, Iterable[Any]],
+) -> None:
+    """Check the spec's references in pandas and add the failures (check ``reference``).
+
+    Done in pandas, not GX: ``ExpectColumnValuesToBeInSet`` would serve, but GX serialises the
+    value set into the id of every metric it computes, so its cost grows with the referenced
+    table (measured: +18 s for 50 000 CAPA ids on 100 000 rows; ``Series.isin`` takes
+    milliseconds).
+    """
+    import pandas as pd
+
+    for ref in spec.references:
+        if ref.column not in mapping or ref.column not in references:
+            continue
+        ids = pd.Index(pd.Series(list(references[ref.column]), dtype=object).dropna().astype(str))
+        values = typed[ref.column]
+        bad = (values.notna() & ~values.isin(ids)).to_numpy()
+        pos = np.flatnonzero(bad)
+        if len(pos):
+            meta = {"target": ref.target}
+            cases, msgs = _describe("reference", ref.column, meta, pos, raw, typed, spec, mapping)
+            failures.add(pos, ref.column, "reference", cases, msgs)
 
 
 def _gx_context():
