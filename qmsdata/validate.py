@@ -585,8 +585,6 @@ def _run_suite(
     """Run the spec's suite on the typed frame once and add its failures to ``failures``."""
     if len(typed) == 0:
         return
-    import great_expectations as gx
-
     context = _gx_context()  # before the suite: GX suites need an active context
     suite = build_suite(spec, as_of=as_of, sites=sites, present=mapping)
     if not suite.expectations:
@@ -605,7 +603,6 @@ def _run_suite(
     }
     with _quiet():
         results = batch.validate(suite, result_format=result_format)
-    del gx
     for res in results.results:
         meta = res.expectation_config.meta or {}
         check, column = meta["check"], meta["column"]
@@ -651,11 +648,10 @@ def _check_references(
 
 
 def _gx_context():
-    """Return a fresh ephemeral GX context with progress bars and analytics off."""
+    """Return a fresh ephemeral GX context (in memory, no files) with progress bars off."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context

@@ -108,7 +108,10 @@ _NORMALISATION = """\
 - **Numbers**: a plain decimal with `.` as the decimal point (`1234.5`, `-3`, `1e3`).
   Thousands separators (`1,234`) and currency symbols are not guessed: such a cell is rejected
   with check `type`. Counts must be whole numbers. All numbers are stored as `float64`.
-- **Site** columns must name one of the `[workbook] sites` when that list is given.
+- **Site** columns must name one of the `[workbook] sites` when that list is given; the match
+  ignores case and surrounding spaces and the value is written as in `sites` (`leeds` -> `Leeds`).
+- **Row numbers**: `source_row` counts data rows from 1 in source order (blank CSV lines are
+  skipped, so for CSV and Excel the spreadsheet line is `source_row + 1` when there are none).
 
 ## Checks
 
