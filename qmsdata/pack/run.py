@@ -17,14 +17,15 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ class PackResult:
     skipped: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     not_covered: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[SectionRun]:
@@ -278,6 +280,23 @@ def _quiet_kernel_manager() -> type:
 # ---------------------------------------------------------------------------------- sections
 
 
+RESET_SOURCE = (
+    "# qmsdata pack: the kernel is reused across sections; start from an empty namespace\n"
+    'get_ipython().run_line_magic("reset", "-f")'
+)
+
+
+def _with_reset_cell(notebook: Path) -> Any:
+    """Return the notebook with a first cell that empties the (reused) kernel's namespace."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = nbformat.v4.new_code_cell(RESET_SOURCE)
+    cell.metadata["tags"] = ["qms-reset"]
+    nb.cells.insert(0, cell)
+    return nb
+
+
 def _execute(
     section: Section,
     notebook: Path,
@@ -285,8 +304,15 @@ def _execute(
     build: Path,
     kernel_name: str,
     timeout: float | None,
-) -> tuple[SectionRun, Fragment]:
-    """Run one section notebook with papermill and export it; never raises for a failing section."""
+    km: Any = None,
+) -> tuple[SectionRun, Fragment, bool]:
+    """Run one section notebook with papermill and export it; never raises for a failing section.
+
+    With ``km`` (a kernel manager owned by the calling worker) the kernel is reused: a first cell
+    empties its namespace, and the kernel stays up for the worker's next section. Returns the run,
+    its HTML fragment, and whether the kernel is still healthy (False after a dead kernel or a
+    timeout, so the worker starts a fresh one).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -294,11 +320,18 @@ def _execute(
     work = build / "work" / section.id
     work.mkdir(parents=True, exist_ok=True)
     executed = build / run.notebook
+    healthy = True
     t0 = time.perf_counter()
+    if km is not None:
+        source: Any = _with_reset_cell(notebook)
+        kernel_kw: dict[str, Any] = {"km": km}
+    else:
+        source = str(notebook)
+        kernel_kw = {"kernel_manager_class": _quiet_kernel_manager()}
     try:
         # no cwd=: papermill would chdir the whole process, which threads share
         papermill.execute_notebook(
-            str(notebook),
+            source,
             str(executed),
             parameters={**params, "out_dir": str(work)},
             kernel_name=kernel_name,
@@ -306,13 +339,14 @@ def _execute(
             log_output=False,
             execution_timeout=timeout,
             shutdown_kernel="immediate",
-            kernel_manager_class=_quiet_kernel_manager(),
+            **kernel_kw,
         )
         run.status = "ok"
     except PapermillExecutionError as exc:
         run.status, run.error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a dead kernel or timeout fails this section only
         run.status, run.error = "failed", f"{type(exc).__name__}: {exc}"
+        healthy = False
     run.seconds = time.perf_counter() - t0
     if run.status == "ok":
         try:
@@ -327,7 +361,84 @@ def _execute(
     if data.is_dir():
         run.extracts = sorted(p.name for p in data.glob("*.csv"))
     (work / "fragment.json").write_text(frag.to_json(), encoding="utf-8")
-    return run, frag
+    return run, frag, healthy
+
+
+class _Worker(threading.Thread):
+    """Run sections from a queue, one at a time, each worker with its own (reused) kernel."""
+
+    def __init__(
+        self,
+        tasks: queue.Queue[Any],
+        results: queue.Queue[Any],
+        stop: threading.Event,
+        kernel_name: str,
+        timeout: float | None,
+        reuse: bool,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.tasks, self.results, self.stop = tasks, results, stop
+        self.kernel_name, self.timeout, self.reuse = kernel_name, timeout, reuse
+
+    def run(self) -> None:
+        km = None
+        try:
+            if self.reuse:
+                km = _warm_kernel(self.kernel_name)
+            while not self.stop.is_set():
+                item = self.tasks.get()
+                if item is None or self.stop.is_set():
+                    break
+                section, notebook, params, build = item
+                self.results.put(("start", section.id, None))
+                try:
+                    if km is None and self.reuse:
+                        km = _quiet_kernel_manager()(kernel_name=self.kernel_name)
+                    run, frag, healthy = _execute(
+                        section, notebook, params, build, self.kernel_name, self.timeout, km
+                    )
+                    if not healthy and km is not None:
+                        _shutdown(km)
+                        km = None
+                    self.results.put(("done", section.id, (run, frag)))
+                except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                    self.results.put(("error", section.id, exc))
+                    break
+        finally:
+            if km is not None:
+                _shutdown(km)
+
+
+#: imported in each worker's kernel while the workbook loads (saves seconds per section)
+WARM_UP = "import pandas, plotly.graph_objects, plotly.io, qmsdata, qmsdata.figures"
+
+
+def _warm_kernel(kernel_name: str) -> Any:
+    """Start a kernel and import the heavy libraries in it; None if that fails (fresh later)."""
+    from jupyter_core.utils import run_sync
+
+    km = _quiet_kernel_manager()(kernel_name=kernel_name)
+    try:
+        run_sync(km.start_kernel)()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=120)
+            run_sync(kc.execute_interactive)(WARM_UP, timeout=300, store_history=False)
+        finally:
+            kc.stop_channels()
+    except Exception:  # noqa: BLE001 - warming is an optimisation only
+        _shutdown(km)
+        return None
+    return km
+
+
+def _shutdown(km: Any) -> None:
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
 
 
 def _store(cache_entry: Path, build: Path, run: SectionRun) -> None:
@@ -374,6 +485,7 @@ def build_pack(
     progress: bool = True,
     timeout: float | None = 600,
     kernel_name: str = "python3",
+    reuse_kernels: bool = True,
 ) -> PackResult:
     """Build the management-review pack for one period (ISO 9001 9.3).
 
@@ -412,6 +524,10 @@ def build_pack(
         Seconds allowed per notebook cell.
     kernel_name
         Jupyter kernel to run the notebooks with.
+    reuse_kernels
+        Keep one kernel per worker across its sections (namespace emptied before each section),
+        which saves the kernel start and the imports per section; a kernel that dies or times
+        out is replaced. False starts a fresh kernel for every section.
 
     Returns
     -------
@@ -478,6 +594,7 @@ def build_pack(
                 progress,
                 timeout,
                 kernel_name,
+                reuse_kernels,
             )
             _swap_into_place(build, target)
         except BaseException:
@@ -505,6 +622,7 @@ def _build(
     progress: bool,
     timeout: float | None,
     kernel_name: str,
+    reuse_kernels: bool,
 ) -> PackResult:
     from qmsdata import __version__
     from qmsdata.pack.manifest import git_commit, package_versions, sha256_file, write_manifest
@@ -513,17 +631,8 @@ def _build(
     code_fp = code_fingerprint()
     input_fp = input_fingerprint(workbook)
 
-    # 1. load and validate once; sections read the snapshot
-    snap_key = _sha("snapshot", input_fp, as_of, code_fp) if input_fp else None
-    snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
-    if force or snap_key is None or not (snapshot / "meta.json").is_file():
-        from qmsdata import load
-        from qmsdata.pack.snapshot import write_snapshot
-
-        wb = load(workbook, as_of=as_of)
-        write_snapshot(wb, snapshot)
-    facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
-
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
     params = {
         "workbook": str(workbook),
         "period": period,
@@ -539,7 +648,8 @@ def _build(
             raise PackError(f"section notebook for {run.section.id} not found", file=nb)
         run.key = section_key(run.section.id, nb, params, input_fp, code_fp)
 
-    # 2. run the sections (cached ones are restored at once)
+    # cached sections are restored at once; the others go to workers, whose kernels start (and
+    # import the libraries) while the workbook is loaded and validated
     fragments: dict[str, Fragment] = {}
     pending = []
     for run in runs:
@@ -548,43 +658,69 @@ def _build(
             fragments[run.section.id] = _restore(entry, build, run)
         else:
             pending.append(run)
-    bar = _progress(len(runs), f"pack {target.name}", progress)
-    bar.update(len(runs) - len(pending))
-    run_params = {**params, "snapshot": str(snapshot)}
-    by_id = {r.section.id: r for r in runs}
-    if pending:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(pending))) as pool:
-            futures = {}
-            for run in pending:
-                fut = pool.submit(
-                    _execute,
-                    run.section,
-                    run.section.notebook(nb_dir),
-                    run_params,
-                    build,
-                    kernel_name,
-                    timeout,
-                )
-                futures[fut] = run.section.id
-            running = set(futures)
-            bar.set_postfix_str(_names(futures[f] for f in running), refresh=True)
-            while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    sid = futures[fut]
-                    done_run, frag = fut.result()
-                    run = by_id[sid]
-                    run.status, run.error = done_run.status, done_run.error
-                    run.seconds, run.extracts = done_run.seconds, done_run.extracts
-                    fragments[sid] = frag
-                    if run.status == "ok" and run.key:
-                        _store(cache / "sections" / run.key, build, run)
-                    bar.update(1)
-                    bar.set_postfix_str(
-                        (f"{sid} FAILED; " if run.status == "failed" else f"{sid} done; ")
-                        + _names(futures[f] for f in running),
-                        refresh=True,
-                    )
+    tasks: queue.Queue[Any] = queue.Queue()
+    results: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+    workers = [
+        _Worker(tasks, results, stop, kernel_name, timeout, reuse_kernels)
+        for _ in range(min(jobs, len(pending)))
+    ]
+    for w in workers:
+        w.start()
+    try:
+        # 1. load and validate once; sections read the snapshot
+        snap_key = _sha("snapshot", input_fp, as_of, code_fp) if input_fp else None
+        snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
+        if force or snap_key is None or not (snapshot / "meta.json").is_file():
+            from qmsdata import load
+            from qmsdata.pack.snapshot import write_snapshot
+
+            wb = load(workbook, as_of=as_of)
+            write_snapshot(wb, snapshot)
+        facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+        timings["load"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
+        # 2. run the sections
+        bar = _progress(len(runs), f"pack {target.name}", progress)
+        bar.update(len(runs) - len(pending))
+        run_params = {**params, "snapshot": str(snapshot)}
+        by_id = {r.section.id: r for r in runs}
+        for run in pending:
+            tasks.put((run.section, run.section.notebook(nb_dir), run_params, build))
+        for _ in workers:
+            tasks.put(None)
+        running: set[str] = set()
+        remaining = len(pending)
+        while remaining:
+            kind, sid, payload = results.get()
+            if kind == "error":
+                raise payload
+            if kind == "start":
+                running.add(sid)
+                bar.set_postfix_str(_names(running), refresh=True)
+                continue
+            running.discard(sid)
+            remaining -= 1
+            done_run, frag = payload
+            run = by_id[sid]
+            run.status, run.error = done_run.status, done_run.error
+            run.seconds, run.extracts = done_run.seconds, done_run.extracts
+            fragments[sid] = frag
+            if run.status == "ok" and run.key:
+                _store(cache / "sections" / run.key, build, run)
+            bar.update(1)
+            bar.set_postfix_str(
+                (f"{sid} FAILED; " if run.status == "failed" else f"{sid} done; ")
+                + _names(running),
+                refresh=True,
+            )
+    finally:
+        stop.set()
+        for _ in workers:
+            tasks.put(None)
+        for w in workers:
+            w.join(timeout=60)
     bar.close()
 
     # 3. extracts into data/
@@ -595,6 +731,8 @@ def _build(
             shutil.copy2(work / "data" / fname, build / "data" / f"{run.section.id}--{fname}")
     shutil.rmtree(build / "work", ignore_errors=True)
 
+    timings["sections"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     # 4. export
     ordered = [fragments[r.section.id] for r in runs]
     org = _organisation(workbook)
@@ -615,11 +753,15 @@ def _build(
     if "html" in formats:
         page = assemble(ordered, title=title, facts=fact_list, mode="html", not_covered=not_covered)
         (build / "pack.html").write_text(page, encoding="utf-8")
+    timings["html"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     if "pdf" in formats:
         reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
         if reason:
             skipped["pdf"] = reason
 
+    timings["pdf"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     # 5. manifest
     if snapshot.is_relative_to(build):
         shutil.rmtree(snapshot, ignore_errors=True)
@@ -658,7 +800,8 @@ def _build(
         "skipped": skipped,
     }
     write_manifest(build, info)
-    return PackResult(target, runs, skipped, not_covered=not_covered)
+    timings["manifest"] = time.perf_counter() - clock
+    return PackResult(target, runs, skipped, not_covered=not_covered, timings=timings)
 
 
 def _make_pdf(
