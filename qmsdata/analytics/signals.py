@@ -12,6 +12,7 @@ supplier rejection rate       p or Laney p'           limits, Anhoej runs
 objective KPIs                I chart with target     consistent_fail, target missed, concern
 survey mean score             I chart                 limits, Anhoej runs; Mann-Kendall drift
 overdue CAPAs per process     binomial cluster test   overdue cluster
+audit nonconformities         open-findings register  a major, or two or more, past their due date
 ============================  ======================  ============================================
 
 Control-chart limits come from the first ``baseline`` months of the window (phase I) and are
@@ -195,8 +196,9 @@ def signals(
         "consistent_fail", "target_missed", "overdue_cluster"), ``since`` (Period[M]: when the
         signal began), ``direction`` ("concern" | "improvement" | "neutral"), ``magnitude``
         (relative change vs the centre line, the drift per year relative to the level, the
-        share of months missing target, or overdue count / expected), ``evidence`` (record type
-        and filter that finds the records), ``record_type``, ``site``, ``process``,
+        share of months missing target, overdue CAPAs / expected, or days overdue),
+        ``evidence`` (record type and filter that finds the records), ``record_type``,
+        ``site``, ``process``,
         ``product``, ``supplier_id``, ``objective_id``, ``owner``, ``clause``, ``severity``,
         ``detail`` and ``key`` (record type, site, process, supplier, objective and rule joined
         by "|": stable from one period to the next, to follow a finding across packs).
@@ -206,9 +208,10 @@ def signals(
     Ranking: concern before improvement before neutral; then severity (4: a sustained special
     cause, i.e. two or more recent points beyond the limits or one beyond with a shift, an
     objective whose limits lie wholly on the failing side of its target, a significant cluster
-    of overdue CAPAs; 3: a shift by the run rule alone, a target missed in 9 of 12 months;
-    2: a single point beyond the limits, a Mann-Kendall drift; 1: other rules); then absolute
-    magnitude; then the more recent ``since``.
+    of overdue CAPAs; 3: a shift by the run rule alone, a target missed in 9 of 12 months, an
+    overdue major audit nonconformity; 2: a single point beyond the limits, a Mann-Kendall
+    drift, two or more overdue minor audit nonconformities in one process; 1: other rules);
+    then absolute magnitude; then the more recent ``since``.
 
     References
     ----------
@@ -218,6 +221,7 @@ def signals(
     from scipy import stats
 
     from qmsdata.analytics import (
+        audits,
         capa,
         complaints,
         customers,
@@ -371,6 +375,29 @@ def signals(
                 "detail": f"{k} of {len(g)} CAPAs due in the last 12 months are overdue; "
                 f"{expected:.1f} expected at the rest's overdue rate {rate:.1%} "
                 f"(binomial p = {p:.2g})",
+            })
+
+    # 7. overdue audit nonconformities (9.2.2 f: correction without undue delay)
+    open_findings = audits.audit_open_findings(workbook, period, as_of=at)
+    if len(open_findings):
+        late = open_findings[open_findings["overdue"]
+                             & open_findings["finding_type"].isin(["major_nc", "minor_nc"])]
+        for process, g in late.groupby("process", sort=True):
+            majors = int((g["finding_type"] == "major_nc").sum())
+            if majors == 0 and len(g) < 2:
+                continue
+            rows.append({
+                "series": f"Overdue audit nonconformities: {process}",
+                "area": "9.3.2 c6 audits", "chart": "register", "rule": "overdue_findings",
+                "since": pd.Timestamp(P.dates(g, "due_date").min()).to_period("M"),
+                "direction": "concern", "magnitude": float(g["days_overdue"].max()),
+                "record_type": "audit_findings", "process": process, "clause": "9.2",
+                "severity": 3 if majors else 2,
+                "evidence": f"audit_findings where process == {process!r} and finding_type in "
+                f"('major_nc', 'minor_nc') and due_date < {_day(at)} and (closed_date is "
+                f"empty or closed_date > {_day(at)})",
+                "detail": f"{len(g)} overdue ({majors} major), up to "
+                f"{int(g['days_overdue'].max())} days",
             })
 
     if not rows:

@@ -92,3 +92,18 @@ def test_chart_finding_dates_the_run_start():
     assert f["since"] == pd.Period("2025-08", "M") and f["direction"] == "concern"
     assert f["rule"] == "beyond_limits"
     assert S.chart_finding(Chart(), recent=3, improvement=None)["direction"] == "neutral"
+
+
+def test_overdue_audit_nonconformities():
+    findings = pd.DataFrame({
+        "finding_id": ["F1", "F2", "F3", "F4"], "audit_id": ["A1", "A1", "A2", "A2"],
+        "audit_date": pd.to_datetime(["2026-05-01"] * 4),
+        "process": ["reflow", "aoi", "aoi", "packing"],
+        "clause": ["8.5.1", "7.1.5", "7.5", "8.5.4"],
+        "finding_type": ["major_nc", "minor_nc", "minor_nc", "observation"],
+        "due_date": pd.to_datetime(["2026-07-01", "2026-08-01", "2026-09-01", "2026-06-01"]),
+        "closed_date": pd.NaT, "status": "open"})
+    out = S.signals({"audit_findings": findings}, "2026-10")
+    assert list(out["process"]) == ["reflow", "aoi"]  # the major first; observations ignored
+    assert list(out["severity"]) == [3, 2]
+    assert out.loc[0, "magnitude"] == 122  # days overdue on 2026-10-31
