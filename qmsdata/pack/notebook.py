@@ -164,7 +164,7 @@ def show_table(
         classes="qms-table",
         border=0,
         na_rep="",
-        index=not isinstance(df.index, pd.RangeIndex),
+        index=_meaningful_index(df),
     )
     parts = []
     if caption:
@@ -174,6 +174,16 @@ def show_table(
         where = f" (all rows in data/…--{html.escape(name)}.csv)" if name else ""
         parts.append(f'<p class="qms-note">First {max_rows} of {len(df)} rows{where}.</p>')
     display(_Html("\n".join(parts)))
+
+
+def _meaningful_index(df: Any) -> bool:
+    """Return True when the index carries information (named, or not plain row numbers)."""
+    import pandas as pd
+
+    idx = df.index
+    if any(n is not None for n in idx.names):
+        return True
+    return not (isinstance(idx, pd.RangeIndex) or pd.api.types.is_integer_dtype(idx.dtype))
 
 
 def section_workbook(

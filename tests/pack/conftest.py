@@ -139,3 +139,11 @@ def copy_of(tmp_path: Path):
         return dst
 
     return _copy
+
+
+@pytest.fixture
+def notebooks():
+    """Return the notebook writer and the fixture cells, for tests that need their own sections."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(make=make_notebook, ok_cell=OK_CELL, fail_cell=FAIL_CELL)

@@ -252,3 +252,30 @@ def test_cli_names_failed_section_and_notebook(tmp_path, tiny_workbook, tiny_sec
     assert str(out / "2026-09" / "sections" / "20_fail.ipynb") in captured.err
     assert "pack written to" in captured.out
     assert main(["verify", str(out / "2026-09")]) == 0
+
+
+@pytest.mark.slow
+def test_dead_kernel_fails_its_section_only(tmp_path, tiny_workbook, notebooks):
+    from qmsdata.pack.sections import Section
+
+    make_notebook, OK_CELL = notebooks.make, notebooks.ok_cell
+
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    make_notebook(folder / "10_dies.ipynb", "import os\nos._exit(3)")
+    make_notebook(folder / "20_ok.ipynb", OK_CELL)
+    sections = [Section("10_dies", "", "Dies"), Section("20_ok", "", "Fine")]
+    # one worker: the second section runs after the first killed the worker's kernel
+    result = build_pack(
+        tiny_workbook,
+        "2026-10",
+        out=tmp_path / "r",
+        notebook_dir=folder,
+        sections=sections,
+        formats=["html"],
+        jobs=1,
+        progress=False,
+    )
+    status = {r.section.id: r for r in result.sections}
+    assert status["10_dies"].status == "failed" and "Dead" in status["10_dies"].error
+    assert status["20_ok"].status == "ok"

@@ -1,0 +1,126 @@
+"""Benchmark the review-pack build on the demo workbook.
+
+Measured in the same run:
+
+* cold  - ``build_pack`` with an empty cache (HTML and PDF), jobs = CPU cores;
+* warm  - the same build again, nothing changed (every section from the cache);
+* naive - the route without the engine: for each section notebook, one after another, the
+  ``papermill`` CLI then ``jupyter nbconvert --to html --no-input``, with the same notebooks
+  and parameters (the workbook is loaded and validated once and shared, as the engine does).
+
+Goals (issue 5): cold <= 0.5 x naive; warm <= 0.1 x cold.
+
+Usage: ``python benchmarks/pack.py [--repeat N] [--workbook DIR] [--no-naive]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import qmsdata
+from qmsdata.pack import build_pack
+from qmsdata.pack import run as run_mod
+from qmsdata.pack.sections import available_sections
+
+BIN = Path(sys.executable).parent
+
+
+def naive(workbook: Path, period: str, as_of: str, out: Path) -> float:
+    """Run papermill CLI + nbconvert CLI per notebook, sequentially; return seconds."""
+    from qmsdata.pack.snapshot import write_snapshot
+
+    t0 = time.perf_counter()
+    snapshot = out / "snapshot"
+    write_snapshot(qmsdata.load(workbook, as_of=as_of), snapshot)
+    for section in available_sections():
+        work = out / section.id
+        work.mkdir(parents=True)
+        executed = work / f"{section.id}.ipynb"
+        params = {
+            "workbook": str(workbook),
+            "period": period,
+            "as_of": as_of,
+            "site": "None",
+            "baseline_months": "12",
+            "rules": "anhoej",
+            "out_dir": str(work),
+            "snapshot": str(snapshot),
+        }
+        cmd = [
+            str(BIN / "papermill"),
+            str(section.notebook()),
+            str(executed),
+            "-k",
+            "python3",
+            "--no-progress-bar",
+        ]
+        for k, v in params.items():
+            cmd += ["-p", k, v]
+        subprocess.run(cmd, check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            capture_output=True,
+        )
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workbook", type=Path, default=None)
+    parser.add_argument("--period", default="2026-10")
+    parser.add_argument("--no-naive", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="qms-bench-pack-"))
+    try:
+        workbook = args.workbook
+        if workbook is None:
+            workbook = tmp / "demo"
+            qmsdata.write_demo(workbook, seed=9001, end=args.period)
+        # other people may edit the checkout while this runs: pin the package-code hash
+        pinned = run_mod.code_fingerprint()
+        run_mod.code_fingerprint = lambda: pinned
+        as_of = run_mod.parse_period(args.period)[1]
+        cold, warm, naive_t, phases = [], [], [], []
+        for i in range(args.repeat):
+            out = tmp / f"reports-{i}"
+            r = build_pack(workbook, args.period, out=out, progress=False)
+            assert r.ok, [(s.section.id, s.error) for s in r.failed]
+            cold.append(r.seconds)
+            phases.append(r.timings)
+            w = build_pack(workbook, args.period, out=out, progress=False)
+            assert all(s.cached for s in w.sections)
+            warm.append(w.seconds)
+            if not args.no_naive:
+                naive_t.append(naive(workbook, args.period, as_of, tmp / f"naive-{i}"))
+        med = statistics.median
+        n = len(available_sections())
+        print(f"demo pack, {n} sections, {os.cpu_count()} cores, repeat {args.repeat}")
+        print(
+            f"  cold build (html+pdf): median {med(cold):7.1f} s   phases of the first: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in phases[0].items())
+        )
+        print(
+            f"  warm rebuild (cached): median {med(warm):7.1f} s   warm/cold = "
+            f"{med(warm) / med(cold):.3f} (goal <= 0.1)"
+        )
+        if naive_t:
+            print(
+                f"  naive papermill+nbconvert CLIs, sequential: median {med(naive_t):7.1f} s   "
+                f"cold/naive = {med(cold) / med(naive_t):.2f} (goal <= 0.5)"
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
