@@ -224,8 +224,12 @@ def test_interrupted_build_leaves_previous_pack_intact(
 
 
 @pytest.mark.slow
-def test_cli_names_failed_section_and_notebook(tmp_path, tiny_workbook, tiny_sections, capsys):
+def test_cli_names_failed_section_and_notebook(
+    tmp_path, tiny_workbook, tiny_sections, capsys, monkeypatch
+):
     from qmsdata.cli import main
+
+    monkeypatch.setenv("QMS_CHROMIUM", "")  # as on a machine without Chromium
 
     folder, _ = tiny_sections
     out = tmp_path / "reports"
@@ -240,7 +244,7 @@ def test_cli_names_failed_section_and_notebook(tmp_path, tiny_workbook, tiny_sec
             "--notebooks",
             str(folder),
             "--formats",
-            "html",
+            "html,pdf",
             "--quiet",
             "--jobs",
             "2",
@@ -251,6 +255,9 @@ def test_cli_names_failed_section_and_notebook(tmp_path, tiny_workbook, tiny_sec
     assert re.search(r"section 20_fail .* failed: ValueError: planted failure", captured.err)
     assert str(out / "2026-09" / "sections" / "20_fail.ipynb") in captured.err
     assert "pack written to" in captured.out
+    assert "pdf skipped: Chromium not found" in captured.out
+    assert (out / "2026-09" / "pack.html").is_file()
+    assert not (out / "2026-09" / "pack.pdf").exists()
     assert main(["verify", str(out / "2026-09")]) == 0
 
 

@@ -1,0 +1,176 @@
+"""Export: escaping, one plotly.js, one newPlot per figure, error pages, extracts (no kernel)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from qmsdata.errors import DataError
+from qmsdata.pack.export import (
+    PLOTLY_MIME,
+    Fragment,
+    _strip_notebook,
+    assemble,
+    error_fragment,
+    script_json,
+)
+from qmsdata.pack.notebook import neutralise, save_extract
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    "</script><script>alert(3)</script>",
+    "<!-- x -->",
+    "**bold** [link](http://example.com)",
+    "x" * 20000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_script_json_cannot_close_the_script(text):
+    out = script_json({"data": [{"name": text}]})
+    assert "<" not in out and ">" not in out
+    assert json.loads(out) == {"data": [{"name": text}]}
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_assemble_escapes_titles_facts_and_labels(text):
+    frag = Fragment("10_x", f"9.3.2 a) — {text}", "9.3.2 a)", "<p>body</p>")
+    page = assemble([frag], title=text, facts=[("Organisation", text)], mode="print")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "<!-- x -->" not in page
+
+
+def _notebook_with_figures(n: int):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("fig.show()")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={PLOTLY_MIME: {"data": [{"type": "bar", "name": HOSTILE[2]}], "layout": {}}},
+        )
+        for _ in range(n)
+    ]
+    cell.outputs.append(nbformat.v4.new_output("stream", name="stderr", text="Warning: noisy"))
+    cell.outputs.append(
+        nbformat.v4.new_output("error", ename="ValueError", evalue="x", traceback=["Traceback"])
+    )
+    nb.cells = [cell]
+    return nb
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_one_newplot_per_figure_and_plotlyjs_once(n):
+    nb = _notebook_with_figures(n)
+    figures = _strip_notebook(nb, "10_x")
+    assert len(figures) == n
+    body = "".join(o["data"]["text/html"] for o in nb.cells[0].outputs)
+    frags = [Fragment("10_x", "a", "a", body, figures), Fragment("20_y", "b", "b", body, figures)]
+    page = assemble(frags, title="t", facts=[], mode="html")
+    assert page.count("Plotly.newPlot(") == 2 * n
+    assert page.count('<script id="qms-plotlyjs">') == 1
+    assert "Warning: noisy" not in page and "Traceback" not in page
+    assert "</script><script>alert(3)" not in page
+
+
+def test_print_mode_has_no_scripts():
+    nb = _notebook_with_figures(2)
+    figures = _strip_notebook(nb, "10_x")
+    body = "".join(o["data"]["text/html"] for o in nb.cells[0].outputs)
+    svgs = {figures[0]["id"]: b"<svg xmlns='http://www.w3.org/2000/svg'></svg>"}
+    page = assemble(
+        [Fragment("10_x", "a", "a", body, figures)], title="t", facts=[], mode="print", svgs=svgs
+    )
+    assert "<script" not in page
+    assert page.count("data:image/svg+xml;base64,") == 1
+    assert "figure not available in print" in page
+
+
+def test_error_fragment_is_escaped_and_names_notebook():
+    frag = error_fragment(
+        "34_x", "9.3.2 c) 4 — X", "9.3.2 c) 4", "KeyError: '<b>'", "sections/34_x.ipynb"
+    )
+    page = assemble([frag], title="t", facts=[], mode="html")
+    assert "KeyError: &#x27;&lt;b&gt;&#x27;" in page
+    assert "sections/34_x.ipynb" in page and "(failed)" in page
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=SUM(A1:A2)", "'=SUM(A1:A2)"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@cmd", "'@cmd"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        (-2, -2),
+        (1.5, 1.5),
+        (None, None),
+    ],
+)
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_save_extract_neutralises_text_and_is_readable(tmp_path):
+    import pandas as pd
+
+    df = pd.DataFrame({"=col": ["=1+1", "ok", None], "n": [-1, 2, 3]})
+    path = save_extract(df, "x", out_dir=tmp_path)
+    assert path == tmp_path / "data" / "x.csv"
+    back = pd.read_csv(path)
+    assert list(back.columns) == ["'=col", "n"]
+    assert back["'=col"].tolist()[:2] == ["'=1+1", "ok"]
+    assert back["n"].tolist() == [-1, 2, 3], "numbers are not touched"
+    assert not list((tmp_path / "data").glob(".*")), "no temp files left"
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "", ".hidden", "x" * 200, None])
+def test_save_extract_rejects_unsafe_names(tmp_path, name):
+    import pandas as pd
+
+    with pytest.raises(DataError):
+        save_extract(pd.DataFrame({"a": [1]}), name, out_dir=tmp_path)
+
+
+def test_save_extract_without_out_dir_writes_nothing(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.chdir(tmp_path)
+    assert save_extract(pd.DataFrame({"a": [1]}), "x") is None
+    assert not list(tmp_path.iterdir())
+
+
+def test_narrate_escapes(monkeypatch):
+    import IPython.display
+
+    from qmsdata.pack import notebook
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj._repr_html_()))
+    notebook.narrate("<script>x</script> & more", kind="conclusion")
+    assert shown == [
+        '<p class="qms-conclusion"><strong>Conclusion: </strong>'
+        "&lt;script&gt;x&lt;/script&gt; &amp; more</p>"
+    ]
+    with pytest.raises(DataError):
+        notebook.narrate("x", kind="<b>")
+
+
+def test_show_table_escapes(monkeypatch):
+    import IPython.display
+    import pandas as pd
+
+    from qmsdata.pack import notebook
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj._repr_html_()))
+    notebook.show_table(pd.DataFrame({"d": HOSTILE[:2]}), caption="<i>c</i>")
+    assert not re.search(r"<(script|img)\b", shown[0])
+    assert "&lt;i&gt;c&lt;/i&gt;" in shown[0]
