@@ -30,6 +30,6 @@ def capa_aging_figure(
         fig.add_trace(go.Bar(x=groups, y=sel["open"].fillna(0), name=f"{bucket} days",
                              marker_color=color, customdata=sel["overdue"].fillna(0),
                              hovertemplate="%{x}: %{y} open, %{customdata} overdue"))
-    fig.update_layout(barmode="stack", hovermode="closest")
+    fig.update_layout(barmode="stack", hovermode="closest", legend={"traceorder": "normal"})
     fig.update_yaxes(title_text="open corrective actions")
     return finish(fig, title=title, height=height)
