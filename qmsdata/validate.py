@@ -431,18 +431,23 @@ def _as_timestamp(value: str | dt.date | pd.Timestamp) -> pd.Timestamp:
 # --- the great-expectations suite ------------------------------------------------------------
 
 
-def _gx_frame(typed: pd.DataFrame, spec: RecordSpec) -> pd.DataFrame:
-    """Return the canonical columns in the form GX checks fastest.
+def _gx_frame(typed: pd.DataFrame, spec: RecordSpec, columns: Iterable[str]) -> pd.DataFrame:
+    """Return the columns a suite checks, in the form GX checks fastest.
 
-    Text columns become ``category``: GX filters and hashes the whole frame for each
-    expectation, and taking rows of Arrow-backed strings cost most of its run time (measured in
-    ``benchmarks/load_validate.py``); categories take rows as integer codes. Values and the
-    result are unchanged. Months become their first day, which GX compares as dates.
+    GX filters and hashes the whole frame for each expectation, so it gets only the columns its
+    expectations name, and text columns become ``category`` (rows taken as integer codes;
+    taking rows of Arrow-backed strings was most of GX's run time). Values and results are
+    unchanged. Months become their first day, which GX compares as dates. Measured on 1M
+    nonconformity rows, medians of 3 in one run: all columns as Arrow strings 5.9 s, as
+    categories 3.2 s, only the checked columns as categories 2.7 s.
     """
     import pandas as pd
 
     data = {}
+    wanted = set(columns)
     for col in spec.columns:
+        if col.name not in wanted:
+            continue
         s = typed[col.name]
         if col.kind == "period":
             s = s.dt.start_time.astype("datetime64[ns]")
@@ -567,6 +572,21 @@ def build_suite(
     return suite
 
 
+def _suite_columns(suite) -> set[str]:
+    """Return the columns the suite's expectations read (including row-condition columns)."""
+    used: set[str] = set()
+    for exp in suite.expectations:
+        for attr in ("column", "column_A", "column_B"):
+            name = getattr(exp, attr, None)
+            if isinstance(name, str):
+                used.add(name)
+        used.update(getattr(exp, "column_list", None) or ())
+        other = (exp.meta or {}).get("other")
+        if other:
+            used.add(other)
+    return used
+
+
 def _one_day():
     import pandas as pd
 
@@ -589,7 +609,7 @@ def _run_suite(
     suite = build_suite(spec, as_of=as_of, sites=sites, present=mapping)
     if not suite.expectations:
         return
-    frame = _gx_frame(typed, spec)
+    frame = _gx_frame(typed, spec, _suite_columns(suite))
     source = context.data_sources.add_pandas(f"qmsdata_{spec.name}")
     asset = source.add_dataframe_asset(spec.name)
     batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
