@@ -166,11 +166,12 @@ def validate(
     spec = record_spec(record_type)
     as_of_ts = _as_timestamp(as_of)
     raw = frame.reset_index(drop=True)
+    source_row = np.arange(1, len(raw) + 1, dtype=np.int64)
     if "source_row" in raw.columns:
-        source_row = pd.to_numeric(raw["source_row"], errors="coerce").to_numpy()
+        given = pd.to_numeric(raw["source_row"], errors="coerce")
+        if given.notna().all():  # otherwise number the rows in order
+            source_row = given.to_numpy().astype(np.int64)
         raw = raw.drop(columns="source_row")
-    else:
-        source_row = np.arange(1, len(raw) + 1, dtype=np.int64)
 
     mapping = map_columns(raw.columns, spec, columns or {}, file=file)
     typed, failures = type_frame(raw, spec, mapping, date_format=date_format, sites=sites)
