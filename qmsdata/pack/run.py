@@ -120,7 +120,7 @@ def input_fingerprint(workbook: Path) -> str | None:
     configuration names outside the folder. A source that is a database server (a SQLAlchemy URL
     other than SQLite) cannot be hashed, so such a workbook is never served from the cache.
     """
-    parts = []
+    parts: list[tuple[Any, ...]] = []
     for p in sorted(workbook.rglob("*")):
         rel = p.relative_to(workbook)
         if p.is_file() and not any(s.startswith(".") for s in rel.parts):
@@ -462,6 +462,7 @@ def _restore(cache_entry: Path, build: Path, run: SectionRun) -> Fragment:
         shutil.copytree(cache_entry / "data", work / "data")
         run.extracts = sorted(p.name for p in (work / "data").glob("*.csv"))
     run.status, run.cached = "ok", True
+    _touch(cache_entry)
     return Fragment.from_json((cache_entry / "fragment.json").read_text(encoding="utf-8"))
 
 
@@ -597,6 +598,7 @@ def build_pack(
                 reuse_kernels,
             )
             _swap_into_place(build, target)
+            prune_cache(cache)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
@@ -678,6 +680,7 @@ def _build(
             wb = load(workbook, as_of=as_of)
             write_snapshot(wb, snapshot)
         facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+        _touch(snapshot)
         timings["load"] = time.perf_counter() - clock
         clock = time.perf_counter()
 
@@ -843,6 +846,7 @@ def _make_pdf(
     pdf_cache = cache / "pdf" / f"{hashlib.sha256(page).hexdigest()}.pdf"
     if pdf_cache.is_file():
         shutil.copy2(pdf_cache, build / "pack.pdf")
+        _touch(pdf_cache)
         return None
     with tempfile.TemporaryDirectory(prefix=".print-", dir=build) as tmp:
         html_path = Path(tmp) / "pack-print.html"
@@ -855,6 +859,33 @@ def _make_pdf(
     pdf_cache.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(pdf_cache, (build / "pack.pdf").read_bytes())
     return None
+
+
+#: cache entries kept per kind (least recently used ones beyond this are removed)
+CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24}
+
+
+def prune_cache(cache: Path, limits: dict[str, int] | None = None) -> int:
+    """Remove the least recently used cache entries beyond ``limits``; return how many."""
+    removed = 0
+    for kind, keep in (limits or CACHE_LIMITS).items():
+        folder = cache / kind
+        if not folder.is_dir():
+            continue
+        entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+        entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[keep:]:
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _touch(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

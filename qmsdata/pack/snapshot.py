@@ -149,7 +149,8 @@ class SnapshotWorkbook:
         self.__dict__.update(attrs)
 
     def __repr__(self) -> str:
-        return f"<Workbook snapshot {self.__dict__.get('path', '')!s} as_of={self.as_of}>"
+        d = self.__dict__
+        return f"<Workbook snapshot {d.get('path', '')!s} as_of={d.get('as_of')}>"
 
 
 def read_snapshot(folder: str | Path) -> Any:

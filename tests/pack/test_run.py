@@ -286,3 +286,41 @@ def test_dead_kernel_fails_its_section_only(tmp_path, tiny_workbook, notebooks):
     status = {r.section.id: r for r in result.sections}
     assert status["10_dies"].status == "failed" and "Dead" in status["10_dies"].error
     assert status["20_ok"].status == "ok"
+
+
+def test_prune_cache_keeps_most_recent(tmp_path):
+    import os
+
+    from qmsdata.pack.run import prune_cache
+
+    folder = tmp_path / "sections"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"k{i}").mkdir()
+        os.utime(folder / f"k{i}", (1000 + i, 1000 + i))
+    assert prune_cache(tmp_path, {"sections": 2}) == 3
+    assert sorted(p.name for p in folder.iterdir()) == ["k3", "k4"]
+
+
+@pytest.mark.slow
+def test_two_periods_build_at_the_same_time(tmp_path, tiny_workbook, tiny_sections):
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder, sections = tiny_sections
+    out = tmp_path / "reports"
+    kw = dict(
+        out=out,
+        notebook_dir=folder,
+        sections=sections[:1],
+        formats=["html"],
+        jobs=1,
+        progress=False,
+    )
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(build_pack, tiny_workbook, p, **kw) for p in ("2026-09", "2026-10")]
+        results = [f.result() for f in futures]
+    assert [r.path.name for r in results] == ["2026-09", "2026-10"]
+    assert all(r.ok and verify_pack(r.path).ok for r in results)
+    for r in results:
+        manifest = json.loads((r.path / "manifest.json").read_text())
+        assert manifest["period"] == r.path.name
