@@ -31,7 +31,9 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def save_extract(df: Any, name: str, *, out_dir: str | Path | None = None) -> Path | None:
+def save_extract(
+    df: Any, name: str, *, out_dir: str | Path | None = None, pack_level: bool = False
+) -> Path | None:
     """Write the numbers behind a table or figure as ``<out_dir>/data/<name>.csv``.
 
     Text cells (and column names) that a spreadsheet would run as a formula are neutralised
@@ -47,6 +49,10 @@ def save_extract(df: Any, name: str, *, out_dir: str | Path | None = None) -> Pa
     out_dir
         The section's output folder (the notebook's ``out_dir`` parameter). When None (working
         interactively), nothing is written.
+    pack_level
+        Place the file at the top of the pack as ``<name>.csv`` instead (for files the reader
+        works with, such as the review's decisions register ``review-actions.csv``). Two
+        sections writing the same pack-level name fail the build.
 
     Returns
     -------
@@ -77,7 +83,9 @@ def save_extract(df: Any, name: str, *, out_dir: str | Path | None = None) -> Pa
         keep_index = True
     else:
         keep_index = False
-    folder = Path(out_dir) / "data"
+    folder = Path(out_dir) / ("pack" if pack_level else "data")
+    if pack_level and name.lower() in {"pack", "manifest"}:
+        raise DataError(f"{name!r} is reserved for the pack's own files", hint="Use another name.")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.csv"
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)

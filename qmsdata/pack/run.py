@@ -60,6 +60,7 @@ class SectionRun:
     seconds: float = 0.0
     notebook: str = ""  # path inside the pack, e.g. sections/10_previous_actions.ipynb
     extracts: list[str] = field(default_factory=list)
+    pack_files: list[str] = field(default_factory=list)  # CSVs placed at the pack's top level
 
 
 @dataclass
@@ -357,9 +358,7 @@ def _execute(
         frag = error_fragment(
             section.id, section.label, section.clause, run.error or "", run.notebook
         )
-    data = work / "data"
-    if data.is_dir():
-        run.extracts = sorted(p.name for p in data.glob("*.csv"))
+    _collect(work, run)
     (work / "fragment.json").write_text(frag.to_json(), encoding="utf-8")
     return run, frag, healthy
 
@@ -441,14 +440,22 @@ def _shutdown(km: Any) -> None:
             run_sync(km.shutdown_kernel)(now=True)
 
 
+def _collect(work: Path, run: SectionRun) -> None:
+    """List the extracts (``data/``) and pack-level files (``pack/``) a section wrote."""
+    for sub, attr in (("data", "extracts"), ("pack", "pack_files")):
+        if (work / sub).is_dir():
+            setattr(run, attr, sorted(p.name for p in (work / sub).glob("*.csv")))
+
+
 def _store(cache_entry: Path, build: Path, run: SectionRun) -> None:
     """Copy a successful section (executed notebook, extracts, fragment) into the cache."""
     src = Path(tempfile.mkdtemp(prefix=".stage-", dir=build))
     shutil.copy2(build / run.notebook, src / "section.ipynb")
     work = build / "work" / run.section.id
     shutil.copy2(work / "fragment.json", src / "fragment.json")
-    if (work / "data").is_dir():
-        shutil.copytree(work / "data", src / "data")
+    for sub in ("data", "pack"):
+        if (work / sub).is_dir():
+            shutil.copytree(work / sub, src / sub)
     _copytree_atomic(src, cache_entry)
     shutil.rmtree(src, ignore_errors=True)
 
@@ -458,9 +465,10 @@ def _restore(cache_entry: Path, build: Path, run: SectionRun) -> Fragment:
     work = build / "work" / run.section.id
     work.mkdir(parents=True, exist_ok=True)
     shutil.copy2(cache_entry / "section.ipynb", build / run.notebook)
-    if (cache_entry / "data").is_dir():
-        shutil.copytree(cache_entry / "data", work / "data")
-        run.extracts = sorted(p.name for p in (work / "data").glob("*.csv"))
+    for sub in ("data", "pack"):
+        if (cache_entry / sub).is_dir():
+            shutil.copytree(cache_entry / sub, work / sub)
+    _collect(work, run)
     run.status, run.cached = "ok", True
     _touch(cache_entry)
     return Fragment.from_json((cache_entry / "fragment.json").read_text(encoding="utf-8"))
@@ -709,6 +717,7 @@ def _build(
             run = by_id[sid]
             run.status, run.error = done_run.status, done_run.error
             run.seconds, run.extracts = done_run.seconds, done_run.extracts
+            run.pack_files = done_run.pack_files
             fragments[sid] = frag
             if run.status == "ok" and run.key:
                 _store(cache / "sections" / run.key, build, run)
@@ -732,6 +741,13 @@ def _build(
         work = build / "work" / run.section.id
         for fname in run.extracts:
             shutil.copy2(work / "data" / fname, build / "data" / f"{run.section.id}--{fname}")
+        for fname in run.pack_files:
+            if (build / fname).exists():
+                raise PackError(
+                    f"section {run.section.id} writes {fname}, which another section wrote too",
+                    file=run.section.notebook(nb_dir),
+                )
+            shutil.copy2(work / "pack" / fname, build / fname)
     shutil.rmtree(build / "work", ignore_errors=True)
 
     timings["sections"] = time.perf_counter() - clock
@@ -795,6 +811,7 @@ def _build(
                 "notebook": r.notebook,
                 "error": r.error,
                 "extracts": [f"data/{r.section.id}--{x}" for x in r.extracts],
+                "pack_files": r.pack_files,
             }
             for r in runs
         ],

@@ -53,6 +53,7 @@ ra = wb.review_actions
 qmsdata.show_table(ra[["action_id", "description", "status"]], "actions", out_dir=out_dir)
 counts = ra.groupby("status").size().rename("n").reset_index()
 qmsdata.save_extract(counts, "counts", out_dir=out_dir)
+qmsdata.save_extract(counts, "register", out_dir=out_dir, pack_level=True)
 px.bar(counts, x="status", y="n", title="Actions by status").show()
 qmsdata.narrate(f"{len(ra)} actions as of {as_of}.", kind="conclusion")
 print("period", period)

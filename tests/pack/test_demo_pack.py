@@ -94,6 +94,14 @@ def test_every_section_writes_extracts(demo_pack):
         assert run.extracts, f"{run.section.id} writes no data extract"
 
 
+def test_decisions_register_at_top_of_pack(demo_pack):
+    import pandas as pd
+
+    register = pd.read_csv(demo_pack.path / "review-actions.csv")
+    assert list(register.columns[:3]) == ["action_id", "review_date", "output_type"]
+    assert len(register) >= 1 and (register["status"] == "open").all()
+
+
 def test_verify_passes_then_fails_after_one_byte(demo_pack, copy_of):
     assert verify_pack(demo_pack.path).ok
     pack = copy_of(demo_pack.path)

@@ -189,6 +189,8 @@ def test_failing_section_is_isolated_then_cached_then_forced(
     assert not status["20_fail"].cached, "failed sections are never cached"
     manifest = json.loads((pack / "manifest.json").read_text())
     assert [s["cached"] for s in manifest["sections"]] == [True, False]
+    assert (pack / "register.csv").is_file(), "pack-level files survive the cache"
+    assert manifest["sections"][0]["pack_files"] == ["register.csv"]
     assert verify_pack(pack).ok
 
     kw["sections"] = sections[:1]
