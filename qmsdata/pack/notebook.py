@@ -153,6 +153,7 @@ def show_table(
         The notebook's ``out_dir`` parameter.
     max_rows
         Rows shown; the extract always has all of them and the table says how many were cut.
+        Floats are rounded for reading; the extract keeps full precision.
     caption
         Optional caption (plain text, escaped).
     """
@@ -172,6 +173,7 @@ def show_table(
         classes="qms-table",
         border=0,
         na_rep="",
+        float_format=_fmt,
         index=_meaningful_index(df),
     )
     parts = []
@@ -182,6 +184,20 @@ def show_table(
         where = f" (all rows in data/…--{html.escape(name)}.csv)" if name else ""
         parts.append(f'<p class="qms-note">First {max_rows} of {len(df)} rows{where}.</p>')
     display(_Html("\n".join(parts)))
+
+
+def _fmt(x: float) -> str:
+    """Format a float for a pack table: readable precision, thousands separated."""
+    a = abs(x)
+    if a == 0 or a != a:  # zero or NaN
+        return "0" if a == 0 else ""
+    if a >= 1000:
+        return f"{x:,.0f}"
+    if a >= 1:
+        return f"{x:.2f}"
+    if a >= 0.001:
+        return f"{x:.4f}"
+    return f"{x:.3g}"
 
 
 def _meaningful_index(df: Any) -> bool:

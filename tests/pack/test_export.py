@@ -174,3 +174,21 @@ def test_show_table_escapes(monkeypatch):
     notebook.show_table(pd.DataFrame({"d": HOSTILE[:2]}), caption="<i>c</i>")
     assert not re.search(r"<(script|img)\b", shown[0])
     assert "&lt;i&gt;c&lt;/i&gt;" in shown[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.0, "0"),
+        (12345.678, "12,346"),
+        (98.576, "98.58"),
+        (0.0036842, "0.0037"),
+        (7.6e-07, "7.6e-07"),
+        (-2.5, "-2.50"),
+        (float("nan"), ""),
+    ],
+)
+def test_table_number_format(value, shown):
+    from qmsdata.pack.notebook import _fmt
+
+    assert _fmt(value) == shown
