@@ -677,7 +677,10 @@ def _build(
     ]
     for w in workers:
         w.start()
+    bar: Any = _NoBar()
     try:
+        bar = _progress(len(runs), f"pack {target.name}", progress)
+        bar.set_postfix_str("loading and validating the workbook", refresh=True)
         # 1. load and validate once; sections read the snapshot
         snap_key = _sha("snapshot", input_fp, as_of, code_fp) if input_fp else None
         snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
@@ -693,7 +696,6 @@ def _build(
         clock = time.perf_counter()
 
         # 2. run the sections
-        bar = _progress(len(runs), f"pack {target.name}", progress)
         bar.update(len(runs) - len(pending))
         run_params = {**params, "snapshot": str(snapshot)}
         by_id = {r.section.id: r for r in runs}
@@ -728,12 +730,12 @@ def _build(
                 refresh=True,
             )
     finally:
+        bar.close()
         stop.set()
         for _ in workers:
             tasks.put(None)
         for w in workers:
             w.join(timeout=60)
-    bar.close()
 
     # 3. extracts into data/
     (build / "data").mkdir()

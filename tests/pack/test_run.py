@@ -326,3 +326,24 @@ def test_two_periods_build_at_the_same_time(tmp_path, tiny_workbook, tiny_sectio
     for r in results:
         manifest = json.loads((r.path / "manifest.json").read_text())
         assert manifest["period"] == r.path.name
+
+
+@pytest.mark.slow
+def test_structural_error_in_workbook_leaves_nothing_behind(tmp_path, tiny_workbook, tiny_sections):
+    from qmsdata.errors import QmsError
+
+    folder, sections = tiny_sections
+    (tiny_workbook / "review-actions.csv").unlink()  # the configured source is missing
+    out = tmp_path / "reports"
+    with pytest.raises(QmsError, match="review"):
+        build_pack(
+            tiny_workbook,
+            "2026-10",
+            out=out,
+            notebook_dir=folder,
+            sections=sections,
+            formats=["html"],
+            progress=False,
+        )
+    assert not (out / "2026-10").exists()
+    assert not [p for p in out.iterdir() if ".build-" in p.name]
