@@ -147,14 +147,16 @@ def input_fingerprint(workbook: Path) -> str | None:
 
 
 def code_fingerprint() -> str:
-    """Return a hash of the qmsdata package's source (analytics changes invalidate the cache)."""
+    """Return a hash of the qmsdata source, library versions and Python (changes invalidate)."""
     root = Path(__file__).resolve().parents[1]
     parts = [
         (p.relative_to(root).as_posix(), _file_sha(p))
         for p in sorted(root.rglob("*"))
         if p.suffix in (".py", ".toml", ".css", ".html") and "__pycache__" not in p.parts
     ]
-    return _sha(ENGINE_VERSION, parts)
+    from qmsdata.pack.manifest import package_versions
+
+    return _sha(ENGINE_VERSION, parts, package_versions(), sys.version)
 
 
 def section_key(
