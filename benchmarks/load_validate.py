@@ -4,8 +4,8 @@ Prints wall time, rows/s and peak memory of ``qmsdata.load`` for each format, wi
 bare ``pd.read_parquet`` / ``pd.read_csv`` of the same file, and the validation step alone
 (typing + great-expectations suite + split) against the same checks written in plain pandas,
 all measured in the same run (medians of ``--repeats`` runs). Peak memory is the peak resident
-set size of a fresh child process doing only that step, minus the child's size after imports,
-divided by the in-memory size of the accepted DataFrame.
+set size of a fresh child process during that step (Linux VmHWM, reset just before it) minus
+its size before the step, divided by the in-memory size of the accepted DataFrame.
 
 Goals (issue 2): validation <= 10x the plain-pandas checks; memory <= 4x the DataFrame.
 
@@ -167,7 +167,7 @@ def step(name: str, folder: Path) -> dict:
             if fmt == "parquet"
             else pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         )
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    base = _rss_reset_peak()
     t0 = time.perf_counter()
     frame_bytes = 0
     detail = {}
@@ -198,7 +198,7 @@ def step(name: str, folder: Path) -> dict:
         detail = plain_pandas_validate(raw)
         rows = detail["accepted"] + detail["rejected"]
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_rss()
     return {
         "wall": wall,
         "rows": rows,
@@ -206,6 +206,32 @@ def step(name: str, folder: Path) -> dict:
         "frame_bytes": frame_bytes,
         **detail,
     }
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def _rss_reset_peak() -> int:
+    """Return the current RSS in bytes and reset the peak (Linux); else the peak so far."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")  # resets VmHWM, the peak resident set size
+        return _status_kib("VmRSS") * 1024
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _peak_rss() -> int:
+    """Return the peak RSS in bytes since the last reset (Linux), else since start."""
+    try:
+        return _status_kib("VmHWM") * 1024
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def run_child(name: str, folder: Path) -> dict:
