@@ -297,6 +297,11 @@ def main() -> None:
             f"  peak memory of load     {peak / 2**20:7.0f} MiB  accepted frame "
             f"{frame / 2**20:.0f} MiB -> {peak / frame:.1f}x  (goal <= 4x)"
         )
+        bare_peak = med(f"bare_{fmt}", "peak_delta")
+        print(
+            f"  peak memory of bare read{bare_peak / 2**20:7.0f} MiB  -> load / bare read = "
+            f"{peak / bare_peak:.1f}x"
+        )
 
 
 if __name__ == "__main__":
