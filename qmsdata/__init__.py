@@ -100,6 +100,12 @@ _EXPORTS: dict[str, str] = {
     "save_extract": "qmsdata.pack.notebook",
     "show_table": "qmsdata.pack.notebook",
     "narrate": "qmsdata.pack.notebook",
+    "show_filterable_table": "qmsdata.pack.notebook",
+    "key_numbers": "qmsdata.pack.narrative",
+    "summary_findings": "qmsdata.pack.narrative",
+    "data_quality_verdict": "qmsdata.pack.narrative",
+    "objective_matrix": "qmsdata.pack.narrative",
+    "evidence_table": "qmsdata.pack.narrative",
     "section_workbook": "qmsdata.pack.notebook",
 }
 

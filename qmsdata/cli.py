@@ -59,6 +59,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         rules=args.rules,
         notebook_dir=args.notebooks,
         progress=not args.quiet,
+        redact=args.redact,
     )
     cached = sum(r.cached for r in result.sections)
     print(
@@ -82,6 +83,18 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     result = verify_pack(args.pack)
     print(result)
     return 0 if result.ok else 1
+
+
+def _cmd_actions(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from qmsdata.pack.actions import import_actions
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")  # CLI default: backup name only
+    res = import_actions(args.file, args.workbook, as_of=args.as_of, stamp=stamp)
+    print(f"imported {len(res.added)} review action(s) into {res.source} "
+          f"(previous file kept as {res.backup})")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of section notebooks (default: the project's notebooks/pack)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--redact",
+        action="store_true",
+        help="pseudonymise customer names and free-text descriptions (stable hashes) for "
+        "distribution beyond the review board; writes <out>/<period>-redacted",
+    )
     p.set_defaults(handler=_cmd_pack)
 
     p = sub.add_parser(
@@ -215,6 +234,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("pack", help="pack folder, e.g. reports/2026-10")
     p.set_defaults(handler=_cmd_verify)
+
+    p = sub.add_parser(
+        "actions",
+        help="work with the review's decisions register (review-actions.csv)",
+        description="Work with the management review's decisions and actions (ISO 9001 9.3.3).",
+    )
+    asub = p.add_subparsers(dest="actions_command", metavar="ACTION")
+    p = asub.add_parser(
+        "import",
+        help="validate a completed review-actions.csv and append it to the workbook",
+        description=(
+            "Validate the completed decisions register (review_actions columns) and append its "
+            "rows to the workbook's review_actions source (a CSV file or an XLSX sheet), so the "
+            "meeting's decisions become next period's input 9.3.2 a. The write is atomic and the "
+            "previous file is kept under <workbook>/.qms-backup/. Refused, with nothing written, "
+            "when a row fails validation or an action ID is already in the workbook. Exit 0 when "
+            "imported, 2 when refused."
+        ),
+    )
+    p.add_argument("file", help="the completed review-actions.csv")
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.add_argument("--as-of", dest="as_of", default=None,
+                   help="reporting date YYYY-MM-DD (default: the register's latest review date)")
+    p.set_defaults(handler=_cmd_actions)
 
     return parser
 

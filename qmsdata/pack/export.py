@@ -172,7 +172,11 @@ def _render_body(frag: Fragment, mode: str, svgs: dict[str, bytes]) -> str:
             _interactive_figure(fig) if mode == "html" else _static_figure(fig, svgs.get(fig["id"]))
         )
 
-    return _PLACEHOLDER_RE.sub(swap, frag.body)
+    body = _PLACEHOLDER_RE.sub(swap, frag.body)
+    if mode != "html":  # the printed page has no scripts: drop table filters and their boxes
+        body = re.sub(r'<script class="qms-filter-js">.*?</script>', "", body, flags=re.S)
+        body = re.sub(r'<p class="qms-filter">.*?</p>', "", body, flags=re.S)
+    return body
 
 
 def _css() -> str:

@@ -251,3 +251,62 @@ def section_workbook(
 
         wb = filter_site(wb, site)
     return wb
+
+
+_FILTER_JS = (
+    '<script class="qms-filter-js">(function(){{var i=document.getElementById("{fid}");'
+    'var t=document.getElementById("{tid}");if(!i||!t)return;i.addEventListener("input",'
+    "function(){{var q=i.value.toLowerCase();var r=t.tBodies[0].rows;for(var k=0;k<r.length;"
+    'k++){{r[k].style.display=r[k].textContent.toLowerCase().indexOf(q)<0?"none":"";}}}});'
+    "}})();</script>"
+)
+
+
+def show_filterable_table(
+    df: Any,
+    name: str | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    max_rows: int = 2000,
+    caption: str | None = None,
+) -> None:
+    """Show a table with a filter box (small inline script, nothing loaded) and save its extract.
+
+    Like :func:`show_table`, with a text box above the table that hides the rows not containing
+    what is typed. Cells are escaped; the script only reads the table's text. The printed (PDF)
+    version drops the script and shows the table.
+    """
+    import pandas as pd
+    from IPython.display import display
+
+    if isinstance(df, pd.Series):
+        df = df.to_frame()
+    if name is not None:
+        save_extract(df, name, out_dir=out_dir)
+    if df.empty:
+        narrate("No records in this period.", kind="text")
+        return
+    stem = re.sub(r"[^A-Za-z0-9_-]", "-", name or "table")
+    tid, fid = f"qms-ft-{stem}", f"qms-ff-{stem}"
+    table = df.head(max_rows).to_html(
+        escape=True,
+        classes="qms-table qms-filterable",
+        border=0,
+        na_rep="",
+        float_format=_fmt,
+        index=_meaningful_index(df),
+        table_id=tid,
+    )
+    parts = []
+    if caption:
+        parts.append(f'<p class="qms-caption">{html.escape(caption)}</p>')
+    parts.append(
+        f'<p class="qms-filter"><label for="{fid}">Filter rows: </label>'
+        f'<input id="{fid}" type="search" placeholder="record ID, item, type…"></p>'
+    )
+    parts.append(table)
+    if len(df) > max_rows:
+        where = f" (all rows in data/…--{html.escape(name)}.csv)" if name else ""
+        parts.append(f'<p class="qms-note">First {max_rows} of {len(df)} rows{where}.</p>')
+    parts.append(_FILTER_JS.format(fid=fid, tid=tid))
+    display(_Html("\n".join(parts)))

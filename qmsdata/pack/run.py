@@ -497,6 +497,7 @@ def build_pack(
     timeout: float | None = 600,
     kernel_name: str = "python3",
     reuse_kernels: bool = True,
+    redact: bool = False,
 ) -> PackResult:
     """Build the management-review pack for one period (ISO 9001 9.3).
 
@@ -539,6 +540,10 @@ def build_pack(
         Keep one kernel per worker across its sections (namespace emptied before each section),
         which saves the kernel start and the imports per section; a kernel that dies or times
         out is replaced. False starts a fresh kernel for every section.
+    redact
+        Pseudonymise customer names and free-text descriptions (see
+        :mod:`qmsdata.pack.redact`) for distribution beyond the review board; the pack goes to
+        ``<period>-redacted`` so the board's pack is not replaced.
 
     Returns
     -------
@@ -576,7 +581,7 @@ def build_pack(
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    name = pack_name(period, site)
+    name = pack_name(period, site) + ("-redacted" if redact else "")
     target = out / name
     cache = out / ".cache"
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -606,6 +611,7 @@ def build_pack(
                 timeout,
                 kernel_name,
                 reuse_kernels,
+                redact,
             )
             _swap_into_place(build, target)
             prune_cache(cache)
@@ -635,6 +641,7 @@ def _build(
     timeout: float | None,
     kernel_name: str,
     reuse_kernels: bool,
+    redact: bool = False,
 ) -> PackResult:
     from qmsdata import __version__
     from qmsdata.pack.manifest import git_commit, package_versions, sha256_file, write_manifest
@@ -642,6 +649,8 @@ def _build(
     (build / "sections").mkdir()
     code_fp = code_fingerprint()
     input_fp = input_fingerprint(workbook)
+    if redact and input_fp:  # a redacted snapshot and its sections are cached apart
+        input_fp = _sha("redacted", input_fp)
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -691,6 +700,10 @@ def _build(
             from qmsdata.pack.snapshot import write_snapshot
 
             wb = load(workbook, as_of=as_of)
+            if redact:
+                from qmsdata.pack.redact import redact_workbook
+
+                wb = redact_workbook(wb)
             write_snapshot(wb, snapshot)
         facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
         _touch(snapshot)
@@ -794,7 +807,7 @@ def _build(
         "period": period,
         "site": site,
         "as_of": as_of,
-        "parameters": {**params, "formats": list(formats)},
+        "parameters": {**params, "formats": list(formats), "redact": redact},
         "workbook": {
             "path": str(workbook),
             "qms_toml_sha256": sha256_file(workbook / "qms.toml"),

@@ -1,0 +1,611 @@
+"""The executive summary's words and numbers, made by rules from the records (ISO 9001 9.3, 9.1.3).
+
+No language model: every sentence is a template filled with a number, the period it belongs to
+and the figure or section that shows it, so the same data always give the same words and an
+auditor can trace each sentence back to its records (:func:`evidence_table`).
+
+Public names: :func:`key_numbers`, :func:`summary_findings`, :func:`data_quality_verdict`,
+:func:`objective_matrix`, :func:`sparkline`, :func:`evidence_table`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qmsdata.analytics import periods as P
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    """How one key number of the summary is computed from records.
+
+    Attributes
+    ----------
+    name
+        What the number is, e.g. ``"Complaints received"``.
+    record_type, date, id
+        The records counted, the date column that places them in a period, and their ID column.
+    value
+        Column summed; None counts the records.
+    improvement
+        ``"decrease"`` or ``"increase"``: which way is better (for the sentence).
+    figure
+        Where the pack shows the number (cited in the sentence).
+    """
+
+    name: str
+    record_type: str
+    date: str
+    id: str
+    value: str | None = None
+    improvement: str = "decrease"
+    figure: str = ""
+
+    @property
+    def calculation(self) -> str:
+        """Return the calculation in words, with its parameters."""
+        what = f"sum of {self.value}" if self.value else f"count of {self.id}"
+        return f"{what} over {self.record_type} with {self.date} in the period"
+
+
+#: the key numbers of the summary, in display order
+KEY_NUMBERS: tuple[KeyNumber, ...] = (
+    KeyNumber(
+        "Complaints received", "complaints", "received_date", "complaint_id", figure="9.3.2 c) 1"
+    ),
+    KeyNumber(
+        "Nonconformities raised", "nonconformities", "detected_date", "nc_id", figure="9.3.2 c) 3"
+    ),
+    KeyNumber(
+        "Nonconforming quantity",
+        "nonconformities",
+        "detected_date",
+        "nc_id",
+        value="quantity",
+        figure="9.3.2 c) 3",
+    ),
+    KeyNumber(
+        "Corrective actions opened",
+        "corrective_actions",
+        "opened_date",
+        "capa_id",
+        figure="9.3.2 c) 4",
+    ),
+    KeyNumber(
+        "Audit findings raised", "audit_findings", "audit_date", "finding_id", figure="9.3.2 c) 6"
+    ),
+    KeyNumber(
+        "Supplier receipts",
+        "supplier_receipts",
+        "received_date",
+        "receipt_id",
+        improvement="increase",
+        figure="9.3.2 c) 7",
+    ),
+)
+
+_VARIATION = {
+    "common_cause": "~ common cause",
+    "special_cause_concern": "▲ special cause: concern",
+    "special_cause_improvement": "▼ special cause: improvement",
+    "special_cause_neutral": "◆ special cause",
+}
+_ASSURANCE = {
+    "consistent_pass": "✔ will meet target",
+    "consistent_fail": "✘ will not meet target",
+    "inconsistent": "? may or may not meet target",
+}
+
+
+def _records(wb: Any, record_type: str) -> pd.DataFrame:
+    try:
+        frame = wb[record_type]
+    except (KeyError, AttributeError):
+        return pd.DataFrame()
+    return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
+
+
+def _in_period(frame: pd.DataFrame, date: str, period: pd.Period) -> pd.DataFrame:
+    if frame.empty or date not in frame.columns:
+        return frame.iloc[0:0]
+    d = pd.to_datetime(frame[date], errors="coerce")
+    return frame[(d >= period.start_time) & (d <= period.end_time)]
+
+
+def key_number_records(wb: Any, kn: KeyNumber, period: Any) -> pd.DataFrame:
+    """Return the records behind key number ``kn`` in ``period`` (a month or a quarter)."""
+    return _in_period(_records(wb, kn.record_type), kn.date, P.parse_period(period))
+
+
+def _value(kn: KeyNumber, rows: pd.DataFrame) -> float:
+    if kn.value is None:
+        return float(len(rows))
+    if kn.value not in rows.columns:
+        return float("nan")
+    return float(pd.to_numeric(rows[kn.value], errors="coerce").sum())
+
+
+def key_numbers(wb: Any, period: Any, *, baseline: str = "both") -> pd.DataFrame:
+    """Return the summary's key numbers with their change against earlier periods.
+
+    Parameters
+    ----------
+    wb
+        A loaded :class:`~qmsdata.workbook.Workbook`.
+    period
+        Month ``YYYY-MM`` or quarter ``YYYY-Qn`` under review.
+    baseline
+        ``"previous"`` (the period before), ``"last_year"`` (same period a year earlier) or
+        ``"both"``.
+
+    Returns
+    -------
+    DataFrame
+        ``metric, period, value, previous_period, previous, change_previous, last_year_period,
+        last_year, change_last_year, record_type, calculation, figure, improvement`` — one row
+        per key number whose record type has data. Changes are relative (0.1 = +10 %); NaN when
+        the earlier value is 0 or missing.
+    """
+    p = P.parse_period(period)
+    prev, ly = P.previous_period(p), P.same_period_last_year(p)
+    rows = []
+    for kn in KEY_NUMBERS:
+        frame = _records(wb, kn.record_type)
+        if frame.empty or kn.date not in frame.columns:
+            continue
+        if kn.value is not None and kn.value not in frame.columns:
+            continue
+        now = _value(kn, _in_period(frame, kn.date, p))
+        before = _value(kn, _in_period(frame, kn.date, prev))
+        year = _value(kn, _in_period(frame, kn.date, ly))
+        row = {
+            "metric": kn.name,
+            "period": str(p),
+            "value": now,
+            "previous_period": str(prev),
+            "previous": before,
+            "change_previous": (now - before) / before if before else np.nan,
+            "last_year_period": str(ly),
+            "last_year": year,
+            "change_last_year": (now - year) / year if year else np.nan,
+            "record_type": kn.record_type,
+            "calculation": kn.calculation,
+            "figure": kn.figure,
+            "improvement": kn.improvement,
+        }
+        if baseline == "previous":
+            row["last_year"] = row["change_last_year"] = np.nan
+        elif baseline == "last_year":
+            row["previous"] = row["change_previous"] = np.nan
+        rows.append(row)
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "metric",
+            "period",
+            "value",
+            "previous_period",
+            "previous",
+            "change_previous",
+            "last_year_period",
+            "last_year",
+            "change_last_year",
+            "record_type",
+            "calculation",
+            "figure",
+            "improvement",
+        ],
+    )
+
+
+# ------------------------------------------------------------------------------- sentences
+
+
+def _num(x: float) -> str:
+    if x != x:  # NaN
+        return "n/a"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3g}"
+
+
+def _change(now: float, before: float, rel: float, label: str) -> str | None:
+    if before != before:
+        return None
+    if now == before:
+        return f"unchanged from {label}"
+    if rel != rel:
+        return f"{'up' if now > before else 'down'} from {_num(before)} in {label}"
+    word = "up" if rel > 0 else "down"
+    return f"{word} {abs(rel):.0%} from {_num(before)} in {label}"
+
+
+def key_number_sentence(row: Any) -> str:
+    """Return one sentence for a key-number row of :func:`key_numbers`."""
+    parts = [
+        _change(row["value"], row["previous"], row["change_previous"], row["previous_period"]),
+        _change(row["value"], row["last_year"], row["change_last_year"], row["last_year_period"]),
+    ]
+    said = "; ".join(p for p in parts if p)
+    tail = f" ({said})" if said else ""
+    return f"{row['metric']}: {_num(row['value'])} in {row['period']}{tail} [{row['figure']}]."
+
+
+def signal_sentence(row: Any, period: Any) -> str:
+    """Return one sentence for a finding of :func:`qmsdata.signals`."""
+    direction = {"concern": "Concern", "improvement": "Improvement"}.get(
+        str(row.get("direction")), "Change"
+    )
+    since = row.get("since")
+    since_txt = f" from {since}" if since is not None and since == since else " up"
+    rule = str(row.get("rule") or "")
+    how = {
+        "overdue_cluster": "more overdue corrective actions than elsewhere",
+        "overdue_findings": "audit nonconformities past their due date",
+        "consistent_fail": "the objective cannot meet its target without change",
+        "target_missed": "target missed",
+        "mann_kendall": "a steady trend",
+    }.get(rule)
+    if how is None:
+        bits = []
+        if "shift" in rule:
+            bits.append("a sustained shift")
+        if "beyond_limits" in rule:
+            bits.append("points beyond the control limits")
+        if "cross" in rule:
+            bits.append("too few crossings of the centre line")
+        how = " and ".join(bits) or rule.replace("_", " ")
+    area = str(row.get("area") or "")
+    return (
+        f"{direction} (rank {int(row['rank'])}): {row['series']} shows {how}{since_txt} "
+        f"to {P.parse_period(period)} — {row.get('detail')} [{area}]."
+    )
+
+
+def objective_sentence(row: Any, period: Any) -> str:
+    """Return one sentence for a row of :func:`qmsdata.objective_status`."""
+    unit = f" {row['unit']}" if isinstance(row.get("unit"), str) and row["unit"] else ""
+    actual, target = row.get("actual"), row.get("target")
+    name = f"{row['objective_id']} {row.get('name') or ''}".strip()
+    if actual is None or actual != actual:
+        return f"{name}: no measurement in {P.parse_period(period)} [9.3.2 c) 2]."
+    met = "met" if bool(row.get("met")) else "not met"
+    text = (
+        f"{name}: {_num(actual)}{unit} in {P.parse_period(period)} against a target of "
+        f"{_num(target)}{unit}, {met}"
+    )
+    assurance = row.get("assurance")
+    if assurance == "consistent_fail":
+        text += "; on its current variation it will not meet the target without change"
+    elif assurance == "inconsistent":
+        text += "; it may or may not meet the target month to month"
+    return text + " [9.3.2 c) 2]."
+
+
+def summary_findings(
+    sig: pd.DataFrame, obj: pd.DataFrame, keys: pd.DataFrame, period: Any
+) -> list[str]:
+    """Return the summary's plain sentences, one per finding, most important first.
+
+    Signals of concern (ranked), objectives not met, signals of improvement, then the key
+    numbers. Each sentence cites its number, the period and the pack section showing it.
+    """
+    out: list[str] = []
+    if len(sig):
+        for _, r in sig[sig["direction"] == "concern"].iterrows():
+            out.append(signal_sentence(r, period))
+    if len(obj) and "met" in obj.columns:
+        for _, r in obj[obj["met"].eq(False)].iterrows():
+            out.append(objective_sentence(r, period))
+    if len(sig):
+        for _, r in sig[sig["direction"] == "improvement"].iterrows():
+            out.append(signal_sentence(r, period))
+    for _, r in keys.iterrows():
+        out.append(key_number_sentence(r))
+    return out
+
+
+def data_quality_verdict(validation: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """Return the data-quality verdict and the reservations behind it.
+
+    Returns
+    -------
+    (str, DataFrame)
+        ``"Fit to report."`` when no row was quarantined, else ``"Fit to report with
+        reservations: N rows quarantined in K record types."``; and the record types with
+        quarantined rows (``record_type, rows, rejected, share``).
+    """
+    v = validation.copy() if validation is not None else pd.DataFrame()
+    if v.empty or "rejected" not in v.columns:
+        return "Fit to report.", pd.DataFrame(columns=["record_type", "rows", "rejected", "share"])
+    v = v.reset_index().rename(columns={"index": "record_type"})
+    bad = v[pd.to_numeric(v["rejected"], errors="coerce").fillna(0) > 0]
+    res = bad[["record_type", "rows", "rejected"]].copy()
+    res["share"] = res["rejected"] / res["rows"].where(res["rows"] > 0)
+    total = int(res["rejected"].sum())
+    if total == 0:
+        return "Fit to report.", res.reset_index(drop=True)
+    return (
+        f"Fit to report with reservations: {total} rows quarantined in {len(res)} record "
+        f"types (see Data quality)."
+    ), res.reset_index(drop=True)
+
+
+# -------------------------------------------------------------------------- objective matrix
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Any) -> str:
+    """Return a text sparkline (one block character per value; blank for missing values)."""
+    a = np.asarray(list(values), dtype=float)
+    if a.size == 0 or np.isnan(a).all():
+        return ""
+    lo, hi = np.nanmin(a), np.nanmax(a)
+    span = hi - lo
+    out = []
+    for x in a:
+        if np.isnan(x):
+            out.append(" ")
+        else:
+            i = 0 if span == 0 else int(round((x - lo) / span * (len(_BARS) - 1)))
+            out.append(_BARS[i])
+    return "".join(out)
+
+
+def objective_matrix(wb: Any, obj: pd.DataFrame, period: Any, *, months: int = 12) -> pd.DataFrame:
+    """Return the objective matrix: one row per objective, ready to show.
+
+    Columns ``objective, owner, trend (sparkline of the last ``months`` months), actual,
+    target, met, variation, assurance, linked action`` (an open review action whose
+    description names the objective).
+    """
+    last = P.last_month(period)
+    kpi = _records(wb, "kpi_measurements")
+    ra = _records(wb, "review_actions")
+    rows = []
+    for _, r in obj.iterrows():
+        oid = r["objective_id"]
+        spark = ""
+        if len(kpi) and {"objective_id", "period", "value"} <= set(kpi.columns):
+            k = kpi[kpi["objective_id"] == oid].groupby("period")["value"].mean()
+            idx = pd.period_range(last - months + 1, last, freq="M")
+            spark = sparkline(k.reindex(idx).to_numpy(float))
+        linked = ""
+        if len(ra) and {"action_id", "description", "status"} <= set(ra.columns):
+            hit = ra[
+                ra["description"].astype(str).str.contains(str(oid), regex=False)
+                & ra["status"].astype(str).eq("open")
+            ]
+            linked = ", ".join(hit["action_id"].astype(str))
+        unit = r.get("unit") if isinstance(r.get("unit"), str) else ""
+        rows.append(
+            {
+                "objective": f"{oid} {r.get('name') or ''}".strip(),
+                "owner": r.get("owner"),
+                "last 12 months": spark,
+                "actual": r.get("actual"),
+                "target": r.get("target"),
+                "unit": unit,
+                "met": {True: "yes", False: "no"}.get(r.get("met"), ""),
+                "variation": _VARIATION.get(
+                    str(r.get("variation")), r.get("variation") or "insufficient data"
+                ),
+                "assurance": _ASSURANCE.get(
+                    str(r.get("assurance")), r.get("assurance") or "insufficient data"
+                ),
+                "linked action": linked,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------ evidence
+
+_ID = {
+    "complaints": "complaint_id",
+    "nonconformities": "nc_id",
+    "corrective_actions": "capa_id",
+    "audit_findings": "finding_id",
+    "supplier_receipts": "receipt_id",
+    "customer_surveys": "response_id",
+    "review_actions": "action_id",
+    "risks": "risk_id",
+    "context_issues": "issue_id",
+}
+_DATE = {
+    "complaints": "received_date",
+    "nonconformities": "detected_date",
+    "corrective_actions": "opened_date",
+    "audit_findings": "audit_date",
+    "supplier_receipts": "received_date",
+    "customer_surveys": "response_date",
+}
+EVIDENCE_COLUMNS = [
+    "item_type",
+    "item",
+    "period",
+    "record_type",
+    "record_id",
+    "date",
+    "value",
+    "calculation",
+]
+
+
+def _ids(frame: pd.DataFrame, record_type: str) -> pd.Series:
+    col = _ID.get(record_type)
+    if col and col in frame.columns:
+        return frame[col].astype(str)
+    return pd.Series([f"row {r}" for r in frame.get("source_row", frame.index)], index=frame.index)
+
+
+def signal_records(wb: Any, row: Any, period: Any, *, as_of: Any = None) -> pd.DataFrame:
+    """Return the records behind one finding of :func:`qmsdata.signals`.
+
+    The finding's structured fields (record type, site, process, supplier, objective, since)
+    select the records, from the first month of the finding to the end of ``period``;
+    clusters of overdue corrective actions and overdue audit findings select the overdue
+    records the finding counts.
+    """
+    rt = str(row.get("record_type") or "")
+    at = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(wb.as_of)
+    end = min(P.parse_period(period).end_time, at + pd.Timedelta(days=1) - pd.Timedelta(1))
+    rule = str(row.get("rule") or "")
+    if rule == "overdue_cluster":
+        from qmsdata.analytics import capa
+
+        c = capa._capas(wb, at)
+        if c.empty:
+            return c
+        due = P.dates(c, "due_date")
+        c = c[(due < at) & (due >= at - pd.Timedelta(days=365)) & ~c["is_cancelled"]]
+        return c[(c["process"] == row.get("process")) & c["is_overdue"]]
+    if rule == "overdue_findings":
+        from qmsdata.analytics import audits
+
+        f = audits.audit_open_findings(wb, period, as_of=at)
+        if f.empty:
+            return f
+        return f[
+            f["overdue"]
+            & f["finding_type"].isin(["major_nc", "minor_nc"])
+            & (f["process"] == row.get("process"))
+        ]
+    frame = _records(wb, rt)
+    if frame.empty:
+        return frame
+    mask = pd.Series(True, index=frame.index)
+    for col in ("site", "process", "product", "supplier_id", "objective_id"):
+        v = row.get(col)
+        if v is not None and v == v and col in frame.columns:
+            mask &= frame[col].astype(object) == v
+    since = row.get("since")
+    start = pd.Period(since, freq="M").start_time if since is not None and since == since else None
+    if rt == "kpi_measurements" and "period" in frame.columns:
+        per = frame["period"]
+        mask &= per <= P.last_month(period)
+        if start is not None:
+            mask &= per >= start.to_period("M")
+    elif rt in _DATE and _DATE[rt] in frame.columns:
+        d = pd.to_datetime(frame[_DATE[rt]], errors="coerce")
+        mask &= d <= end
+        if start is not None:
+            mask &= d >= start
+    return frame[mask]
+
+
+def evidence_table(
+    wb: Any, period: Any, sig: pd.DataFrame, obj: pd.DataFrame, *, as_of: Any = None
+) -> pd.DataFrame:
+    """Return the record IDs behind every key number, objective and signal of the summary.
+
+    One row per (item, record): ``item_type`` (key_number, objective, signal), ``item`` (the
+    metric name, objective ID or signal key), ``period``, ``record_type``, ``record_id``,
+    ``date`` (or month), ``value`` (the number the record contributes: 1 for a count, the
+    summed column otherwise, the KPI value for an objective) and ``calculation`` (method and
+    parameters). Summing ``value`` per key number gives the key number; the objective rows
+    give the objective's actual (see :func:`qmsdata.objective_status`).
+    """
+    p = P.parse_period(period)
+    parts: list[pd.DataFrame] = []
+
+    def add(
+        item_type: str, item: str, rt: str, rows: pd.DataFrame, date: Any, value: Any, calc: str
+    ) -> None:
+        if rows is None or rows.empty:
+            return
+        parts.append(
+            pd.DataFrame(
+                {
+                    "item_type": item_type,
+                    "item": item,
+                    "period": str(p),
+                    "record_type": rt,
+                    "record_id": _ids(rows, rt).to_numpy(),
+                    "date": np.asarray(date, dtype=object),
+                    "value": np.asarray(value, dtype=object),
+                    "calculation": calc,
+                }
+            )
+        )
+
+    for kn in KEY_NUMBERS:
+        rows = key_number_records(wb, kn, p)
+        if rows.empty:
+            continue
+        val = 1 if kn.value is None else pd.to_numeric(rows.get(kn.value), errors="coerce")
+        add(
+            "key_number",
+            kn.name,
+            kn.record_type,
+            rows,
+            rows[kn.date].astype(str),
+            np.broadcast_to(val, len(rows)) if kn.value is None else val,
+            kn.calculation,
+        )
+    kpi = _records(wb, "kpi_measurements")
+    months = P.period_months(p)
+    for _, r in obj.iterrows():
+        if kpi.empty:
+            break
+        oid = r["objective_id"]
+        rows = kpi[(kpi["objective_id"] == oid) & kpi["period"].isin(months)]
+        rows = rows.assign(_id=oid + "/" + rows["period"].astype(str))
+        if rows.empty:
+            continue
+        parts.append(
+            pd.DataFrame(
+                {
+                    "item_type": "objective",
+                    "item": oid,
+                    "period": str(p),
+                    "record_type": "kpi_measurements",
+                    "record_id": rows["_id"].to_numpy(),
+                    "date": rows["period"].astype(str).to_numpy(),
+                    "value": rows["value"].to_numpy(),
+                    "calculation": "actual = value of the month (quarter: pooled numerator/"
+                    "denominator x scale "
+                    "); target " + _num(r.get("target")) + f", direction "
+                    f"{r.get('direction')}",
+                }
+            )
+        )
+    for _, r in sig.iterrows():
+        rows = signal_records(wb, r, p, as_of=as_of)
+        rt = str(r.get("record_type") or "")
+        if rows.empty:
+            continue
+        if rt == "kpi_measurements" and "period" in rows.columns:
+            ids = rows["objective_id"].astype(str) + "/" + rows["period"].astype(str)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "item_type": "signal",
+                        "item": r["key"],
+                        "period": str(p),
+                        "record_type": rt,
+                        "record_id": ids.to_numpy(),
+                        "date": rows["period"].astype(str).to_numpy(),
+                        "value": rows["value"].to_numpy(),
+                        "calculation": f"{r['chart']} chart, rule {r['rule']}; {r['evidence']}",
+                    }
+                )
+            )
+            continue
+        dcol = _DATE.get(rt)
+        date = rows[dcol].astype(str) if dcol and dcol in rows.columns else ""
+        add(
+            "signal",
+            str(r["key"]),
+            rt,
+            rows,
+            date,
+            1,
+            f"{r['chart']} chart, rule {r['rule']}; {r['evidence']}",
+        )
+    if not parts:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[EVIDENCE_COLUMNS]

@@ -1,0 +1,142 @@
+"""Rule-made sentences, key numbers, verdict and sparklines of the executive summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from qmsdata.pack import narrative as N
+
+
+def _wb() -> dict[str, pd.DataFrame]:
+    """A dict standing in for a workbook: complaints in 2025-10, 2026-09 and 2026-10."""
+    dates = ["2025-10-03"] * 2 + ["2026-09-10"] * 4 + ["2026-10-01", "2026-10-31", "2026-10-15"]
+    return {
+        "complaints": pd.DataFrame(
+            {
+                "complaint_id": [f"C{i}" for i in range(len(dates))],
+                "received_date": pd.to_datetime(dates),
+            }
+        ),
+    }
+
+
+def test_key_numbers_count_and_change() -> None:
+    k = N.key_numbers(_wb(), "2026-10").set_index("metric")
+    row = k.loc["Complaints received"]
+    assert (row["value"], row["previous"], row["last_year"]) == (3, 4, 2)
+    assert row["change_previous"] == pytest.approx(-0.25)
+    assert row["change_last_year"] == pytest.approx(0.5)
+    # record types without data give no row
+    assert list(k.index) == ["Complaints received"]
+
+
+def test_key_numbers_quarter() -> None:
+    k = N.key_numbers(_wb(), "2026Q4").set_index("metric")
+    assert k.loc["Complaints received", "value"] == 3
+    assert k.loc["Complaints received", "previous"] == 4  # 2026Q3
+
+
+def test_key_number_sentence_cites_figure_and_period() -> None:
+    k = N.key_numbers(_wb(), "2026-10")
+    s = N.key_number_sentence(k.iloc[0])
+    assert s == (
+        "Complaints received: 3 in 2026-10 (down 25% from 4 in 2026-09; up 50% from 2 "
+        "in 2025-10) [9.3.2 c) 1]."
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("anhoej_shift, beyond_limits", "a sustained shift and points beyond the control limits"),
+        ("overdue_cluster", "more overdue corrective actions than elsewhere"),
+        ("mann_kendall", "a steady trend"),
+        ("consistent_fail", "cannot meet its target"),
+    ],
+)
+def test_signal_sentence(rule: str, expected: str) -> None:
+    row = pd.Series(
+        {
+            "rank": 2,
+            "series": "Supplier S1 rejection rate",
+            "rule": rule,
+            "since": pd.Period("2026-03", "M"),
+            "direction": "concern",
+            "detail": "mean 0.01 vs 0.002",
+            "area": "9.3.2 c7 suppliers",
+        }
+    )
+    s = N.signal_sentence(row, "2026-10")
+    assert s.startswith("Concern (rank 2): Supplier S1 rejection rate shows ")
+    assert expected in s and "from 2026-03 to 2026-10" in s and "[9.3.2 c7 suppliers]" in s
+
+
+def test_objective_sentence_met_and_missed() -> None:
+    row = pd.Series(
+        {
+            "objective_id": "OBJ-9",
+            "name": "On time",
+            "unit": "%",
+            "actual": 92.5,
+            "target": 95.0,
+            "met": False,
+            "assurance": "consistent_fail",
+        }
+    )
+    s = N.objective_sentence(row, "2026-10")
+    assert s.startswith("OBJ-9 On time: 92.5 % in 2026-10 against a target of 95 %, not met")
+    assert "will not meet the target" in s
+    row["actual"] = np.nan
+    assert "no measurement in 2026-10" in N.objective_sentence(row, "2026-10")
+
+
+def test_findings_order_concern_objectives_improvement_numbers() -> None:
+    sig = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "series": ["A", "B"],
+            "rule": ["anhoej_shift", "anhoej_shift"],
+            "since": [pd.Period("2026-01", "M")] * 2,
+            "direction": ["concern", "improvement"],
+            "detail": ["d1", "d2"],
+            "area": ["x", "y"],
+        }
+    )
+    obj = pd.DataFrame(
+        {
+            "objective_id": ["O1", "O2"],
+            "name": ["n1", "n2"],
+            "unit": ["%", "%"],
+            "actual": [1.0, 2.0],
+            "target": [2.0, 1.0],
+            "met": [False, True],
+        }
+    )
+    out = N.summary_findings(sig, obj, N.key_numbers(_wb(), "2026-10"), "2026-10")
+    assert [s.split(" ")[0] for s in out] == ["Concern", "O1", "Improvement", "Complaints"]
+
+
+@pytest.mark.parametrize(
+    ("rejected", "verdict"),
+    [
+        ([0, 0], "Fit to report."),
+        ([3, 0], "Fit to report with reservations: 3 rows quarantined in 1 record types"),
+        ([3, 2], "Fit to report with reservations: 5 rows quarantined in 2 record types"),
+    ],
+)
+def test_data_quality_verdict(rejected: list[int], verdict: str) -> None:
+    v = pd.DataFrame(
+        {"rows": [10, 20], "rejected": rejected},
+        index=pd.Index(["complaints", "risks"], name="record_type"),
+    )
+    text, res = N.data_quality_verdict(v)
+    assert text.startswith(verdict)
+    assert int(res["rejected"].sum()) == sum(rejected)
+
+
+def test_sparkline() -> None:
+    assert N.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
+    assert N.sparkline([5, np.nan, 5]) == "▁ ▁"
+    assert N.sparkline([]) == ""
