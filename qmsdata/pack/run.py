@@ -785,6 +785,19 @@ def _build(
     from qmsdata.pack.sections import SECTIONS
 
     not_covered = [s.label for s in SECTIONS.values() if s.id not in covered]
+    # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
+    from qmsdata.pack.coverage import coverage_html, coverage_table
+
+    cov = coverage_table(target.parent, target.name, {r.section.id: r.status for r in runs})
+    cov.to_csv(build / "data" / "98_coverage--coverage.csv")
+    cov_frag = Fragment(
+        "98_coverage",
+        "9.3.2 — Coverage of the review inputs",
+        "9.3.2",
+        coverage_html(cov, target.name),
+    )
+    at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
+    ordered.insert(at, cov_frag)
     skipped: dict[str, str] = {}
     if "html" in formats:
         page = assemble(ordered, title=title, facts=fact_list, mode="html", not_covered=not_covered)

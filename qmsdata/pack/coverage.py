@@ -1,0 +1,121 @@
+"""Which ISO 9001 9.3.2 review inputs a pack covered, and across the last packs (their manifests).
+
+ISO 9001 9.3.2 asks that the review takes every input a) to f) into account; a month may
+legitimately skip one, but a year of packs should not. The table is read from the
+``manifest.json`` of the packs already in the reports folder plus the pack being built.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: review input -> (label, section id answering it)
+INPUTS: dict[str, tuple[str, str]] = {
+    "a": ("9.3.2 a) Actions from previous reviews", "10_previous_actions"),
+    "b": ("9.3.2 b) Changes in external and internal issues", "20_context"),
+    "c1": ("9.3.2 c) 1 Customer satisfaction and feedback", "31_customers"),
+    "c2": ("9.3.2 c) 2 Quality objectives", "32_objectives"),
+    "c3": ("9.3.2 c) 3 Process performance and conformity", "33_conformity"),
+    "c4": ("9.3.2 c) 4 Nonconformities and corrective actions", "34_nc_capa"),
+    "c5": ("9.3.2 c) 5 Monitoring and measurement results", "35_monitoring"),
+    "c6": ("9.3.2 c) 6 Audit results", "36_audits"),
+    "c7": ("9.3.2 c) 7 Performance of external providers", "37_suppliers"),
+    "d": ("9.3.2 d) Adequacy of resources", "40_resources"),
+    "e": ("9.3.2 e) Actions on risks and opportunities", "50_risks"),
+    "f": ("9.3.2 f) Opportunities for improvement", "60_improvement"),
+    "9.3.3": ("9.3.3 Review outputs: decisions and actions", "80_outputs"),
+}
+MARK = {"ok": "covered", "failed": "failed", None: "not covered"}
+
+
+def manifest_status(manifest: dict[str, Any]) -> dict[str, str]:
+    """Return review input -> ``covered`` / ``failed`` / ``not covered`` from one manifest."""
+    by_id = {s.get("id"): s.get("status") for s in manifest.get("sections", [])}
+    return {k: MARK.get(by_id.get(sid), "failed") for k, (_, sid) in INPUTS.items()}
+
+
+def coverage_table(
+    reports: str | Path, current: str, current_status: dict[str, str], *, limit: int = 12
+) -> pd.DataFrame:
+    """Return the coverage of the review inputs by the last ``limit`` packs in ``reports``.
+
+    Parameters
+    ----------
+    reports
+        The reports folder (parent of the pack folders).
+    current
+        Folder name of the pack being built (its old manifest, if any, is replaced by
+        ``current_status``).
+    current_status
+        Section id -> ``"ok"`` / ``"failed"`` for the pack being built.
+    limit
+        Packs shown, the most recent by period (then name).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the input's label; one column per pack (oldest first), the current pack last.
+    """
+    packs: list[tuple[str, str, dict[str, str]]] = []
+    folder = Path(reports)
+    if folder.is_dir():
+        for m in sorted(folder.glob("*/manifest.json")):
+            if m.parent.name == current or m.parent.name.startswith("."):
+                continue
+            try:
+                manifest = json.loads(m.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            packs.append(
+                (str(manifest.get("period", "")), m.parent.name, manifest_status(manifest))
+            )
+    now = manifest_status({"sections": [{"id": k, "status": v} for k, v in current_status.items()]})
+    packs = sorted(packs)[-(limit - 1) :] if limit > 1 else []
+    cols = {name: st for _, name, st in packs}
+    cols[current] = now
+    table = pd.DataFrame(cols)
+    table.index = [INPUTS[k][0] for k in table.index]
+    table.index.name = "review input"
+    return table
+
+
+def coverage_html(table: pd.DataFrame, current: str) -> str:
+    """Return the coverage section's HTML (escaped) with its stated conclusion."""
+    esc = html.escape
+    sym = {"covered": "✔", "failed": "✘ failed", "not covered": "—"}
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in table.columns)
+    rows = "".join(
+        f"<tr><th>{esc(str(i))}</th>"
+        + "".join(f"<td>{esc(sym.get(v, str(v)))}</td>" for v in r)
+        + "</tr>"
+        for i, r in table.iterrows()
+    )
+    now = table[current]
+    missing = [str(i) for i, v in now.items() if v != "covered"]
+    never = [str(i) for i, r in table.iterrows() if (r != "covered").all()]
+    n = len(table.columns)
+    text = (
+        f"This pack covers {len(now) - len(missing)} of {len(now)} review inputs"
+        + (f"; not covered: {', '.join(missing)}" if missing else "")
+        + ". "
+    )
+    if n < 2:
+        text += "Insufficient data for a trend: this is the only pack in the reports folder."
+    else:
+        text += f"Across the last {n} packs, " + (
+            f"never covered: {', '.join(never)}."
+            if never
+            else "every input was covered at least once."
+        )
+    return (
+        '<p class="qms-text">Which ISO 9001 9.3.2 inputs this pack covers, and the packs before '
+        "it (read from their manifests): ✔ covered, ✘ the section failed, — not in the pack.</p>"
+        f'<table class="qms-table"><thead><tr><th>review input</th>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+        f'<p class="qms-conclusion"><strong>Conclusion: </strong>{esc(text)}</p>'
+    )
