@@ -103,6 +103,6 @@ def test_hostile_workbook_is_escaped_and_neutralised(tmp_path: Path) -> None:
         with open(p, encoding="utf-8", newline="") as fh:
             cells += [c for row in csv.reader(fh) for c in row]
     starts = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
-    assert not [c for c in starts if not c[:1] == "-" or not c[1:].replace(".", "").isdigit()]
+    assert not [c for c in starts if c[:1] != "-" or not c[1:].replace(".", "").isdigit()]
     assert '\'=HYPERLINK("http://evil.example","click")' in cells
     assert "'+SUM(1,2)" in cells and "'@cmd" in cells and "'-2+3" in cells
