@@ -106,6 +106,8 @@ _EXPORTS: dict[str, str] = {
     "data_quality_verdict": "qmsdata.pack.narrative",
     "objective_matrix": "qmsdata.pack.narrative",
     "evidence_table": "qmsdata.pack.narrative",
+    "months_of_data": "qmsdata.pack.narrative",
+    "insufficient_note": "qmsdata.pack.narrative",
     "section_workbook": "qmsdata.pack.notebook",
 }
 

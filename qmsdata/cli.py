@@ -180,7 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
-    p.add_argument("--period", required=True, help="month under review, YYYY-MM (e.g. 2026-10)")
+    p.add_argument(
+        "--period",
+        required=True,
+        help="month YYYY-MM, calendar quarter YYYYQn, or fiscal quarter FYyyyyQn "
+        "(fiscal_year_start in qms.toml)",
+    )
     p.add_argument("--site", default=None, help="one site only (writes <out>/<period>-<site>)")
     p.add_argument("--out", default="reports", help="parent folder of the packs (default: reports)")
     p.add_argument(

@@ -609,3 +609,35 @@ def evidence_table(
     if not parts:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     return pd.concat(parts, ignore_index=True)[EVIDENCE_COLUMNS]
+
+
+def months_of_data(wb: Any, record_type: str, *, period: Any = None) -> int:
+    """Return how many calendar months have records of ``record_type`` (up to ``period``).
+
+    Sections use it to say "insufficient data" rather than guess: control charts and trend
+    tests need about 12 monthly points (:data:`qmsdata.analytics.periods.MIN_POINTS`).
+    """
+    frame = _records(wb, record_type)
+    if frame.empty:
+        return 0
+    if record_type == "kpi_measurements" and "period" in frame.columns:
+        months = frame["period"]
+    else:
+        col = _DATE.get(record_type)
+        if col is None or col not in frame.columns:
+            return 0
+        months = pd.to_datetime(frame[col], errors="coerce").dt.to_period("M")
+    if period is not None:
+        months = months[months <= P.last_month(period)]
+    return int(months.dropna().nunique())
+
+
+def insufficient_note(wb: Any, record_type: str, period: Any, what: str) -> str | None:
+    """Return an "insufficient data" sentence when ``record_type`` has too few months, else None."""
+    n = months_of_data(wb, record_type, period=period)
+    if n >= P.MIN_POINTS:
+        return None
+    return (
+        f"{what}: {n} month(s) of {record_type} up to {P.parse_period(period)}; a verdict on "
+        f"variation needs at least {P.MIN_POINTS}."
+    )

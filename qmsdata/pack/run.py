@@ -176,25 +176,59 @@ def section_key(
 # ---------------------------------------------------------------------------------- helpers
 
 
-def parse_period(period: str) -> tuple[str, str]:
-    """Return ``(period, last day of period)`` for ``YYYY-MM``.
+def parse_period(period: str, fiscal_year_start: int = 1) -> tuple[str, str]:
+    """Return ``(period, last day of period)`` for a month or a quarter.
+
+    Accepted: a month ``YYYY-MM``; a calendar quarter ``YYYYQn`` (or ``YYYY-Qn``); a fiscal
+    quarter ``FYyyyyQn``, the fiscal year named by the calendar year it ends in and starting in
+    month ``fiscal_year_start`` (``qms.toml``). Fiscal quarters are returned as the calendar
+    quarter they cover (``FY2027Q1`` with an April year start is ``2026Q2``).
 
     Raises
     ------
     PackError
-        When the period is not a month written ``YYYY-MM``.
+        When the period is not written that way, or a fiscal quarter does not line up with
+        calendar quarters (fiscal year starting in a month other than 1, 4, 7 or 10).
     """
+    text = str(period).strip().upper().replace("-Q", "Q")
+    fq = re.fullmatch(r"FY(\d{4})Q([1-4])", text)
+    if fq:
+        s = int(fiscal_year_start)
+        if s not in (1, 4, 7, 10):
+            raise PackError(
+                f"fiscal quarter {period!r}: the fiscal year starts in month {s}, so its quarters "
+                "are not calendar quarters",
+                hint="Use a month (YYYY-MM) or a calendar quarter (YYYYQn).",
+            )
+        year, q = int(fq.group(1)), int(fq.group(2))
+        first = s - 1 + 3 * (q - 1)  # months after January of the fiscal year's first year
+        first_year = year - 1 if s > 1 else year
+        text = f"{first_year + first // 12}Q{(first % 12) // 3 + 1}"
+    cq = re.fullmatch(r"(\d{4})Q([1-4])", text)
+    if cq:
+        year, q = int(cq.group(1)), int(cq.group(2))
+        month = 3 * q
+        return f"{year}Q{q}", f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
     m = _PERIOD_RE.match(str(period))
     if not m:
         raise PackError(
-            f"period {period!r} is not a month written YYYY-MM",
-            hint="For example --period 2026-10.",
+            f"period {period!r} is not a month YYYY-MM or a quarter YYYYQn / FYyyyyQn",
+            hint="For example --period 2026-10, --period 2026Q3 or --period FY2027Q1.",
         )
     year, month = int(m.group(1)), int(m.group(2))
     return (
         f"{year:04d}-{month:02d}",
         f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}",
     )
+
+
+def _fiscal_start(workbook: str | Path) -> int:
+    """Return ``fiscal_year_start`` from the workbook's qms.toml (1 when absent or unreadable)."""
+    try:
+        with open(Path(workbook) / "qms.toml", "rb") as fh:
+            return int(tomllib.load(fh).get("workbook", {}).get("fiscal_year_start", 1))
+    except (OSError, ValueError, TypeError, tomllib.TOMLDecodeError):
+        return 1
 
 
 def pack_name(period: str, site: str | None) -> str:
@@ -558,7 +592,7 @@ def build_pack(
         The workbook cannot be loaded (structural problem).
     """
     t_start = time.perf_counter()
-    period, period_end = parse_period(period)
+    period, period_end = parse_period(period, _fiscal_start(workbook))
     as_of = as_of or period_end
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(as_of)):
         raise PackError(f"as_of {as_of!r} is not a date written YYYY-MM-DD")

@@ -140,3 +140,38 @@ def test_sparkline() -> None:
     assert N.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
     assert N.sparkline([5, np.nan, 5]) == "▁ ▁"
     assert N.sparkline([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("period", "fy_start", "expected"),
+    [
+        ("2026-10", 1, ("2026-10", "2026-10-31")),
+        ("2026Q3", 1, ("2026Q3", "2026-09-30")),
+        ("2026-q4", 1, ("2026Q4", "2026-12-31")),
+        ("FY2026Q1", 1, ("2026Q1", "2026-03-31")),
+        ("FY2027Q1", 4, ("2026Q2", "2026-06-30")),  # UK-style year, April to March
+        ("FY2027Q4", 4, ("2027Q1", "2027-03-31")),
+        ("FY2027Q2", 10, ("2027Q1", "2027-03-31")),
+    ],
+)
+def test_pack_period_month_quarter_fiscal(period: str, fy_start: int, expected) -> None:
+    from qmsdata.pack.run import parse_period
+
+    assert parse_period(period, fy_start) == expected
+
+
+@pytest.mark.parametrize("period", ["2026-13", "2026Q5", "FY2027Q1x", "October"])
+def test_pack_period_refused(period: str) -> None:
+    from qmsdata.errors import PackError
+    from qmsdata.pack.run import parse_period
+
+    with pytest.raises(PackError, match="quarter"):
+        parse_period(period)
+
+
+def test_fiscal_quarter_needs_aligned_year() -> None:
+    from qmsdata.errors import PackError
+    from qmsdata.pack.run import parse_period
+
+    with pytest.raises(PackError, match="starts in month 2"):
+        parse_period("FY2027Q1", 2)
