@@ -15,7 +15,7 @@ HOSTILE = '<script>alert("x")</script>'
 
 @pytest.fixture(scope="module")
 def hostile_wb(tmp_path_factory):
-    from conftest import GOOD, write_workbook
+    from workbooks import GOOD, write_workbook
 
     comp = pd.DataFrame(GOOD["complaints"], dtype="str")
     comp.loc[1, "severity"] = HOSTILE

@@ -86,7 +86,7 @@ def _unique_key(record_type: str, i: int) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory, request):
     """Load a workbook of good rows plus every BAD_ROWS row; return (wb, source rows)."""
-    from conftest import GOOD, write_workbook
+    from workbooks import GOOD, write_workbook
 
     frames = {n: pd.DataFrame(rows, dtype="str") for n, rows in GOOD.items()}
     where = []
@@ -172,7 +172,7 @@ def test_conservation_in_the_planted_workbook(planted):
 
 
 def nc(**changes):
-    from conftest import GOOD
+    from workbooks import GOOD
 
     return pd.DataFrame([{**GOOD["nonconformities"][0], **changes}], dtype="str")
 
@@ -343,7 +343,7 @@ JUNK = [
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_rows_in_equal_accepted_plus_rejected_for_every_record_type(data):
-    from conftest import GOOD
+    from workbooks import GOOD
 
     record_type = data.draw(st.sampled_from(sorted(GOOD)))
     spec = RECORD_TYPES[record_type]

@@ -20,7 +20,7 @@ def sha(path):
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
-    from conftest import GOOD, write_workbook
+    from workbooks import GOOD, write_workbook
 
     folder = write_workbook(
         tmp_path_factory.mktemp("wb"),
