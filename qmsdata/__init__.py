@@ -107,6 +107,7 @@ _EXPORTS: dict[str, str] = {
     "objective_matrix": "qmsdata.pack.narrative",
     "evidence_table": "qmsdata.pack.narrative",
     "months_of_data": "qmsdata.pack.narrative",
+    "suggested_actions": "qmsdata.pack.narrative",
     "insufficient_note": "qmsdata.pack.narrative",
     "section_workbook": "qmsdata.pack.notebook",
 }

@@ -60,6 +60,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         notebook_dir=args.notebooks,
         progress=not args.quiet,
         redact=args.redact,
+        product=args.product,
     )
     cached = sum(r.cached for r in result.sections)
     print(
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(fiscal_year_start in qms.toml)",
     )
     p.add_argument("--site", default=None, help="one site only (writes <out>/<period>-<site>)")
+    p.add_argument("--product", default=None, help="one product only (records with a product)")
     p.add_argument("--out", default="reports", help="parent folder of the packs (default: reports)")
     p.add_argument(
         "--formats",

@@ -355,12 +355,43 @@ def sparkline(values: Any) -> str:
     return "".join(out)
 
 
-def objective_matrix(wb: Any, obj: pd.DataFrame, period: Any, *, months: int = 12) -> pd.DataFrame:
+def suggested_actions(sig: pd.DataFrame, period: Any) -> pd.DataFrame:
+    """Return the decisions register for the review (ISO 9001 9.3.3): one row per concern.
+
+    Columns are the review_actions schema; ``action_id`` is ``RA-<period>-NN`` in rank order,
+    ``owner`` and ``due_date`` are left blank for the meeting, ``status`` is ``open``, and a
+    ``signal_key`` column ties each row to its finding (:func:`qmsdata.signals` ``key``).
+    """
+    p = P.parse_period(period)
+    concern = sig[sig["direction"] == "concern"].reset_index(drop=True) if len(sig) else sig
+    n = len(concern)
+    return pd.DataFrame(
+        {
+            "action_id": [f"RA-{p}-{i + 1:02d}" for i in range(n)],
+            "review_date": [str(p.end_time.date())] * n,
+            "output_type": ["improvement"] * n,
+            "description": [
+                f"Investigate and act on: {r.series} ({r.rule}, since {r.since})"
+                for r in concern.itertuples()
+            ],
+            "owner": [""] * n,
+            "due_date": [""] * n,
+            "status": ["open"] * n,
+            "closed_date": [""] * n,
+            "signal_key": [str(k) for k in concern["key"]] if n else [],
+        }
+    )
+
+
+def objective_matrix(
+    wb: Any, obj: pd.DataFrame, period: Any, *, months: int = 12, sig: Any = None
+) -> pd.DataFrame:
     """Return the objective matrix: one row per objective, ready to show.
 
     Columns ``objective, owner, trend (sparkline of the last ``months`` months), actual,
-    target, met, variation, assurance, linked action`` (an open review action whose
-    description names the objective).
+    target, met, variation, assurance, linked action``: an open review action whose
+    description names the objective, and (given ``sig``) the action suggested for the
+    objective's signal in this review's register (:func:`suggested_actions`).
     """
     last = P.last_month(period)
     kpi = _records(wb, "kpi_measurements")
@@ -380,6 +411,11 @@ def objective_matrix(wb: Any, obj: pd.DataFrame, period: Any, *, months: int = 1
                 & ra["status"].astype(str).eq("open")
             ]
             linked = ", ".join(hit["action_id"].astype(str))
+        if sig is not None and len(sig) and "objective_id" in sig.columns:
+            reg = suggested_actions(sig, period)
+            keys = set(sig.loc[sig["objective_id"] == oid, "key"].astype(str))
+            new = reg.loc[reg["signal_key"].isin(keys), "action_id"].tolist()
+            linked = ", ".join([x for x in [linked] if x] + [f"{a} (suggested)" for a in new])
         unit = r.get("unit") if isinstance(r.get("unit"), str) else ""
         rows.append(
             {

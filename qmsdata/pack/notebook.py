@@ -216,6 +216,7 @@ def section_workbook(
     as_of: Any = None,
     site: str | None = None,
     snapshot: str | Path | None = None,
+    product: str | None = None,
 ) -> Any:
     """Load the workbook for a pack section and send figures to the pack.
 
@@ -234,6 +235,8 @@ def section_workbook(
         Keep only this site's rows in record types that have a ``site`` column.
     snapshot
         Snapshot folder written by the pack engine (see :func:`qmsdata.pack.snapshot`).
+    product
+        Keep only this product's rows in record types that have a ``product`` column.
     """
     import plotly.io as pio
 
@@ -250,6 +253,10 @@ def section_workbook(
         from qmsdata.pack.snapshot import filter_site
 
         wb = filter_site(wb, site)
+    if product is not None:
+        from qmsdata.pack.snapshot import filter_product
+
+        wb = filter_product(wb, product)
     return wb
 
 

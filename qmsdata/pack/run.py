@@ -532,6 +532,7 @@ def build_pack(
     kernel_name: str = "python3",
     reuse_kernels: bool = True,
     redact: bool = False,
+    product: str | None = None,
 ) -> PackResult:
     """Build the management-review pack for one period (ISO 9001 9.3).
 
@@ -578,6 +579,9 @@ def build_pack(
         Pseudonymise customer names and free-text descriptions (see
         :mod:`qmsdata.pack.redact`) for distribution beyond the review board; the pack goes to
         ``<period>-redacted`` so the board's pack is not replaced.
+    product
+        Restrict the pack to one product (rows of record types with a product column; output
+        folder ``<period>[-<site>]-<product>``).
 
     Returns
     -------
@@ -615,7 +619,8 @@ def build_pack(
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    name = pack_name(period, site) + ("-redacted" if redact else "")
+    name = pack_name(period, site) + (f"-{pack_name('', product)[1:]}" if product else "")
+    name += "-redacted" if redact else ""
     target = out / name
     cache = out / ".cache"
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -646,6 +651,7 @@ def build_pack(
                 kernel_name,
                 reuse_kernels,
                 redact,
+                product,
             )
             _swap_into_place(build, target)
             prune_cache(cache)
@@ -676,6 +682,7 @@ def _build(
     kernel_name: str,
     reuse_kernels: bool,
     redact: bool = False,
+    product: str | None = None,
 ) -> PackResult:
     from qmsdata import __version__
     from qmsdata.pack.manifest import git_commit, package_versions, sha256_file, write_manifest
@@ -693,6 +700,7 @@ def _build(
         "period": period,
         "as_of": as_of,
         "site": site,
+        "product": product,
         "baseline_months": int(baseline_months),
         "rules": rules,
     }

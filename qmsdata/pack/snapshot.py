@@ -211,6 +211,24 @@ def _read_config(path: Path | None) -> Any:
         return None
 
 
+def filter_product(wb: Any, product: str) -> Any:
+    """Return a copy of ``wb`` with only ``product``'s rows where records have a product column.
+
+    Record types without a product column (audits, objectives, review actions...) are kept
+    whole: they describe the QMS, not one product.
+    """
+    import copy
+
+    out = copy.copy(wb)
+    out._frames = {
+        rt: f[f["product"].astype(object) == product].reset_index(drop=True)
+        if "product" in f.columns
+        else f
+        for rt, f in wb._frames.items()
+    }
+    return out
+
+
 def filter_site(wb: Any, site: str) -> Any:
     """Return a copy of ``wb`` with only ``site``'s rows in record types that have a site column."""
     import copy

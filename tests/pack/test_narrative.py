@@ -175,3 +175,88 @@ def test_fiscal_quarter_needs_aligned_year() -> None:
 
     with pytest.raises(PackError, match="starts in month 2"):
         parse_period("FY2027Q1", 2)
+
+
+def test_filter_product_keeps_qms_wide_records() -> None:
+    from types import SimpleNamespace
+
+    from qmsdata.pack.snapshot import filter_product
+
+    wb = SimpleNamespace(
+        _frames={
+            "complaints": pd.DataFrame({"product": ["P1", "P2", "P1"], "x": [1, 2, 3]}),
+            "audit_findings": pd.DataFrame({"finding_id": ["F1"]}),
+        }
+    )
+    out = filter_product(wb, "P1")
+    assert out._frames["complaints"]["x"].tolist() == [1, 3]
+    assert out._frames["audit_findings"]["finding_id"].tolist() == ["F1"]
+    assert wb._frames["complaints"]["x"].tolist() == [1, 2, 3]  # the original is untouched
+
+
+@pytest.mark.parametrize(
+    ("site", "product", "redact", "name"),
+    [
+        (None, None, False, "2026-10"),
+        ("Leeds", None, False, "2026-10-Leeds"),
+        (None, "SEN 080", True, "2026-10-SEN_080-redacted"),
+        ("Brno", "HMI-700", False, "2026-10-Brno-HMI-700"),
+    ],
+)
+def test_pack_folder_names(site, product, redact, name, tmp_path) -> None:
+    from unittest import mock
+
+    from qmsdata.pack import run
+
+    seen = {}
+
+    def fake_build(build, target, *a, **k):
+        seen["name"] = target.name
+        raise KeyboardInterrupt  # stop before any work; the folder name is all we check
+
+    wb = tmp_path / "wb"
+    wb.mkdir()
+    (wb / "qms.toml").write_text('[workbook]\norganisation = "X"\n', encoding="utf-8")
+    with mock.patch.object(run, "_build", fake_build), pytest.raises(KeyboardInterrupt):
+        run.build_pack(
+            wb,
+            "2026-10",
+            site=site,
+            product=product,
+            redact=redact,
+            out=tmp_path / "r",
+            progress=False,
+        )
+    assert seen["name"] == name
+    assert not (tmp_path / "r" / name).exists()
+
+
+def test_suggested_actions_one_per_concern_in_rank_order() -> None:
+    sig = pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "series": ["A", "B", "C"],
+            "rule": ["r1", "r2", "r3"],
+            "since": ["2026-01", "2026-02", "2026-03"],
+            "direction": ["concern", "improvement", "concern"],
+            "key": ["k1", "k2", "k3"],
+            "objective_id": [None, None, "O1"],
+        }
+    )
+    reg = N.suggested_actions(sig, "2026Q3")
+    assert reg["action_id"].tolist() == ["RA-2026Q3-01", "RA-2026Q3-02"]
+    assert reg["signal_key"].tolist() == ["k1", "k3"]
+    assert (reg["review_date"] == "2026-09-30").all() and (reg["owner"] == "").all()
+    assert reg["description"].iloc[1] == "Investigate and act on: C (r3, since 2026-03)"
+    obj = pd.DataFrame(
+        {
+            "objective_id": ["O1"],
+            "name": ["n"],
+            "unit": ["%"],
+            "actual": [1.0],
+            "target": [2.0],
+            "met": [False],
+        }
+    )
+    m = N.objective_matrix({}, obj, "2026Q3", sig=sig)
+    assert m["linked action"].iloc[0] == "RA-2026Q3-02 (suggested)"
