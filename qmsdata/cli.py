@@ -282,7 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"qms {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(f"qms {args.command}: interrupted; no partial output was left in place", file=sys.stderr)
+        print(
+            f"qms {args.command}: interrupted; no partial output was left in place",
+            file=sys.stderr,
+        )
         return 130
 
 
