@@ -48,7 +48,11 @@ class Workbook:
     config : WorkbookConfig
         The parsed ``qms.toml`` (organisation, sites, fiscal_year_start, root, records).
     as_of : Timestamp
-        The reporting date the data were validated against.
+        The data date: when the data were extracted, the date they were validated against
+        (event dates after it are rejected with check ``not_future``).
+    report_date : Timestamp
+        The date the frames show the records as at: ``as_of`` for a loaded workbook, an earlier
+        reporting date for the view :meth:`as_at` returns.
     path : Path
         The workbook folder.
     """
@@ -63,10 +67,12 @@ class Workbook:
         failures: pd.DataFrame,
         validation: pd.DataFrame,
         provenance: Mapping[str, Provenance],
+        report_date: pd.Timestamp | None = None,
     ) -> None:
         self.config = config
         self.path = config.root
         self.as_of = as_of
+        self.report_date = as_of if report_date is None else report_date
         self._frames = dict(frames)
         self.rejects = dict(rejects)
         self.failures = failures
@@ -82,6 +88,75 @@ class Workbook:
     def configured(self) -> list[str]:
         """Return the record types configured in ``qms.toml`` (and loaded)."""
         return [n for n in RECORD_TYPES if n in self.provenance]
+
+    def as_at(self, date: str | dt.date | pd.Timestamp) -> Workbook:
+        """Return the records as they stood at an earlier reporting date.
+
+        A pack for a past period must show what was true at its end, not what the data know
+        now. Per record type (see ``event_date`` and ``later_facts`` in the record specs):
+
+        - rows whose event date is after ``date`` are left out: not known yet. They are not
+          rejects; a row with no event date is kept.
+        - facts recorded after ``date`` are hidden: a ``closed_date`` after it is emptied, a
+          closed or cancelled status shows as open, and columns known only after closure (a
+          corrective action's ``effective``) are emptied.
+
+        Monthly records (``kpi_measurements``) are kept up to the month holding ``date``.
+        ``rejects``, ``failures``, ``validation`` and ``provenance`` are those of the data date
+        (the quarantine does not depend on the reporting date), so ``validation``'s
+        ``accepted`` counts rows accepted at the data date, not the rows of this view.
+
+        Parameters
+        ----------
+        date
+            Reporting date (``YYYY-MM-DD``, date or Timestamp), not after :attr:`as_of`.
+
+        Returns
+        -------
+        Workbook
+            A new workbook with ``report_date`` = ``date`` and the same ``as_of`` (data date).
+            ``wb.as_at(wb.as_of)`` shows the same rows as ``wb``.
+
+        Raises
+        ------
+        DataError
+            ``date`` is not a date, or is after the data date (the data cannot tell what
+            happened after they were extracted).
+        """
+        import pandas as pd
+
+        from qmsdata.errors import DataError
+
+        try:
+            when = _resolve_as_of(date, self.config) if date is not None else None
+        except (ValueError, TypeError) as exc:
+            raise DataError(
+                f"reporting date {date!r} is not a date", hint="Give it as YYYY-MM-DD."
+            ) from exc
+        if when is None or pd.isna(when):
+            raise DataError(f"reporting date {date!r} is not a date", hint="Give it as YYYY-MM-DD.")
+        if when > self.as_of:
+            raise DataError(
+                f"reporting date {when.date()} is after the data date {self.as_of.date()}",
+                file=self.path,
+                hint="The data cannot show what happened after they were extracted: report at "
+                "or before the data date, or load data extracted later (set `[workbook] as_of` "
+                "in qms.toml, or pass a later as_of to load).",
+            )
+        frames = {
+            name: _as_at_frame(frame, RECORD_TYPES[name], when) if name in RECORD_TYPES else frame
+            for name, frame in self._frames.items()
+        }
+        return Workbook(
+            config=self.config,
+            as_of=self.as_of,
+            frames=frames,
+            rejects=self.rejects,
+            failures=self.failures,
+            validation=self.validation,
+            provenance=self.provenance,
+            report_date=when,
+        )
 
     def __getitem__(self, record_type: str) -> pd.DataFrame:
         if record_type not in self._frames:
@@ -100,8 +175,9 @@ class Workbook:
     def __repr__(self) -> str:
         v = self.validation
         configured = v[v["configured"]]
+        at = "" if self.report_date == self.as_of else f" as at {self.report_date.date()},"
         return (
-            f"<Workbook {self.config.organisation or self.path.name!r} as of "
+            f"<Workbook {self.config.organisation or self.path.name!r}{at} data as of "
             f"{self.as_of.date()}: {len(configured)} record types, "
             f"{int(configured['accepted'].sum())} rows accepted, "
             f"{int(configured['rejected'].sum())} rejected>"
@@ -241,6 +317,36 @@ def load(
         validation=validation,
         provenance={n: raws[n].provenance for n in wanted},
     )
+
+
+def _as_at_frame(frame: pd.DataFrame, spec: Any, when: pd.Timestamp) -> pd.DataFrame:
+    """Return ``frame`` as at ``when``: later events left out, later facts hidden."""
+    import numpy as np
+    import pandas as pd
+
+    out = frame
+    if spec.event_date and spec.event_date in frame.columns:
+        event = frame[spec.event_date]
+        if isinstance(event.dtype, pd.PeriodDtype):
+            late = event.notna() & (event > when.to_period(event.dtype.freq))
+        else:
+            late = event.notna() & (pd.to_datetime(event) > when)
+        out = frame.loc[~late.to_numpy()]
+    out = out.copy()
+    for fact in spec.later_facts:
+        if fact.date not in out.columns:
+            continue
+        later = (out[fact.date].notna() & (out[fact.date] > when)).to_numpy()
+        if not later.any():
+            continue
+        out.loc[later, fact.date] = pd.NaT
+        if fact.status in out.columns:
+            done = later & out[fact.status].isin(fact.values).to_numpy()
+            out.loc[done, fact.status] = fact.reset_to
+        for col in fact.clear:
+            if col in out.columns:
+                out.loc[later, col] = np.nan
+    return out.reset_index(drop=True)
 
 
 def _resolve_as_of(as_of: Any, config: WorkbookConfig) -> pd.Timestamp:

@@ -29,6 +29,7 @@ from qmsdata.records._spec import (
     DTYPES,
     KIND_NOTES,
     Column,
+    LaterFact,
     Order,
     RecordSpec,
     Reference,
@@ -38,6 +39,7 @@ from qmsdata.records._spec import (
 __all__ = [
     "RECORD_TYPES",
     "Column",
+    "LaterFact",
     "Order",
     "RecordSpec",
     "Reference",
@@ -137,6 +139,14 @@ References (capa_id, objective_id, supplier_id) are checked only when the refere
 is configured, against every id in its source (accepted or rejected): quarantine does not cascade.
 
 A missing required *column* is a structural error (`SchemaError`), not a row failure.
+
+## Data date and reporting date
+
+`as_of` above is the *data date*: when the export was taken (`[workbook] as_of`, else today).
+A pack for an earlier period looks at the records *as at its reporting date* (`wb.as_at(date)`):
+rows whose event date (named under each record type below) is after the reporting date are left
+out, not known yet (they are not rejects), and facts recorded later are hidden — a
+`closed_date` after the reporting date is emptied and a closed or cancelled status shows as open.
 """
 
 
@@ -186,6 +196,18 @@ def data_dictionary() -> str:
             lines.append(
                 f"- `{rule.check}`: `{rule.status}` {'/'.join(rule.values)} needs "
                 f"`{rule.requires}`."
+            )
+        if spec.event_date:
+            lines.append(
+                f"- Event date: `{spec.event_date}`; as at an earlier reporting date, rows dated "
+                "after it are left out."
+            )
+        for fact in spec.later_facts:
+            cleared = "".join(f", `{c}` emptied" for c in fact.clear)
+            lines.append(
+                f"- Later fact: as at a reporting date before `{fact.date}`, `{fact.date}` is "
+                f"emptied, `{fact.status}` {'/'.join(fact.values)} shows as `{fact.reset_to}`"
+                f"{cleared}."
             )
         lines.append("")
     return "\n".join(lines)

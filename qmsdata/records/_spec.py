@@ -112,6 +112,35 @@ class StatusRule:
 
 
 @dataclass(frozen=True)
+class LaterFact:
+    """A fact recorded after a record's event, hidden in a view as at an earlier date.
+
+    In :meth:`~qmsdata.Workbook.as_at` a row whose ``date`` is after the reporting date gets
+    ``date`` emptied, ``status`` put back to ``reset_to`` when it is one of ``values``, and the
+    ``clear`` columns emptied: as at that date the fact had not happened.
+
+    Parameters
+    ----------
+    date
+        Column holding when the fact happened (``closed_date``).
+    status
+        Status column the fact changed.
+    values
+        Status values the fact brings about (``closed``, ``cancelled``).
+    reset_to
+        Status as at a date before the fact (``open``).
+    clear
+        Further columns only known after the fact (an effectiveness verdict).
+    """
+
+    date: str
+    status: str
+    values: tuple[str, ...]
+    reset_to: str
+    clear: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RecordSpec:
     """The declarative spec of one record type.
 
@@ -131,6 +160,12 @@ class RecordSpec:
         Columns that together identify a row (checked unique).
     references, orders, status_rules
         Table-level rules.
+    event_date
+        The column dating the event a row records (``received_date``); in a view as at an
+        earlier date (:meth:`~qmsdata.Workbook.as_at`) rows dated after it are left out, not
+        known yet. None: every row is known at any date (objectives).
+    later_facts
+        Facts recorded after the event (closure), hidden in a view as at an earlier date.
     """
 
     name: str
@@ -142,6 +177,8 @@ class RecordSpec:
     references: tuple[Reference, ...] = ()
     orders: tuple[Order, ...] = ()
     status_rules: tuple[StatusRule, ...] = field(default=())
+    event_date: str | None = None
+    later_facts: tuple[LaterFact, ...] = ()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -151,6 +188,8 @@ class RecordSpec:
         mentioned += [r.column for r in self.references]
         mentioned += [n for o in self.orders for n in (o.low, o.high)]
         mentioned += [n for s in self.status_rules for n in (s.status, s.requires)]
+        mentioned += [self.event_date] if self.event_date else []
+        mentioned += [n for f in self.later_facts for n in (f.date, f.status, *f.clear)]
         unknown = sorted(set(mentioned) - set(names))
         if unknown:
             raise ValueError(f"record spec {self.name!r} refers to unknown columns {unknown}")
@@ -200,3 +239,8 @@ def c(name: str, kind: Kind, description: str = "", **kw) -> Column:
 def closed_needs_date(status: str = "status", closed: str = "closed_date") -> StatusRule:
     """Return the rule "a closed row has a closed date"."""
     return StatusRule(status, ("closed",), closed)
+
+
+def closure(*, clear: tuple[str, ...] = ()) -> LaterFact:
+    """Return the later fact "closed (or cancelled) on closed_date": open before that date."""
+    return LaterFact("closed_date", "status", ("closed", "cancelled"), "open", clear)

@@ -1,6 +1,14 @@
 """Audit findings: internal, external, certification, supplier, customer (ISO 9001 9.2)."""
 
-from qmsdata.records._spec import OPEN_CLOSED, Order, RecordSpec, Reference, c, closed_needs_date
+from qmsdata.records._spec import (
+    OPEN_CLOSED,
+    Order,
+    RecordSpec,
+    Reference,
+    c,
+    closed_needs_date,
+    closure,
+)
 
 SPEC = RecordSpec(
     name="audit_findings",
@@ -44,4 +52,6 @@ SPEC = RecordSpec(
     references=(Reference("capa_id", "corrective_actions", "capa_id"),),
     orders=(Order("audit_date", "closed_date"), Order("audit_date", "due_date")),
     status_rules=(closed_needs_date(),),
+    event_date="audit_date",
+    later_facts=(closure(),),
 )

@@ -1,6 +1,14 @@
 """Customer complaints (ISO 9001 9.1.2 customer satisfaction, 8.2.1 customer communication)."""
 
-from qmsdata.records._spec import OPEN_CLOSED, Order, RecordSpec, Reference, c, closed_needs_date
+from qmsdata.records._spec import (
+    OPEN_CLOSED,
+    Order,
+    RecordSpec,
+    Reference,
+    c,
+    closed_needs_date,
+    closure,
+)
 
 SPEC = RecordSpec(
     name="complaints",
@@ -26,4 +34,6 @@ SPEC = RecordSpec(
     references=(Reference("capa_id", "corrective_actions", "capa_id"),),
     orders=(Order("received_date", "closed_date"),),
     status_rules=(closed_needs_date(),),
+    event_date="received_date",
+    later_facts=(closure(),),
 )

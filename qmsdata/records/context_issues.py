@@ -19,4 +19,5 @@ SPEC = RecordSpec(
         c("status", "enum", "open (being monitored) or closed", allowed=OPEN_CLOSED),
     ),
     key=("issue_id",),
+    event_date="date_noted",
 )

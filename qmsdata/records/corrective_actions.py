@@ -1,6 +1,13 @@
 """Corrective actions, CAPA (ISO 9001 10.2: causes, action, review of effectiveness)."""
 
-from qmsdata.records._spec import OPEN_CLOSED_CANCELLED, Order, RecordSpec, c, closed_needs_date
+from qmsdata.records._spec import (
+    OPEN_CLOSED_CANCELLED,
+    Order,
+    RecordSpec,
+    c,
+    closed_needs_date,
+    closure,
+)
 
 SPEC = RecordSpec(
     name="corrective_actions",
@@ -36,4 +43,6 @@ SPEC = RecordSpec(
     key=("capa_id",),
     orders=(Order("opened_date", "closed_date"), Order("opened_date", "due_date")),
     status_rules=(closed_needs_date(),),
+    event_date="opened_date",
+    later_facts=(closure(clear=("effective",)),),
 )

@@ -16,4 +16,5 @@ SPEC = RecordSpec(
         c("comment", "text", "free-text comment"),
     ),
     key=("response_id",),
+    event_date="response_date",
 )

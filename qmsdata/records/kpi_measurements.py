@@ -20,4 +20,5 @@ SPEC = RecordSpec(
     key=("objective_id", "period"),
     references=(Reference("objective_id", "objectives", "objective_id"),),
     orders=(Order("numerator", "denominator", check="numerator_le_denominator"),),
+    event_date="period",
 )

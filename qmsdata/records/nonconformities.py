@@ -1,6 +1,14 @@
 """Nonconformities: internal, incoming and customer-found (ISO 9001 8.7, 10.2)."""
 
-from qmsdata.records._spec import OPEN_CLOSED, Order, RecordSpec, Reference, c, closed_needs_date
+from qmsdata.records._spec import (
+    OPEN_CLOSED,
+    Order,
+    RecordSpec,
+    Reference,
+    c,
+    closed_needs_date,
+    closure,
+)
 
 SPEC = RecordSpec(
     name="nonconformities",
@@ -43,4 +51,6 @@ SPEC = RecordSpec(
     ),
     orders=(Order("detected_date", "closed_date"),),
     status_rules=(closed_needs_date(),),
+    event_date="detected_date",
+    later_facts=(closure(),),
 )

@@ -25,4 +25,5 @@ SPEC = RecordSpec(
     ),
     key=("date", "site", "product"),
     orders=(Order("units_inspected", "units_produced", check="inspected_le_produced"),),
+    event_date="date",
 )

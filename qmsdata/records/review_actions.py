@@ -1,6 +1,13 @@
 """Management review outputs and their follow-up (ISO 9001 9.3.3, 9.3.2 a)."""
 
-from qmsdata.records._spec import OPEN_CLOSED_CANCELLED, Order, RecordSpec, c, closed_needs_date
+from qmsdata.records._spec import (
+    OPEN_CLOSED_CANCELLED,
+    Order,
+    RecordSpec,
+    c,
+    closed_needs_date,
+    closure,
+)
 
 SPEC = RecordSpec(
     name="review_actions",
@@ -35,4 +42,6 @@ SPEC = RecordSpec(
     key=("action_id",),
     orders=(Order("review_date", "closed_date"), Order("review_date", "due_date")),
     status_rules=(closed_needs_date(),),
+    event_date="review_date",
+    later_facts=(closure(),),
 )

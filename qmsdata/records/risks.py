@@ -24,4 +24,5 @@ SPEC = RecordSpec(
         c("date_identified", "date", "date the risk was identified"),
     ),
     key=("risk_id",),
+    event_date="date_identified",
 )

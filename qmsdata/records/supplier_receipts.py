@@ -21,4 +21,5 @@ SPEC = RecordSpec(
     ),
     key=("receipt_id",),
     orders=(Order("quantity_rejected", "quantity_received", check="rejected_le_received"),),
+    event_date="received_date",
 )
