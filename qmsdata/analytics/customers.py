@@ -78,19 +78,32 @@ def score_summary(scores: pd.Series, *, level: float = 0.95) -> dict[str, float]
     return out
 
 
-def survey_summary(workbook: Any, period: Any, *, months: int = 24) -> P.Result:
+def survey_summary(
+    workbook: Any, period: Any, *, months: int = 24, baseline: int | None = None
+) -> P.Result:
     """Return monthly survey results with the period's summary and a trend test (ISO 9001 9.1.2).
+
+    Parameters
+    ----------
+    months
+        Trailing calendar months in the table, chart and trend (ending with the period).
+    baseline
+        Months at the start of the window whose chart limits are frozen (phase I); None: all.
 
     Returns
     -------
     Result
         ``table``: one row per month with responses: ``month, responses, mean, ci_low, ci_high,
-        promoters, passives, detractors, nps``; extras ``period`` (the same figures over the
-        whole reporting period) and ``trend`` (Mann-Kendall on the monthly means, "insufficient
-        data" below 4 months); ``note`` when there are no responses.
+        promoters, passives, detractors, nps``; ``chart``: an I chart of the monthly mean score
+        (Anhoej run rules, higher is better), None when fewer than 12 months have responses;
+        extras ``period`` (the same figures over the whole reporting period) and ``trend``
+        (Mann-Kendall on the monthly means, "insufficient data" below 4 months); ``note`` says
+        why there is no chart and/or that the period itself has no responses.
 
     References
     ----------
+    Wheeler, D. J. (1995). Advanced Topics in Statistical Process Control, ch. 4 (the I chart
+    for a monthly summary statistic), via :func:`qmsdata.control_chart`.
     Hirsch, R. M., Slack, J. R. & Smith, R. A. (1982), Mann-Kendall trend test, via
     :func:`qmsdata.trend_test`.
     """
@@ -110,8 +123,13 @@ def survey_summary(workbook: Any, period: Any, *, months: int = 24) -> P.Result:
         columns=SUMMARY_COLUMNS,
     )
     extra["trend"] = qmsdata.trend_test(table["mean"].to_numpy())
-    note = None if len(now) else "no survey responses in the period"
-    return P.Result(table, None, note, extra)
+    # one point per month with responses: the I chart of the monthly mean (9.1.2 trend)
+    chart, chart_note = P.monthly_chart(
+        table, "i", value="mean", baseline=baseline, improvement="increase"
+    )
+    notes = [chart_note, None if len(now) else "no survey responses in the period"]
+    note = "; ".join(n for n in notes if n) or None
+    return P.Result(table, chart, note, extra)
 
 
 def survey_distribution(workbook: Any, period: Any, *, months: int | None = None) -> pd.DataFrame:
