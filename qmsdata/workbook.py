@@ -127,14 +127,15 @@ class Workbook:
 
         from qmsdata.errors import DataError
 
-        try:
-            when = _resolve_as_of(date, self.config) if date is not None else None
-        except (ValueError, TypeError) as exc:
-            raise DataError(
-                f"reporting date {date!r} is not a date", hint="Give it as YYYY-MM-DD."
-            ) from exc
-        if when is None or pd.isna(when):
-            raise DataError(f"reporting date {date!r} is not a date", hint="Give it as YYYY-MM-DD.")
+        bad = DataError(f"reporting date {date!r} is not a date", hint="Give it as YYYY-MM-DD.")
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date.strip())
+            except ValueError:
+                raise bad from None
+        if not isinstance(date, dt.date) or pd.isna(date):  # Timestamp and datetime are dates
+            raise bad
+        when = pd.Timestamp(date).normalize()
         if when > self.as_of:
             raise DataError(
                 f"reporting date {when.date()} is after the data date {self.as_of.date()}",
