@@ -55,6 +55,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         as_of=args.as_of,
+        data_as_of=args.data_as_of,
         baseline_months=args.baseline_months,
         rules=args.rules,
         notebook_dir=args.notebooks,
@@ -206,7 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         dest="as_of",
         default=None,
-        help="reporting date YYYY-MM-DD (default: last day of --period, not today)",
+        help="reporting date YYYY-MM-DD: the pack shows the records as at it (default: last "
+        "day of --period, not today)",
+    )
+    p.add_argument(
+        "--data-as-of",
+        dest="data_as_of",
+        default=None,
+        help="data date YYYY-MM-DD, when the data were extracted; later dates are rejected "
+        "(default: [workbook] as_of in qms.toml, else today)",
     )
     p.add_argument(
         "--baseline-months",

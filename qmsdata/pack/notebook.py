@@ -230,7 +230,9 @@ def section_workbook(
     workbook
         Workbook folder (with ``qms.toml``).
     as_of
-        Reporting date; records dated after it are quarantined.
+        Reporting date: the records as at it (:meth:`qmsdata.Workbook.as_at`; records dated
+        after it are left out, later closures hidden). The data are validated against the data
+        date (``[workbook] as_of``, else today). None: the data date.
     site
         Keep only this site's rows in record types that have a ``site`` column.
     snapshot
@@ -248,7 +250,9 @@ def section_workbook(
     else:
         from qmsdata import load
 
-        wb = load(workbook, as_of=as_of)
+        wb = load(workbook)
+        if as_of is not None:
+            wb = wb.as_at(as_of)
     if site is not None:
         from qmsdata.pack.snapshot import filter_site
 

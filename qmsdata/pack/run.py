@@ -176,6 +176,16 @@ def section_key(
 # ---------------------------------------------------------------------------------- helpers
 
 
+def _data_date(workbook: Path, data_as_of: str | None) -> str:
+    """Return the data date ``YYYY-MM-DD``: given, else ``[workbook] as_of``, else today."""
+    from qmsdata.config import read_config
+    from qmsdata.workbook import _resolve_as_of
+
+    if data_as_of is not None and not re.match(r"^\d{4}-\d{2}-\d{2}$", str(data_as_of)):
+        raise PackError(f"data_as_of {data_as_of!r} is not a date written YYYY-MM-DD")
+    return _resolve_as_of(data_as_of, read_config(workbook)).date().isoformat()
+
+
 def parse_period(period: str, fiscal_year_start: int = 1) -> tuple[str, str]:
     """Return ``(period, last day of period)`` for a month or a quarter.
 
@@ -533,6 +543,7 @@ def build_pack(
     reuse_kernels: bool = True,
     redact: bool = False,
     product: str | None = None,
+    data_as_of: str | None = None,
 ) -> PackResult:
     """Build the management-review pack for one period (ISO 9001 9.3).
 
@@ -559,7 +570,9 @@ def build_pack(
     force
         Ignore the cache and re-run every section.
     as_of
-        Reporting date ``YYYY-MM-DD`` (default: last day of ``period``; never the clock).
+        Reporting date ``YYYY-MM-DD`` (default: last day of ``period``; never the clock). The
+        pack shows the records as at this date (:meth:`qmsdata.Workbook.as_at`): records dated
+        after it are left out and later closures hidden.
     baseline_months, rules
         Passed to every section: months of baseline for control limits; run-rule set name.
     notebook_dir, sections
@@ -582,6 +595,10 @@ def build_pack(
     product
         Restrict the pack to one product (rows of record types with a product column; output
         folder ``<period>[-<site>]-<product>``).
+    data_as_of
+        Data date ``YYYY-MM-DD``: when the data were extracted; rows are validated against it
+        (event dates after it are quarantined). Default: ``[workbook] as_of`` in ``qms.toml``,
+        else today (the default of :func:`qmsdata.load`). Must not be before ``as_of``.
 
     Returns
     -------
@@ -610,6 +627,15 @@ def build_pack(
             "the workbook folder has no qms.toml",
             file=workbook / "qms.toml",
             hint="Point at a workbook folder (try: qms demo data/demo).",
+        )
+    data_as_of = _data_date(workbook, data_as_of)
+    if str(as_of) > data_as_of:
+        raise PackError(
+            f"reporting date {as_of} is after the data date {data_as_of}",
+            file=workbook / "qms.toml",
+            hint="The data cannot show what happened after they were extracted: give --as-of "
+            f"on or before {data_as_of}, or set the data date (`[workbook] as_of` in qms.toml, "
+            "or --data-as-of) to when the data were extracted.",
         )
     nb_dir = Path(notebook_dir).resolve() if notebook_dir else None
     todo = list(sections) if sections is not None else available_sections(nb_dir)
@@ -652,6 +678,7 @@ def build_pack(
                 reuse_kernels,
                 redact,
                 product,
+                data_as_of,
             )
             _swap_into_place(build, target)
             prune_cache(cache)
@@ -683,6 +710,7 @@ def _build(
     reuse_kernels: bool,
     redact: bool = False,
     product: str | None = None,
+    data_as_of: str | None = None,
 ) -> PackResult:
     from qmsdata import __version__
     from qmsdata.pack.manifest import git_commit, package_versions, sha256_file, write_manifest
@@ -709,7 +737,9 @@ def _build(
         nb = run.section.notebook(nb_dir)
         if not nb.is_file():
             raise PackError(f"section notebook for {run.section.id} not found", file=nb)
-        run.key = section_key(run.section.id, nb, params, input_fp, code_fp)
+        run.key = section_key(
+            run.section.id, nb, {**params, "data_as_of": data_as_of}, input_fp, code_fp
+        )
 
     # cached sections are restored at once; the others go to workers, whose kernels start (and
     # import the libraries) while the workbook is loaded and validated
@@ -734,14 +764,15 @@ def _build(
     try:
         bar = _progress(len(runs), f"pack {target.name}", progress)
         bar.set_postfix_str("loading and validating the workbook", refresh=True)
-        # 1. load and validate once; sections read the snapshot
-        snap_key = _sha("snapshot", input_fp, as_of, code_fp) if input_fp else None
+        # 1. load and validate once (against the data date); sections read the snapshot of
+        # the records as at the reporting date
+        snap_key = _sha("snapshot", input_fp, as_of, data_as_of, code_fp) if input_fp else None
         snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
         if force or snap_key is None or not (snapshot / "meta.json").is_file():
             from qmsdata import load
             from qmsdata.pack.snapshot import write_snapshot
 
-            wb = load(workbook, as_of=as_of)
+            wb = load(workbook, as_of=data_as_of).as_at(as_of)
             if redact:
                 from qmsdata.pack.redact import redact_workbook
 
@@ -819,7 +850,8 @@ def _build(
         ("Organisation", org or workbook.name),
         ("Period", period),
         ("Site", site or "all sites"),
-        ("Data as of", as_of),
+        ("Reporting date", as_of),
+        ("Data extracted", data_as_of),
         ("Workbook", workbook.name),
         ("Built by", f"qmsdata {__version__}"),
     ]
@@ -862,7 +894,13 @@ def _build(
         "period": period,
         "site": site,
         "as_of": as_of,
-        "parameters": {**params, "formats": list(formats), "redact": redact},
+        "data_as_of": data_as_of,
+        "parameters": {
+            **params,
+            "data_as_of": data_as_of,
+            "formats": list(formats),
+            "redact": redact,
+        },
         "workbook": {
             "path": str(workbook),
             "qms_toml_sha256": sha256_file(workbook / "qms.toml"),

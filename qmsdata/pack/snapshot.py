@@ -93,17 +93,23 @@ def summarise(wb: Any) -> dict[str, Any]:
         for row in frame.to_dict("records"):
             rt = str(row.pop("record_type", ""))
             val[rt] = {k: _jsonable(v) for k, v in row.items()}
+    as_of = getattr(wb, "as_of", None)
+    report_date = getattr(wb, "report_date", None)
     return {
-        "as_of": str(getattr(wb, "as_of", None))
-        if getattr(wb, "as_of", None) is not None
-        else None,
+        "as_of": str(as_of) if as_of is not None else None,
+        "report_date": str(report_date) if report_date is not None else None,
         "inputs": inputs,
         "validation": val,
     }
 
 
 def write_snapshot(wb: Any, folder: str | Path) -> Path:
-    """Write ``wb`` to ``folder`` (created atomically: a temp folder renamed into place)."""
+    """Write ``wb`` to ``folder`` (created atomically: a temp folder renamed into place).
+
+    The frames are written as they are: for a pack, the view as at its reporting date
+    (:meth:`qmsdata.Workbook.as_at`); ``meta.json`` records the data date (``as_of``) and the
+    reporting date (``report_date``).
+    """
     import pandas as pd
 
     folder = Path(folder)
@@ -179,6 +185,8 @@ def read_snapshot(folder: str | Path) -> Any:
     attrs["validation"] = pd.read_parquet(vp) if vp.is_file() else pd.DataFrame()
     attrs["provenance"] = meta.get("provenance", {})
     attrs["as_of"] = pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None
+    report_date = meta.get("report_date")
+    attrs["report_date"] = pd.Timestamp(report_date) if report_date else attrs["as_of"]
     attrs["path"] = Path(meta["workbook"]) if meta.get("workbook") else None
     attrs["config"] = _read_config(attrs["path"])
     try:
@@ -193,6 +201,7 @@ def read_snapshot(folder: str | Path) -> Any:
             failures=attrs["failures"],
             validation=attrs["validation"],
             provenance={rt: Provenance(**p) for rt, p in attrs["provenance"].items()},
+            report_date=attrs["report_date"],
         )
     except (ImportError, TypeError, AttributeError):
         return SnapshotWorkbook(**attrs)
