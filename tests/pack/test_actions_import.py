@@ -156,6 +156,7 @@ def test_round_trip_export_fill_import_next_period(
     res = build_pack(
         tiny_workbook,
         "2026-11",
+        data_as_of="2026-11-30",  # the tiny workbook sets no data date: not the clock's
         out=tmp_path / "reports",
         formats=["html"],
         sections=[SECTIONS["10_previous_actions"]],
