@@ -153,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         dest="as_of",
         default=None,
-        help="reporting date YYYY-MM-DD; dates after it are rejected (default: today)",
+        help=(
+            "data date YYYY-MM-DD (when the data were extracted); dates after it are rejected "
+            "(default: [workbook] as_of in qms.toml, else today)"
+        ),
     )
     p.set_defaults(handler=_cmd_validate)
 
@@ -208,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="as_of",
         default=None,
         help="reporting date YYYY-MM-DD: the pack shows the records as at it (default: last "
-        "day of --period, not today)",
+        "day of --period, or the data date while the period is still in progress)",
     )
     p.add_argument(
         "--data-as-of",

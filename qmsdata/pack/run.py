@@ -570,7 +570,8 @@ def build_pack(
     force
         Ignore the cache and re-run every section.
     as_of
-        Reporting date ``YYYY-MM-DD`` (default: last day of ``period``; never the clock). The
+        Reporting date ``YYYY-MM-DD`` (default: last day of ``period``, or the data date when the
+        period is still in progress; never the clock). The
         pack shows the records as at this date (:meth:`qmsdata.Workbook.as_at`): records dated
         after it are left out and later closures hidden.
     baseline_months, rules
@@ -614,6 +615,7 @@ def build_pack(
     """
     t_start = time.perf_counter()
     period, period_end = parse_period(period, _fiscal_start(workbook))
+    as_of_given = as_of is not None
     as_of = as_of or period_end
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(as_of)):
         raise PackError(f"as_of {as_of!r} is not a date written YYYY-MM-DD")
@@ -629,6 +631,18 @@ def build_pack(
             hint="Point at a workbook folder (try: qms demo data/demo).",
         )
     data_as_of = _data_date(workbook, data_as_of)
+    if not as_of_given and str(as_of) > data_as_of:
+        # a period still in progress: report up to the data date (the header shows both dates)
+        as_of = data_as_of
+        import pandas as pd
+
+        if as_of < pd.Period(period).start_time.date().isoformat():
+            raise PackError(
+                f"the data date {data_as_of} is before period {period} starts",
+                file=workbook / "qms.toml",
+                hint="Choose an earlier --period, or set the data date (`[workbook] as_of` in "
+                "qms.toml, or --data-as-of) to when the data were extracted.",
+            )
     if str(as_of) > data_as_of:
         raise PackError(
             f"reporting date {as_of} is after the data date {data_as_of}",

@@ -78,6 +78,7 @@ def tiny_workbook(tmp_path: Path) -> Path:
             [workbook]
             organisation = "Tiny <Org>"
             sites = ["A"]
+            as_of = 2026-11-30
 
             [records.review_actions]
             source = "review-actions.csv"

@@ -46,11 +46,46 @@ def test_pack_for_earlier_period_shows_records_as_at_its_end(
     assert not again.sections[0].cached
 
 
-def test_reporting_date_after_data_date_is_refused_before_building(tmp_path, tiny_workbook):
+def test_explicit_reporting_date_after_data_date_is_refused_before_building(
+    tmp_path, tiny_workbook
+):
     with pytest.raises(PackError, match="after the data date 2026-09-30") as info:
-        build_pack(tiny_workbook, "2026-10", out=tmp_path / "r", data_as_of="2026-09-30")
+        build_pack(
+            tiny_workbook,
+            "2026-10",
+            out=tmp_path / "r",
+            as_of="2026-10-31",
+            data_as_of="2026-09-30",
+        )
     assert "--as-of" in info.value.hint
     assert not (tmp_path / "r" / "2026-10").exists()
+
+
+def test_data_date_before_the_period_starts_is_refused(tmp_path, tiny_workbook):
+    with pytest.raises(PackError, match="before period 2026-10 starts"):
+        build_pack(tiny_workbook, "2026-10", out=tmp_path / "r", data_as_of="2026-09-30")
+    assert not (tmp_path / "r" / "2026-10").exists()
+
+
+@pytest.mark.slow
+def test_period_in_progress_reports_up_to_the_data_date(
+    tmp_path, tiny_workbook, tiny_sections, monkeypatch
+):
+    # a monthly pack run mid-month: the reporting date defaults to the data date, not month end
+    monkeypatch.setattr("qmsdata.pack.run.code_fingerprint", lambda: "code-v1")
+    folder, sections = tiny_sections
+    result = build_pack(
+        tiny_workbook,
+        "2026-10",
+        out=tmp_path / "reports",
+        data_as_of="2026-10-20",
+        notebook_dir=folder,
+        sections=sections[:1],
+        formats=["html"],
+        progress=False,
+    )
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["as_of"] == "2026-10-20" and manifest["data_as_of"] == "2026-10-20"
 
 
 def test_bad_data_date_is_refused(tmp_path, tiny_workbook):
