@@ -14,10 +14,18 @@ Run:  .venv/bin/python benchmarks/load_validate.py [--rows 1000000] [--repeats 3
 Recorded 2026-11-21 on the shared 2-core build machine (busy; absolute times vary 2x run to run,
 ratios less), 1M rows, medians of 3:
 
-    parquet: load 9.7 s (104k rows/s); validate / plain pandas 1.8x; GX suite / pandas checks
-             5.8x; peak RSS 771 MiB = 4.2x the accepted frame (186 MiB), 2.6x a bare read's peak
-    csv:     load 10.5 s (95k rows/s); validate / plain pandas 1.2x; GX suite / pandas checks
-             2.5x; peak RSS 795 MiB = 4.3x the accepted frame, 2.5x a bare read's peak
+    parquet: load 6.9 s (146k rows/s); validate / plain pandas 1.5x; GX suite / pandas checks
+             2.7x; peak RSS 629 MiB = 3.4x the accepted frame (185 MiB), 2.1x a bare read's peak
+    csv:     load 7.3 s (136k rows/s); validate / plain pandas 1.5x; GX suite / pandas checks
+             3.1x; peak RSS 655 MiB = 3.5x the accepted frame, 2.1x a bare read's peak
+
+Peak memory before the fixes in ``qmsdata.validate`` (same machine, earlier run): 4.2x / 4.3x.
+Where it went (RSS above the start, 1M rows, Parquet): the raw frame as read ~300 MiB (held by
+the loader until the end; the bare read's peak), typed columns +150 MiB, GX's copy of the
+checked columns +100 MiB that GX's process-wide context kept alive through the split, and the
+accepted frame copied whole (+170 MiB) while raw and typed were still alive. Now GX's frame is
+emptied after the suite and the typed columns are moved into the accepted frame one by one;
+the peak is during the GX suite (raw + typed + GX's frame and working memory).
 
 GX suite before the fixes in ``qmsdata.validate._gx_frame`` (same run, 1M rows): 5.9 s with all
 columns as Arrow strings, 3.2 s as categories, 2.7 s with only the checked columns.
