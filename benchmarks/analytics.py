@@ -27,9 +27,18 @@ import qmsdata
 
 PERIOD = "2026-10"
 RECORD_TYPES = (
-    "complaints", "nonconformities", "production", "audit_findings", "corrective_actions",
-    "objectives", "kpi_measurements", "supplier_receipts", "customer_surveys",
-    "review_actions", "risks", "context_issues",
+    "complaints",
+    "nonconformities",
+    "production",
+    "audit_findings",
+    "corrective_actions",
+    "objectives",
+    "kpi_measurements",
+    "supplier_receipts",
+    "customer_surveys",
+    "review_actions",
+    "risks",
+    "context_issues",
 )
 #: columns given a copy suffix in the scaled workbook (ids and the series they define)
 SUFFIXED = {
@@ -61,15 +70,20 @@ def analytics_set(wb: Any, period: str = PERIOD) -> dict[str, Any]:
         "capa_status": lambda: q.capa_status(wb, period),
         "capa_aging": lambda: q.capa_aging(wb, period),
         "capa_recurrence": lambda: q.capa_recurrence(wb, period),
-        "audits": lambda: (q.audit_findings_matrix(wb, period),
-                           q.audit_findings_by_type(wb, period),
-                           q.audit_open_findings(wb, period),
-                           q.audit_repeat_findings(wb, period), q.audit_coverage(wb, period)),
+        "audits": lambda: (
+            q.audit_findings_matrix(wb, period),
+            q.audit_findings_by_type(wb, period),
+            q.audit_open_findings(wb, period),
+            q.audit_repeat_findings(wb, period),
+            q.audit_coverage(wb, period),
+        ),
         "objective_status": lambda: q.objective_status(wb, period),
-        "suppliers": lambda: (q.supplier_scorecard(wb, period), q.supplier_funnel(wb, period),
-                              q.supplier_reevaluation(wb, period)),
-        "survey_summary": lambda: (q.survey_summary(wb, period),
-                                   q.survey_distribution(wb, period)),
+        "suppliers": lambda: (
+            q.supplier_scorecard(wb, period),
+            q.supplier_funnel(wb, period),
+            q.supplier_reevaluation(wb, period),
+        ),
+        "survey_summary": lambda: (q.survey_summary(wb, period), q.survey_distribution(wb, period)),
         "risks_context": lambda: (q.risk_status(wb, period), q.context_changes(wb, period)),
         "signals": lambda: q.signals(wb, period),
     }
@@ -140,8 +154,10 @@ def main() -> None:
     small_runs, big_runs = time_pair(wb, big, args.repeats)
     med_s = {k: statistics.median(v) for k, v in small_runs.items()}
     med_b = {k: statistics.median(v) for k, v in big_runs.items()}
-    print(f"rows: demo {rows:,}, scaled {big_rows:,} (x{big_rows / rows:.1f}); "
-          f"median of {args.repeats} alternating runs")
+    print(
+        f"rows: demo {rows:,}, scaled {big_rows:,} (x{big_rows / rows:.1f}); "
+        f"median of {args.repeats} alternating runs"
+    )
     print(f"{'analytic':24s} {'demo s':>9s} {'scaled s':>9s} {'ratio':>7s}")
     for name in med_s:
         ratio = med_b[name] / med_s[name] if med_s[name] > 0 else float("nan")
@@ -149,8 +165,11 @@ def main() -> None:
     ratio = med_b["TOTAL"] / med_s["TOTAL"]
     best = min(big_runs["TOTAL"]) / min(small_runs["TOTAL"])
     verdict = "OK" if ratio <= args.scale else "SLOWER THAN DATA"
-    print(f"whole set: median ratio {ratio:.1f} (best-of-runs ratio {best:.1f}) for "
-          f"x{args.scale} data -> {verdict}")
+    print(
+        f"whole set: median ratio {ratio:.1f} (best-of-runs ratio {best:.1f}) for "
+        f"x{args.scale} data -> {verdict}"
+    )
+
 
 if __name__ == "__main__":
     main()

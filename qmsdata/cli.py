@@ -94,8 +94,10 @@ def _cmd_actions(args: argparse.Namespace) -> int:
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")  # CLI default: backup name only
     res = import_actions(args.file, args.workbook, as_of=args.as_of, stamp=stamp)
-    print(f"imported {len(res.added)} review action(s) into {res.source} "
-          f"(previous file kept as {res.backup})")
+    print(
+        f"imported {len(res.added)} review action(s) into {res.source} "
+        f"(previous file kept as {res.backup})"
+    )
     return 0
 
 
@@ -274,8 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", help="the completed review-actions.csv")
     p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
-    p.add_argument("--as-of", dest="as_of", default=None,
-                   help="reporting date YYYY-MM-DD (default: the register's latest review date)")
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="reporting date YYYY-MM-DD (default: the register's latest review date)",
+    )
     p.set_defaults(handler=_cmd_actions)
 
     return parser

@@ -69,8 +69,7 @@ def test_planted_signals_rank_above_noise(found):
 
 def test_signals_table_is_ranked_and_documented(found):
     assert list(found["rank"]) == list(range(1, len(found) + 1))
-    for col in ("series", "area", "chart", "rule", "since", "direction", "magnitude",
-                "evidence"):
+    for col in ("series", "area", "chart", "rule", "since", "direction", "magnitude", "evidence"):
         assert found[col].notna().all(), col
     assert set(found["direction"]) <= {"concern", "improvement", "neutral"}
     order = found["direction"].map({"concern": 0, "improvement": 1, "neutral": 2})
@@ -79,8 +78,16 @@ def test_signals_table_is_ranked_and_documented(found):
 
 def test_signals_for_a_quarter_and_an_earlier_as_of(demo_wb):  # noqa: F811
     out = qmsdata.signals(demo_wb, period="2026Q3")
-    assert list(out.columns[:8]) == ["rank", "series", "area", "chart", "rule", "since",
-                                     "direction", "magnitude"]
+    assert list(out.columns[:8]) == [
+        "rank",
+        "series",
+        "area",
+        "chart",
+        "rule",
+        "since",
+        "direction",
+        "magnitude",
+    ]
     early = qmsdata.signals(demo_wb, period="2025-06")
     # before the defect step (2026-04) there is no Leeds reflow concern
     reflow = early[(early["site"] == "Leeds") & (early["process"] == "Reflow soldering")]

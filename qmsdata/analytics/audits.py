@@ -212,8 +212,10 @@ def audit_coverage(workbook: Any, period: Any, *, months: int = 12) -> pd.DataFr
     if rows.empty or "clause" not in rows.columns:
         table["audits"], table["findings"] = 0, 0
     else:
-        rows = rows.assign(clause=clause_at(rows["clause"], 2),
-                           audit_id=rows.get("audit_id", rows.index.to_series()))
+        rows = rows.assign(
+            clause=clause_at(rows["clause"], 2),
+            audit_id=rows.get("audit_id", rows.index.to_series()),
+        )
         g = rows.groupby("clause")
         agg = pd.DataFrame({"audits": g["audit_id"].nunique(), "findings": g.size()})
         table = table.merge(agg.reset_index(), on="clause", how="left")

@@ -193,12 +193,14 @@ def _capa_nc_links(workbook: Any, capas: pd.DataFrame) -> pd.DataFrame:
     link = None
     if "source_id" in closed.columns:
         src = closed[closed.get("source_type", "nonconformity") == "nonconformity"]
-        link = src.merge(nc_cols.rename(columns={"nc_id": "source_id"}), on="source_id",
-                         how="inner")
+        link = src.merge(
+            nc_cols.rename(columns={"nc_id": "source_id"}), on="source_id", how="inner"
+        )
     if (link is None or link.empty) and "capa_id" in ncs.columns:
         first = ncs.dropna(subset=["capa_id"]).drop_duplicates("capa_id")
-        link = closed.merge(first[["capa_id", "nc_id"]].merge(nc_cols, on="nc_id"),
-                            on="capa_id", how="inner")
+        link = closed.merge(
+            first[["capa_id", "nc_id"]].merge(nc_cols, on="nc_id"), on="capa_id", how="inner"
+        )
     if link is None or link.empty:
         return capas.iloc[0:0]
     if "nc_process" in link.columns:
@@ -216,8 +218,10 @@ def _count_between(
     """
     counts = np.zeros(len(keys), dtype=int)
     first = np.full(len(keys), np.datetime64("NaT"), dtype="datetime64[ns]")
-    groups = {k if isinstance(k, tuple) else (k,): np.sort(g.to_numpy("datetime64[ns]"))
-              for k, g in events.groupby(on, sort=False)["_d"]}
+    groups = {
+        k if isinstance(k, tuple) else (k,): np.sort(g.to_numpy("datetime64[ns]"))
+        for k, g in events.groupby(on, sort=False)["_d"]
+    }
     lo = starts.to_numpy("datetime64[ns]")
     hi = ends.to_numpy("datetime64[ns]")
     for i, key in enumerate(keys[on].itertuples(index=False, name=None)):
@@ -257,9 +261,20 @@ def capa_recurrence(
         after_per_month, reduced``.
     """
     at = P.resolve_as_of(period, as_of)
-    cols = ["capa_id", "site", "process", "defect_code", "closed_date", "recurrences",
-            "first_recurrence", "recurred", "window_complete", "before_per_month",
-            "after_per_month", "reduced"]
+    cols = [
+        "capa_id",
+        "site",
+        "process",
+        "defect_code",
+        "closed_date",
+        "recurrences",
+        "first_recurrence",
+        "recurred",
+        "window_complete",
+        "before_per_month",
+        "after_per_month",
+        "reduced",
+    ]
     links = _capa_nc_links(workbook, _capas(workbook, at))
     if links.empty:
         return P.empty(cols, "no closed CAPAs linked to nonconformities")
@@ -273,8 +288,9 @@ def capa_recurrence(
     opened = P.dates(links, "opened_date")
     end = (closed + window).where(closed + window <= at, at)
     after, first = _count_between(links, closed, end, ncs, on)
-    before, _ = _count_between(links, opened - window - pd.Timedelta(days=1),
-                               opened - pd.Timedelta(days=1), ncs, on)
+    before, _ = _count_between(
+        links, opened - window - pd.Timedelta(days=1), opened - pd.Timedelta(days=1), ncs, on
+    )
     out = links[["capa_id", "site", "process", "defect_code"]].assign(closed_date=closed)
     out["recurrences"] = after
     out["first_recurrence"] = first

@@ -144,9 +144,12 @@ def complaint_pareto(
     cols = ["category", "count", "share", "cum_share", "vital_few"]
     rows = _in_period(_complaints(workbook), "received_date", period, months)
     if len(rows.columns) and by not in rows.columns:
-        raise DataError(f"cannot make a Pareto by {by!r}: no such column",
-                        record_type="complaints", column=by,
-                        hint="Use category, product, customer or site.")
+        raise DataError(
+            f"cannot make a Pareto by {by!r}: no such column",
+            record_type="complaints",
+            column=by,
+            hint="Use category, product, customer or site.",
+        )
     if rows.empty:
         return P.empty(cols, "no complaints in the period")
     rows = rows.assign(**{by: rows[by].astype(object).fillna("(blank)")})

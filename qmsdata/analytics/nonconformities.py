@@ -173,9 +173,12 @@ def defect_pareto_shift(
     ]
     ncs = _ncs(workbook)
     if len(ncs) and by not in ncs.columns:
-        raise DataError(f"cannot compare defects by {by!r}: no such column",
-                        record_type="nonconformities", column=by,
-                        hint="Use defect_code, defect_category, process or site.")
+        raise DataError(
+            f"cannot compare defects by {by!r}: no such column",
+            record_type="nonconformities",
+            column=by,
+            hint="Use defect_code, defect_category, process or site.",
+        )
     if not P.has_columns(ncs, "detected_date", by):
         return P.empty(cols, "no nonconformities recorded")
     months = P.period_months(period)

@@ -198,8 +198,11 @@ def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.Dat
     ytd = P.ytd_months(period, P.fiscal_start_month(workbook))
     last = min(months[-1], at.to_period("M"))
     kpi = kpi[kpi["period"] <= last] if len(kpi) else kpi
-    by_objective = dict(tuple(kpi.sort_values("period").groupby("objective_id", sort=False))) \
-        if len(kpi) else {}
+    by_objective = (
+        dict(tuple(kpi.sort_values("period").groupby("objective_id", sort=False)))
+        if len(kpi)
+        else {}
+    )
     empty_hist = kpi.iloc[0:0]
     rows = []
     for _, obj in objs.iterrows():

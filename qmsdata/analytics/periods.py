@@ -178,8 +178,9 @@ def has_columns(frame: pd.DataFrame, *columns: str) -> bool:
 
 def fiscal_start_month(workbook: Any) -> int:
     """Return the workbook's fiscal year start month (1 when not configured)."""
-    config = workbook.get("config") if isinstance(workbook, dict) else getattr(
-        workbook, "config", None)
+    config = (
+        workbook.get("config") if isinstance(workbook, dict) else getattr(workbook, "config", None)
+    )
     value = getattr(config, "fiscal_year_start", None)
     if value is None and isinstance(config, dict):
         value = config.get("fiscal_year_start")

@@ -31,9 +31,26 @@ import pandas as pd
 from qmsdata.analytics import periods as P
 
 COLUMNS = [
-    "rank", "series", "area", "chart", "rule", "since", "direction", "magnitude", "evidence",
-    "record_type", "site", "process", "product", "supplier_id", "objective_id", "owner",
-    "clause", "severity", "detail", "key",
+    "rank",
+    "series",
+    "area",
+    "chart",
+    "rule",
+    "since",
+    "direction",
+    "magnitude",
+    "evidence",
+    "record_type",
+    "site",
+    "process",
+    "product",
+    "supplier_id",
+    "objective_id",
+    "owner",
+    "clause",
+    "severity",
+    "detail",
+    "key",
 ]
 
 #: ranking weight of each kind of finding (higher = more important); see :func:`signals`
@@ -62,17 +79,18 @@ def _rule_kind(rule: str) -> str:
         return "beyond_limits"
     if "cross" in r:
         return "crossings"
-    if "shift" in r or "run" in r or r in ("we_2", "we_3", "we_4", "nelson_2", "nelson_5",
-                                           "nelson_6"):
+    if (
+        "shift" in r
+        or "run" in r
+        or r in ("we_2", "we_3", "we_4", "nelson_2", "nelson_5", "nelson_6")
+    ):
         return "shift"
     if r in ("nelson_3",):
         return "trend"
     return "other"
 
 
-def chart_finding(
-    chart: Any, *, recent: int, improvement: str | None
-) -> dict[str, Any] | None:
+def chart_finding(chart: Any, *, recent: int, improvement: str | None) -> dict[str, Any] | None:
     """Return the current finding of a ControlChart, or None when it shows common cause only.
 
     A point is signalling when it lies strictly beyond a limit or any rule fired on it. The
@@ -125,13 +143,24 @@ def chart_finding(
 
 
 def _chart_rows(
-    table: pd.DataFrame, chart_type: str, *, value: str, n: str | None, baseline: int,
-    recent: int, improvement: str,
+    table: pd.DataFrame,
+    chart_type: str,
+    *,
+    value: str,
+    n: str | None,
+    baseline: int,
+    recent: int,
+    improvement: str,
 ) -> tuple[dict[str, Any] | None, str]:
     base = min(baseline, max(len(table) - recent, P.MIN_POINTS))
     chart, note = P.monthly_chart(
-        table, chart_type, value=value, n=n, baseline=base if base < len(table) else None,
-        improvement=improvement, rules="anhoej",
+        table,
+        chart_type,
+        value=value,
+        n=n,
+        baseline=base if base < len(table) else None,
+        improvement=improvement,
+        rules="anhoej",
     )
     if chart is None:
         return None, note or ""
@@ -244,17 +273,36 @@ def signals(
     table = complaints.complaint_counts(workbook, period, months=months)
     if len(table) >= P.MIN_POINTS:
         ctype, _ = P.choose_attribute_chart(table["complaints"], table["n"], "u")
-        base = dict(series="Complaints per million units shipped", area="9.3.2 c1 customer",
-                    record_type="complaints", clause="9.1.2")
-        finding, _ = _chart_rows(table, ctype, value="complaints", n="n", baseline=baseline,
-                                 recent=recent, improvement="decrease")
+        base = dict(
+            series="Complaints per million units shipped",
+            area="9.3.2 c1 customer",
+            record_type="complaints",
+            clause="9.1.2",
+        )
+        finding, _ = _chart_rows(
+            table,
+            ctype,
+            value="complaints",
+            n="n",
+            baseline=baseline,
+            recent=recent,
+            improvement="decrease",
+        )
         if finding:
-            add(finding, chart=ctype, evidence=f"complaints where received_date >= "
-                f"{_day(finding['since'].start_time)}", **base)
+            add(
+                finding,
+                chart=ctype,
+                evidence=f"complaints where received_date >= {_day(finding['since'].start_time)}",
+                **base,
+            )
         trend = _trend_row(table["rate_per_million"].to_numpy(float), "decrease", alpha)
         if trend:
-            add({**trend, "since": table["month"].iloc[0]}, chart="mann_kendall",
-                evidence=f"complaints where received_date >= {_day(first.start_time)}", **base)
+            add(
+                {**trend, "since": table["month"].iloc[0]},
+                chart="mann_kendall",
+                evidence=f"complaints where received_date >= {_day(first.start_time)}",
+                **base,
+            )
 
     # 2. defect rate per site x process (8.7, 9.1.3 a, 9.3.2 c3)
     rates = nonconformities.nc_rates(workbook, period, months=months)
@@ -264,15 +312,29 @@ def signals(
         if len(t) < P.MIN_POINTS or t["defects"].sum() == 0:
             continue
         ctype, _ = P.choose_attribute_chart(t["defects"], t["units_inspected"], "p")
-        finding, _ = _chart_rows(t, ctype, value="defects", n="units_inspected",
-                                 baseline=baseline, recent=recent, improvement="decrease")
+        finding, _ = _chart_rows(
+            t,
+            ctype,
+            value="defects",
+            n="units_inspected",
+            baseline=baseline,
+            recent=recent,
+            improvement="decrease",
+        )
         if finding:
-            add(finding, series=f"Defect rate {site} / {process}", area="9.3.2 c3 conformity",
-                chart=ctype, record_type="nonconformities", site=site, process=process,
+            add(
+                finding,
+                series=f"Defect rate {site} / {process}",
+                area="9.3.2 c3 conformity",
+                chart=ctype,
+                record_type="nonconformities",
+                site=site,
+                process=process,
                 clause="8.7",
                 evidence=f"nonconformities where site == {site!r} and process == {process!r} "
                 f"and source in ({src}) and detected_date >= "
-                f"{_day(finding['since'].start_time)}")
+                f"{_day(finding['since'].start_time)}",
+            )
 
     # 3. supplier rejection rate (8.4, 9.3.2 c7)
     monthly = suppliers.supplier_monthly(workbook, period, months=months)
@@ -281,72 +343,127 @@ def signals(
         if len(t) < P.MIN_POINTS or t["quantity_rejected"].sum() == 0:
             continue
         ctype, _ = P.choose_attribute_chart(t["quantity_rejected"], t["quantity_received"], "p")
-        finding, _ = _chart_rows(t, ctype, value="quantity_rejected", n="quantity_received",
-                                 baseline=baseline, recent=recent, improvement="decrease")
+        finding, _ = _chart_rows(
+            t,
+            ctype,
+            value="quantity_rejected",
+            n="quantity_received",
+            baseline=baseline,
+            recent=recent,
+            improvement="decrease",
+        )
         if finding:
-            add(finding, series=f"Supplier {sid} rejection rate", area="9.3.2 c7 suppliers",
-                chart=ctype, record_type="supplier_receipts", supplier_id=sid, clause="8.4",
+            add(
+                finding,
+                series=f"Supplier {sid} rejection rate",
+                area="9.3.2 c7 suppliers",
+                chart=ctype,
+                record_type="supplier_receipts",
+                supplier_id=sid,
+                clause="8.4",
                 evidence=f"supplier_receipts where supplier_id == {sid!r} and received_date >= "
-                f"{_day(finding['since'].start_time)}")
+                f"{_day(finding['since'].start_time)}",
+            )
 
     # 4. objectives (6.2, 9.3.2 c2)
     status = objectives.objective_status(workbook, period, as_of=at)
     kpi = objectives._kpis(workbook)
     kpi = kpi[kpi["period"] <= P.last_month(period)] if len(kpi) else kpi
-    monthly_kpi = kpi.groupby(["objective_id", "period"])["value"].mean() if len(kpi) \
+    monthly_kpi = (
+        kpi.groupby(["objective_id", "period"])["value"].mean()
+        if len(kpi)
         else pd.Series(dtype=float)
+    )
     for _, obj in status.iterrows():
         oid, direction = obj["objective_id"], obj["direction"]
-        base = dict(series=f"Objective {oid} {obj['name'] or ''}".strip(),
-                    area="9.3.2 c2 objectives", chart="i", record_type="kpi_measurements",
-                    objective_id=oid, process=obj["process"], owner=obj["owner"], clause="6.2")
-        last12 = (monthly_kpi.loc[oid] if oid in monthly_kpi.index.get_level_values(0)
-                  else pd.Series(dtype=float)).iloc[-12:]
+        base = dict(
+            series=f"Objective {oid} {obj['name'] or ''}".strip(),
+            area="9.3.2 c2 objectives",
+            chart="i",
+            record_type="kpi_measurements",
+            objective_id=oid,
+            process=obj["process"],
+            owner=obj["owner"],
+            clause="6.2",
+        )
+        last12 = (
+            monthly_kpi.loc[oid]
+            if oid in monthly_kpi.index.get_level_values(0)
+            else pd.Series(dtype=float)
+        ).iloc[-12:]
         target = obj["target"]
         if len(last12) >= 6 and np.isfinite(target) and direction in ("increase", "decrease"):
             missed = (last12 < target) if direction == "increase" else (last12 > target)
             share = float(missed.mean())
             if obj["assurance"] == "consistent_fail" or share >= 0.75:
-                rule = "consistent_fail" if obj["assurance"] == "consistent_fail" \
-                    else "target_missed"
+                rule = (
+                    "consistent_fail" if obj["assurance"] == "consistent_fail" else "target_missed"
+                )
                 since = last12.index[np.argmax(missed.to_numpy())]
-                add({"rule": rule, "kind": rule, "since": since, "direction": "concern",
-                     "magnitude": share,
-                     "detail": f"target {target:g} missed in {int(missed.sum())} of "
-                     f"{len(last12)} months; assurance {obj['assurance']}"},
+                add(
+                    {
+                        "rule": rule,
+                        "kind": rule,
+                        "since": since,
+                        "direction": "concern",
+                        "magnitude": share,
+                        "detail": f"target {target:g} missed in {int(missed.sum())} of "
+                        f"{len(last12)} months; assurance {obj['assurance']}",
+                    },
                     evidence=f"kpi_measurements where objective_id == {oid!r} and period >= "
-                    f"{since}", **base)
+                    f"{since}",
+                    **base,
+                )
                 continue
         if obj["variation"] == "special_cause_concern":
-            add({"rule": "special_cause_concern", "kind": "shift",
-                 "since": P.last_month(period), "direction": "concern",
-                 "magnitude": (obj["actual"] - target) / abs(target) if target else np.nan,
-                 "detail": "latest point signals special cause (concern)"},
-                evidence=f"kpi_measurements where objective_id == {oid!r}", **base)
+            add(
+                {
+                    "rule": "special_cause_concern",
+                    "kind": "shift",
+                    "since": P.last_month(period),
+                    "direction": "concern",
+                    "magnitude": (obj["actual"] - target) / abs(target) if target else np.nan,
+                    "detail": "latest point signals special cause (concern)",
+                },
+                evidence=f"kpi_measurements where objective_id == {oid!r}",
+                **base,
+            )
 
     # 5. survey mean score (9.1.2)
     survey = customers.survey_summary(workbook, period, months=months)
     if len(survey.table) >= P.MIN_POINTS:
         t = survey.table[["month", "mean"]].dropna().reset_index(drop=True)
-        base = dict(series="Customer survey mean score", area="9.3.2 c1 customer",
-                    record_type="customer_surveys", clause="9.1.2")
-        finding, _ = _chart_rows(t, "i", value="mean", n=None, baseline=baseline, recent=recent,
-                                 improvement="increase")
+        base = dict(
+            series="Customer survey mean score",
+            area="9.3.2 c1 customer",
+            record_type="customer_surveys",
+            clause="9.1.2",
+        )
+        finding, _ = _chart_rows(
+            t, "i", value="mean", n=None, baseline=baseline, recent=recent, improvement="increase"
+        )
         if finding:
-            add(finding, chart="i", evidence=f"customer_surveys where response_date >= "
-                f"{_day(finding['since'].start_time)}", **base)
+            add(
+                finding,
+                chart="i",
+                evidence=f"customer_surveys where response_date >= "
+                f"{_day(finding['since'].start_time)}",
+                **base,
+            )
         trend = _trend_row(t["mean"].to_numpy(float), "increase", alpha)
         if trend:
-            add({**trend, "since": t["month"].iloc[0]}, chart="mann_kendall",
+            add(
+                {**trend, "since": t["month"].iloc[0]},
+                chart="mann_kendall",
                 evidence=f"customer_surveys where response_date >= {_day(first.start_time)}",
-                **base)
+                **base,
+            )
 
     # 6. clusters of overdue corrective actions (10.2)
     capas = capa._capas(workbook, at)
     if len(capas) and capas["is_overdue"].sum() >= min_cluster:
         due = P.dates(capas, "due_date")
-        came_due = capas[(due < at) & (due >= at - pd.Timedelta(days=365))
-                         & ~capas["is_cancelled"]]
+        came_due = capas[(due < at) & (due >= at - pd.Timedelta(days=365)) & ~capas["is_cancelled"]]
         for process, g in came_due.groupby("process", sort=True):
             k = int(g["is_overdue"].sum())
             if k < min_cluster:
@@ -358,47 +475,66 @@ def signals(
             if p >= alpha:
                 continue
             late = g[g["is_overdue"]]
-            owner = late["owner"].mode().iloc[0] if "owner" in late and late[
-                "owner"].notna().any() else None
+            owner = (
+                late["owner"].mode().iloc[0]
+                if "owner" in late and late["owner"].notna().any()
+                else None
+            )
             since = pd.Timestamp(P.dates(late, "opened_date").min()).to_period("M")
             expected = rate * len(g)
-            rows.append({
-                "series": f"Overdue corrective actions: {process}",
-                "area": "9.3.2 c4 corrective action", "chart": "binomial_cluster",
-                "rule": "overdue_cluster", "since": since, "direction": "concern",
-                "magnitude": k / expected, "record_type": "corrective_actions",
-                "process": process, "owner": owner, "clause": "10.2",
-                "severity": SEVERITY["overdue_cluster"],
-                "evidence": f"corrective_actions where process == {process!r} and status != "
-                f"'cancelled' and due_date < {_day(at)} and (closed_date is empty or "
-                f"closed_date > {_day(at)})",
-                "detail": f"{k} of {len(g)} CAPAs due in the last 12 months are overdue; "
-                f"{expected:.1f} expected at the rest's overdue rate {rate:.1%} "
-                f"(binomial p = {p:.2g})",
-            })
+            rows.append(
+                {
+                    "series": f"Overdue corrective actions: {process}",
+                    "area": "9.3.2 c4 corrective action",
+                    "chart": "binomial_cluster",
+                    "rule": "overdue_cluster",
+                    "since": since,
+                    "direction": "concern",
+                    "magnitude": k / expected,
+                    "record_type": "corrective_actions",
+                    "process": process,
+                    "owner": owner,
+                    "clause": "10.2",
+                    "severity": SEVERITY["overdue_cluster"],
+                    "evidence": f"corrective_actions where process == {process!r} and status != "
+                    f"'cancelled' and due_date < {_day(at)} and (closed_date is empty or "
+                    f"closed_date > {_day(at)})",
+                    "detail": f"{k} of {len(g)} CAPAs due in the last 12 months are overdue; "
+                    f"{expected:.1f} expected at the rest's overdue rate {rate:.1%} "
+                    f"(binomial p = {p:.2g})",
+                }
+            )
 
     # 7. overdue audit nonconformities (9.2.2 f: correction without undue delay)
     open_findings = audits.audit_open_findings(workbook, period, as_of=at)
     if len(open_findings):
-        late = open_findings[open_findings["overdue"]
-                             & open_findings["finding_type"].isin(["major_nc", "minor_nc"])]
+        late = open_findings[
+            open_findings["overdue"] & open_findings["finding_type"].isin(["major_nc", "minor_nc"])
+        ]
         for process, g in late.groupby("process", sort=True):
             majors = int((g["finding_type"] == "major_nc").sum())
             if majors == 0 and len(g) < 2:
                 continue
-            rows.append({
-                "series": f"Overdue audit nonconformities: {process}",
-                "area": "9.3.2 c6 audits", "chart": "register", "rule": "overdue_findings",
-                "since": pd.Timestamp(P.dates(g, "due_date").min()).to_period("M"),
-                "direction": "concern", "magnitude": float(g["days_overdue"].max()),
-                "record_type": "audit_findings", "process": process, "clause": "9.2",
-                "severity": 3 if majors else 2,
-                "evidence": f"audit_findings where process == {process!r} and finding_type in "
-                f"('major_nc', 'minor_nc') and due_date < {_day(at)} and (closed_date is "
-                f"empty or closed_date > {_day(at)})",
-                "detail": f"{len(g)} overdue ({majors} major), up to "
-                f"{int(g['days_overdue'].max())} days",
-            })
+            rows.append(
+                {
+                    "series": f"Overdue audit nonconformities: {process}",
+                    "area": "9.3.2 c6 audits",
+                    "chart": "register",
+                    "rule": "overdue_findings",
+                    "since": pd.Timestamp(P.dates(g, "due_date").min()).to_period("M"),
+                    "direction": "concern",
+                    "magnitude": float(g["days_overdue"].max()),
+                    "record_type": "audit_findings",
+                    "process": process,
+                    "clause": "9.2",
+                    "severity": 3 if majors else 2,
+                    "evidence": f"audit_findings where process == {process!r} and finding_type in "
+                    f"('major_nc', 'minor_nc') and due_date < {_day(at)} and (closed_date is "
+                    f"empty or closed_date > {_day(at)})",
+                    "detail": f"{len(g)} overdue ({majors} major), up to "
+                    f"{int(g['days_overdue'].max())} days",
+                }
+            )
 
     if not rows:
         return P.empty(COLUMNS, "no current signals: every screened series shows common cause")
@@ -408,7 +544,8 @@ def signals(
             out[c] = None
     ident = ["record_type", "site", "process", "supplier_id", "objective_id", "rule"]
     out["key"] = out[ident].apply(
-        lambda r: "|".join("" if v is None or v != v else str(v) for v in r), axis=1)
+        lambda r: "|".join("" if v is None or v != v else str(v) for v in r), axis=1
+    )
     out["_d"] = out["direction"].map(DIRECTION_ORDER)
     out["_m"] = -out["magnitude"].astype(float).abs().fillna(0)
     out["_s"] = out["since"].map(lambda s: -pd.Period(s, freq="M").ordinal)

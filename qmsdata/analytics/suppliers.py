@@ -180,8 +180,18 @@ def supplier_funnel(
     """
     from scipy import stats
 
-    cols = ["supplier_id", "n", "rejected", "rate", "center", "lower_95", "upper_95",
-            "lower_998", "upper_998", "position"]
+    cols = [
+        "supplier_id",
+        "n",
+        "rejected",
+        "rate",
+        "center",
+        "lower_95",
+        "upper_95",
+        "lower_998",
+        "upper_998",
+        "position",
+    ]
     score = supplier_scorecard(workbook, period, months=months)
     score = score[score["quantity_received"] > 0]
     if score.empty:
@@ -203,15 +213,30 @@ def supplier_funnel(
                     limits[key] = center + np.sqrt(phi) * (limits[key] - center)
                 limits[f"lower_{tag}"] = np.clip(limits[f"lower_{tag}"], 0, None)
                 limits[f"upper_{tag}"] = np.clip(limits[f"upper_{tag}"], None, 1)
-    out = pd.DataFrame({"supplier_id": score["supplier_id"].to_numpy(), "n": n, "rejected": k,
-                        "rate": k / n, "center": center, **limits})
+    out = pd.DataFrame(
+        {
+            "supplier_id": score["supplier_id"].to_numpy(),
+            "n": n,
+            "rejected": k,
+            "rate": k / n,
+            "center": center,
+            **limits,
+        }
+    )
     rate = out["rate"]
     out["position"] = np.select(
-        [rate > out["upper_998"], rate < out["lower_998"], rate > out["upper_95"],
-         rate < out["lower_95"]],
-        ["above", "below", "above_95", "below_95"], default="within")
-    out = out.sort_values(["rate", "supplier_id"], ascending=[False, True]).reset_index(
-        drop=True)[cols]
+        [
+            rate > out["upper_998"],
+            rate < out["lower_998"],
+            rate > out["upper_95"],
+            rate < out["lower_95"],
+        ],
+        ["above", "below", "above_95", "below_95"],
+        default="within",
+    )
+    out = out.sort_values(["rate", "supplier_id"], ascending=[False, True]).reset_index(drop=True)[
+        cols
+    ]
     out.attrs["phi"] = phi
     return out
 

@@ -33,10 +33,18 @@ def audit_heatmap_figure(
     wide = matrix.pivot_table(index="clause", columns="process", values=value, aggfunc="sum")
     wide = wide.reindex(sorted(wide.index, key=_clause_key))
     text = wide.map(lambda v: "" if pd.isna(v) or v == 0 else f"{int(v)}")
-    fig = go.Figure(go.Heatmap(z=wide.to_numpy(), x=list(wide.columns), y=list(wide.index),
-                               text=text.to_numpy(), texttemplate="%{text}",
-                               colorscale=SEQUENTIAL, colorbar={"title": value},
-                               hoverongaps=False))
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=list(wide.columns),
+            y=list(wide.index),
+            text=text.to_numpy(),
+            texttemplate="%{text}",
+            colorscale=SEQUENTIAL,
+            colorbar={"title": value},
+            hoverongaps=False,
+        )
+    )
     fig.update_yaxes(autorange="reversed", type="category", title_text="ISO 9001 clause")
     fig.update_xaxes(type="category", title_text="process")
     fig.update_layout(hovermode="closest")

@@ -27,9 +27,16 @@ def capa_aging_figure(
     groups = sorted(aging["group"].astype(str).unique())
     for bucket, color in BUCKET_COLORS.items():
         sel = aging[aging["bucket"].astype(str) == bucket].set_index("group").reindex(groups)
-        fig.add_trace(go.Bar(x=groups, y=sel["open"].fillna(0), name=f"{bucket} days",
-                             marker_color=color, customdata=sel["overdue"].fillna(0),
-                             hovertemplate="%{x}: %{y} open, %{customdata} overdue"))
+        fig.add_trace(
+            go.Bar(
+                x=groups,
+                y=sel["open"].fillna(0),
+                name=f"{bucket} days",
+                marker_color=color,
+                customdata=sel["overdue"].fillna(0),
+                hovertemplate="%{x}: %{y} open, %{customdata} overdue",
+            )
+        )
     fig.update_layout(barmode="stack", hovermode="closest", legend={"traceorder": "normal"})
     fig.update_yaxes(title_text="open corrective actions")
     return finish(fig, title=title, height=height)

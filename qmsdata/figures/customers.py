@@ -32,8 +32,16 @@ def survey_distribution_figure(
         sel = distribution[distribution["group"] == group]
         fig.add_trace(go.Bar(x=sel["score"], y=sel["responses"], name=group, marker_color=color))
     if nps is not None and pd.notna(nps):
-        fig.add_annotation(text=f"NPS {nps:+.0f}", x=1, y=1.05, xref="paper", yref="paper",
-                           showarrow=False, xanchor="right", font={"size": 15})
+        fig.add_annotation(
+            text=f"NPS {nps:+.0f}",
+            x=1,
+            y=1.05,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            xanchor="right",
+            font={"size": 15},
+        )
     fig.update_xaxes(tickmode="linear", dtick=1, range=[-0.5, 10.5], title_text="score")
     fig.update_yaxes(title_text="responses")
     fig.update_layout(hovermode="closest", bargap=0.15)

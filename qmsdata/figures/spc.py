@@ -76,39 +76,80 @@ def control_chart_figure(
         return empty_figure(note or "insufficient data", title=title, height=height)
     data = chart.data.reset_index(drop=True)
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=data["x"], y=data["value"], mode="lines+markers",
-                             name=value_label, line={"color": COLORS["data"], "width": 1.5},
-                             marker={"size": 6, "color": COLORS["data"]}))
+    fig.add_trace(
+        go.Scatter(
+            x=data["x"],
+            y=data["value"],
+            mode="lines+markers",
+            name=value_label,
+            line={"color": COLORS["data"], "width": 1.5},
+            marker={"size": 6, "color": COLORS["data"]},
+        )
+    )
     for column, name, dash, color in (
         ("cl", "centre line", "solid", COLORS["centre"]),
         ("ucl", "upper limit", "dash", COLORS["limit"]),
         ("lcl", "lower limit", "dash", COLORS["limit"]),
     ):
         xs, ys = _with_breaks(data, column)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line_shape="hvh",
-                                 line={"color": color, "dash": dash, "width": 1},
-                                 connectgaps=False, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=name,
+                line_shape="hvh",
+                line={"color": color, "dash": dash, "width": 1},
+                connectgaps=False,
+                hoverinfo="skip",
+            )
+        )
     variation = data.get("variation", pd.Series("common_cause", index=data.index)).astype(str)
     for key, (tone, label) in VARIATION_LABELS.items():
         sel = data[variation == key]
         if len(sel):
-            fig.add_trace(go.Scatter(x=sel["x"], y=sel["value"], mode="markers", name=label,
-                                     marker={"size": 10, "color": COLORS[tone],
-                                             "line": {"width": 1, "color": "#222222"}}))
+            fig.add_trace(
+                go.Scatter(
+                    x=sel["x"],
+                    y=sel["value"],
+                    mode="markers",
+                    name=label,
+                    marker={
+                        "size": 10,
+                        "color": COLORS[tone],
+                        "line": {"width": 1, "color": "#222222"},
+                    },
+                )
+            )
     if "excluded" in data.columns and data["excluded"].fillna(False).astype(bool).any():
         sel = data[data["excluded"].fillna(False).astype(bool)]
-        fig.add_trace(go.Scatter(x=sel["x"], y=sel["value"], mode="markers",
-                                 name="excluded from limits",
-                                 marker={"size": 12, "symbol": "circle-open",
-                                         "color": COLORS["muted"], "line": {"width": 2}}))
+        fig.add_trace(
+            go.Scatter(
+                x=sel["x"],
+                y=sel["value"],
+                mode="markers",
+                name="excluded from limits",
+                marker={
+                    "size": 12,
+                    "symbol": "circle-open",
+                    "color": COLORS["muted"],
+                    "line": {"width": 2},
+                },
+            )
+        )
     if target is not None and np.isfinite(target):
-        fig.add_hline(y=target, line={"color": COLORS["target"], "dash": "dot", "width": 2},
-                      annotation_text=f"target {target:g}", annotation_position="top left")
+        fig.add_hline(
+            y=target,
+            line={"color": COLORS["target"], "dash": "dot", "width": 2},
+            annotation_text=f"target {target:g}",
+            annotation_position="top left",
+        )
     if "phase" in data.columns:
         changes = data.index[data["phase"].ne(data["phase"].shift()) & (data.index > 0)]
         for i in changes:
-            fig.add_vline(x=data.loc[i, "x"], line={"color": COLORS["centre"], "dash": "dot",
-                                                    "width": 1})
+            fig.add_vline(
+                x=data.loc[i, "x"], line={"color": COLORS["centre"], "dash": "dot", "width": 1}
+            )
     if show_rules:
         _label_rules(fig, data)
     fig.update_yaxes(title_text=value_label)
@@ -119,13 +160,19 @@ def _label_rules(fig: Any, data: pd.DataFrame) -> None:
     rules = data["rules"].map(lambda r: tuple(r) if isinstance(r, (tuple, list)) else ())
     sigma = data["sigma_signal"].fillna(False).astype(bool)
     label = [
-        ", ".join(([">3 sigma"] if s else []) + list(r)) for r, s in zip(rules, sigma,
-                                                                         strict=True)
+        ", ".join(([">3 sigma"] if s else []) + list(r)) for r, s in zip(rules, sigma, strict=True)
     ]
     previous = ""
     for i, text in enumerate(label):
         if text and text != previous:
-            fig.add_annotation(x=data.loc[i, "x"], y=data.loc[i, "value"], text=text,
-                               showarrow=True, arrowhead=2, ax=0, ay=-30,
-                               font={"size": 10, "color": COLORS["concern"]})
+            fig.add_annotation(
+                x=data.loc[i, "x"],
+                y=data.loc[i, "value"],
+                text=text,
+                showarrow=True,
+                arrowhead=2,
+                ax=0,
+                ay=-30,
+                font={"size": 10, "color": COLORS["concern"]},
+            )
         previous = text

@@ -38,19 +38,42 @@ def funnel_figure(
     f = funnel.sort_values("n").reset_index(drop=True)
     outside = f["position"].isin(["above", "below"])
     fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=f["n"], y=f["rate"] * rate_scale, mode="markers+text", name=label,
-        text=np.where(outside, f[label].astype(str), ""), textposition="top center",
-        marker={"size": 9, "color": np.where(outside, COLORS["concern"], COLORS["data"])},
-        customdata=f[label], hovertemplate="%{customdata}: %{y:.0f} at n=%{x}"))
-    fig.add_trace(go.Scatter(x=f["n"], y=f["center"] * rate_scale, mode="lines",
-                             name="overall rate", line={"color": COLORS["centre"]}))
+    fig.add_trace(
+        go.Scatter(
+            x=f["n"],
+            y=f["rate"] * rate_scale,
+            mode="markers+text",
+            name=label,
+            text=np.where(outside, f[label].astype(str), ""),
+            textposition="top center",
+            marker={"size": 9, "color": np.where(outside, COLORS["concern"], COLORS["data"])},
+            customdata=f[label],
+            hovertemplate="%{customdata}: %{y:.0f} at n=%{x}",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=f["n"],
+            y=f["center"] * rate_scale,
+            mode="lines",
+            name="overall rate",
+            line={"color": COLORS["centre"]},
+        )
+    )
     for tag, dash, name in (("95", "dot", "95% limits"), ("998", "dash", "99.8% limits")):
         for side in ("upper", "lower"):
-            fig.add_trace(go.Scatter(
-                x=f["n"], y=f[f"{side}_{tag}"] * rate_scale, mode="lines", name=name,
-                legendgroup=tag, showlegend=side == "upper",
-                line={"color": COLORS["limit"], "dash": dash, "width": 1}, hoverinfo="skip"))
+            fig.add_trace(
+                go.Scatter(
+                    x=f["n"],
+                    y=f[f"{side}_{tag}"] * rate_scale,
+                    mode="lines",
+                    name=name,
+                    legendgroup=tag,
+                    showlegend=side == "upper",
+                    line={"color": COLORS["limit"], "dash": dash, "width": 1},
+                    hoverinfo="skip",
+                )
+            )
     fig.update_xaxes(type="log", title_text="quantity received")
     fig.update_yaxes(title_text=rate_label, rangemode="tozero")
     fig.update_layout(hovermode="closest")

@@ -54,22 +54,48 @@ def trend_figure(
     fig = go.Figure()
     if interval:
         lo, hi = interval
-        fig.add_trace(go.Scatter(x=xs, y=d[lo], mode="lines", line={"width": 0},
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=xs, y=d[hi], mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor="rgba(86,180,233,0.25)",
-                                 name="interval"))
-    fig.add_trace(go.Scatter(x=xs, y=values, mode="lines+markers", name=value_label or y,
-                             line={"color": COLORS["data"]}))
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=d[lo], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=d[hi],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(86,180,233,0.25)",
+                name="interval",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=values,
+            mode="lines+markers",
+            name=value_label or y,
+            line={"color": COLORS["data"]},
+        )
+    )
     slope = getattr(trend, "slope", np.nan)
     if slope is not None and np.isfinite(slope):
         line = trend.intercept + slope * np.arange(len(d))
-        fig.add_trace(go.Scatter(x=xs, y=line, mode="lines", name="Sen slope",
-                                 line={"color": COLORS["concern"], "dash": "dash"}))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=line,
+                mode="lines",
+                name="Sen slope",
+                line={"color": COLORS["concern"], "dash": "dash"},
+            )
+        )
     verdict = getattr(trend, "trend", "insufficient data")
     p = getattr(trend, "p", np.nan)
     text = verdict if not np.isfinite(p) else f"{verdict} (Mann-Kendall p = {p:.3g})"
-    fig.add_annotation(text=text, x=0, y=1.05, xref="paper", yref="paper", showarrow=False,
-                       xanchor="left")
+    fig.add_annotation(
+        text=text, x=0, y=1.05, xref="paper", yref="paper", showarrow=False, xanchor="left"
+    )
     fig.update_yaxes(title_text=value_label or y)
     return finish(fig, title=title, height=height)

@@ -4,20 +4,24 @@ import pandas as pd
 
 from qmsdata.analytics import audits as A
 
-FINDINGS = pd.DataFrame({
-    "finding_id": ["F1", "F2", "F3", "F4", "F5", "F6"],
-    "audit_id": ["AU1", "AU1", "AU2", "AU3", "AU3", "AU0"],
-    "audit_date": pd.to_datetime(["2026-03-10", "2026-03-10", "2026-06-01", "2026-10-05",
-                                  "2026-10-05", "2024-01-01"]),
-    "audit_type": ["internal", "internal", "external", "internal", "internal", "internal"],
-    "process": ["reflow", "purchasing", "reflow", "reflow", "reflow", "hr"],
-    "clause": ["8.5.1", "8.4.2", "8.5.2", "8.5.1", "7.1.5", "7.2"],
-    "finding_type": ["minor_nc", "observation", "major_nc", "minor_nc", "ofi", "minor_nc"],
-    "status": ["closed", "open", "open", "open", "open", "closed"],
-    "due_date": pd.to_datetime(["2026-04-10", None, "2026-07-01", "2026-11-05", None,
-                                "2024-02-01"]),
-    "closed_date": pd.to_datetime(["2026-04-01", None, None, None, None, "2024-01-20"]),
-})
+FINDINGS = pd.DataFrame(
+    {
+        "finding_id": ["F1", "F2", "F3", "F4", "F5", "F6"],
+        "audit_id": ["AU1", "AU1", "AU2", "AU3", "AU3", "AU0"],
+        "audit_date": pd.to_datetime(
+            ["2026-03-10", "2026-03-10", "2026-06-01", "2026-10-05", "2026-10-05", "2024-01-01"]
+        ),
+        "audit_type": ["internal", "internal", "external", "internal", "internal", "internal"],
+        "process": ["reflow", "purchasing", "reflow", "reflow", "reflow", "hr"],
+        "clause": ["8.5.1", "8.4.2", "8.5.2", "8.5.1", "7.1.5", "7.2"],
+        "finding_type": ["minor_nc", "observation", "major_nc", "minor_nc", "ofi", "minor_nc"],
+        "status": ["closed", "open", "open", "open", "open", "closed"],
+        "due_date": pd.to_datetime(
+            ["2026-04-10", None, "2026-07-01", "2026-11-05", None, "2024-02-01"]
+        ),
+        "closed_date": pd.to_datetime(["2026-04-01", None, None, None, None, "2024-01-20"]),
+    }
+)
 WB = {"audit_findings": FINDINGS}
 
 
@@ -44,8 +48,7 @@ def test_open_and_overdue():
 
 def test_repeat_findings_need_two_audits():
     t = A.audit_repeat_findings(WB, "2026-10")
-    assert list(zip(t["clause"], t["process"], t["audits"], strict=True)) == [
-        ("8.5", "reflow", 3)]
+    assert list(zip(t["clause"], t["process"], t["audits"], strict=True)) == [("8.5", "reflow", 3)]
 
 
 def test_coverage_lists_never_audited_clauses():

@@ -8,20 +8,24 @@ from qmsdata.analytics import capa as K
 
 AS_OF = pd.Timestamp("2026-10-31")
 
-CAPAS = pd.DataFrame({
-    "capa_id": ["A1", "A2", "A3", "A4", "A5", "A6"],
-    "opened_date": pd.to_datetime(["2026-10-20", "2026-09-15", "2026-08-10", "2026-05-01",
-                                   "2026-03-01", "2026-01-10"]),
-    "source_type": ["nonconformity"] * 6,
-    "source_id": ["N1", "N2", "N3", "N4", "N5", "N6"],
-    "process": ["reflow", "reflow", "aoi", "reflow", "aoi", "reflow"],
-    "owner": ["ann", "ann", "bob", "ann", "bob", "ann"],
-    "due_date": pd.to_datetime(["2026-11-20", "2026-10-15", "2026-11-30", "2026-06-01",
-                                "2026-04-01", "2026-02-10"]),
-    "closed_date": pd.to_datetime([None, None, None, None, "2026-03-21", "2026-03-01"]),
-    "status": ["open", "open", "open", "open", "closed", "closed"],
-    "effective": [None, None, None, None, "yes", "no"],
-})
+CAPAS = pd.DataFrame(
+    {
+        "capa_id": ["A1", "A2", "A3", "A4", "A5", "A6"],
+        "opened_date": pd.to_datetime(
+            ["2026-10-20", "2026-09-15", "2026-08-10", "2026-05-01", "2026-03-01", "2026-01-10"]
+        ),
+        "source_type": ["nonconformity"] * 6,
+        "source_id": ["N1", "N2", "N3", "N4", "N5", "N6"],
+        "process": ["reflow", "reflow", "aoi", "reflow", "aoi", "reflow"],
+        "owner": ["ann", "ann", "bob", "ann", "bob", "ann"],
+        "due_date": pd.to_datetime(
+            ["2026-11-20", "2026-10-15", "2026-11-30", "2026-06-01", "2026-04-01", "2026-02-10"]
+        ),
+        "closed_date": pd.to_datetime([None, None, None, None, "2026-03-21", "2026-03-01"]),
+        "status": ["open", "open", "open", "open", "closed", "closed"],
+        "effective": [None, None, None, None, "yes", "no"],
+    }
+)
 # ages at 2026-10-31: A1 11 d, A2 46 d, A3 82 d, A4 183 d. Overdue: A2, A4.
 
 
@@ -67,15 +71,19 @@ def test_overdue_list_most_overdue_first():
 
 
 def test_recurrence_same_code_and_process_within_180_days():
-    ncs = pd.DataFrame({
-        "nc_id": ["N5", "N6", "R1", "R2", "R3"],
-        "detected_date": pd.to_datetime(["2026-02-20", "2026-01-05", "2026-05-01",
-                                         "2026-04-01", "2026-10-01"]),
-        "process": ["aoi", "reflow", "aoi", "reflow", "reflow"],
-        "defect_code": ["D5", "D6", "D5", "D7", "D6"],
-    })
-    t = K.capa_recurrence({"corrective_actions": CAPAS, "nonconformities": ncs},
-                          "2026-10").set_index("capa_id")
+    ncs = pd.DataFrame(
+        {
+            "nc_id": ["N5", "N6", "R1", "R2", "R3"],
+            "detected_date": pd.to_datetime(
+                ["2026-02-20", "2026-01-05", "2026-05-01", "2026-04-01", "2026-10-01"]
+            ),
+            "process": ["aoi", "reflow", "aoi", "reflow", "reflow"],
+            "defect_code": ["D5", "D6", "D5", "D7", "D6"],
+        }
+    )
+    t = K.capa_recurrence(
+        {"corrective_actions": CAPAS, "nonconformities": ncs}, "2026-10"
+    ).set_index("capa_id")
     # A5 closed 03-21: R1 (aoi, D5) on 05-01 recurs. A6 closed 03-01: R2 other code,
     # R3 same code but 214 days later -> no recurrence.
     assert bool(t.loc["A5", "recurred"]) and t.loc["A5", "recurrences"] == 1
@@ -98,17 +106,34 @@ def test_effect_before_and_after_closure():
     # 12 months of 6 NCs a month before closure (2025-10), 1 a month after
     months = pd.period_range("2024-10", "2026-10", freq="M")
     counts = [6 if m <= pd.Period("2025-10", "M") else 1 for m in months]
-    ncs = pd.DataFrame({
-        "nc_id": [f"N{m}-{i}" for m, k in zip(months, counts, strict=True) for i in range(k)],
-        "detected_date": [m.start_time + pd.Timedelta(days=i) for m, k in
-                          zip(months, counts, strict=True) for i in range(k)],
-        "process": "reflow", "defect_code": "BRIDGE", "site": "A"})
-    capas = pd.DataFrame({"capa_id": ["K1"], "opened_date": pd.to_datetime(["2025-09-01"]),
-                          "source_type": ["nonconformity"], "source_id": [ncs["nc_id"].iloc[0]],
-                          "process": ["reflow"], "due_date": pd.to_datetime(["2025-11-01"]),
-                          "closed_date": pd.to_datetime(["2025-10-20"]), "status": ["closed"]})
-    res = K.capa_effect({"corrective_actions": capas, "nonconformities": ncs}, "K1",
-                        as_of="2026-10-31")
+    ncs = pd.DataFrame(
+        {
+            "nc_id": [f"N{m}-{i}" for m, k in zip(months, counts, strict=True) for i in range(k)],
+            "detected_date": [
+                m.start_time + pd.Timedelta(days=i)
+                for m, k in zip(months, counts, strict=True)
+                for i in range(k)
+            ],
+            "process": "reflow",
+            "defect_code": "BRIDGE",
+            "site": "A",
+        }
+    )
+    capas = pd.DataFrame(
+        {
+            "capa_id": ["K1"],
+            "opened_date": pd.to_datetime(["2025-09-01"]),
+            "source_type": ["nonconformity"],
+            "source_id": [ncs["nc_id"].iloc[0]],
+            "process": ["reflow"],
+            "due_date": pd.to_datetime(["2025-11-01"]),
+            "closed_date": pd.to_datetime(["2025-10-20"]),
+            "status": ["closed"],
+        }
+    )
+    res = K.capa_effect(
+        {"corrective_actions": capas, "nonconformities": ncs}, "K1", as_of="2026-10-31"
+    )
     assert res.before_mean == 6 and res.after_mean == 1
     assert list(res.table["phase"].unique()) == ["before", "after"]
     assert res.chart is not None

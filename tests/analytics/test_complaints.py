@@ -12,26 +12,35 @@ def _wb(complaints=None, production=None):
 
 
 def _production(months, shipped=1_000_000):
-    return pd.DataFrame({
-        "date": pd.to_datetime([f"{m}-15" for m in months]),
-        "site": "A", "product": "P1", "units_produced": shipped, "units_inspected": shipped,
-        "units_shipped": shipped,
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime([f"{m}-15" for m in months]),
+            "site": "A",
+            "product": "P1",
+            "units_produced": shipped,
+            "units_inspected": shipped,
+            "units_shipped": shipped,
+        }
+    )
 
 
-COMPLAINTS = pd.DataFrame({
-    "complaint_id": ["C1", "C2", "C3", "C4", "C5", "C6"],
-    "received_date": pd.to_datetime(
-        ["2026-09-03", "2026-10-02", "2026-10-05", "2026-10-20", "2026-10-21", "2026-10-30"]),
-    "customer": ["X", "X", "Y", "X", "Z", "Y"],
-    "product": ["P1", "P1", "P2", "P1", "P1", "P2"],
-    "category": ["label", "solder", "solder", "solder", "packaging", "label"],
-    "severity": ["minor", "major", "minor", "critical", "minor", "minor"],
-    "status": ["closed", "closed", "closed", "open", "closed", "open"],
-    "closed_date": pd.to_datetime(
-        ["2026-09-13", "2026-10-12", "2026-10-25", None, "2026-10-31", None]),
-    "cost": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
-})
+COMPLAINTS = pd.DataFrame(
+    {
+        "complaint_id": ["C1", "C2", "C3", "C4", "C5", "C6"],
+        "received_date": pd.to_datetime(
+            ["2026-09-03", "2026-10-02", "2026-10-05", "2026-10-20", "2026-10-21", "2026-10-30"]
+        ),
+        "customer": ["X", "X", "Y", "X", "Z", "Y"],
+        "product": ["P1", "P1", "P2", "P1", "P1", "P2"],
+        "category": ["label", "solder", "solder", "solder", "packaging", "label"],
+        "severity": ["minor", "major", "minor", "critical", "minor", "minor"],
+        "status": ["closed", "closed", "closed", "open", "closed", "open"],
+        "closed_date": pd.to_datetime(
+            ["2026-09-13", "2026-10-12", "2026-10-25", None, "2026-10-31", None]
+        ),
+        "cost": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+    }
+)
 
 
 def test_counts_and_rate_per_million_shipped():
@@ -93,9 +102,18 @@ def _steady(months=24, per_month=10, shipped=2_000_000, seed=3):
     rng = np.random.default_rng(seed)
     window = pd.period_range("2024-11", periods=months, freq="M")
     counts = rng.poisson(per_month, months)
-    rows = [{"complaint_id": f"C{m}-{i}", "received_date": m.start_time + pd.Timedelta(days=i % 28),
-             "customer": "X", "category": "solder", "severity": "minor", "status": "closed"}
-            for m, k in zip(window, counts, strict=True) for i in range(k)]
+    rows = [
+        {
+            "complaint_id": f"C{m}-{i}",
+            "received_date": m.start_time + pd.Timedelta(days=i % 28),
+            "customer": "X",
+            "category": "solder",
+            "severity": "minor",
+            "status": "closed",
+        }
+        for m, k in zip(window, counts, strict=True)
+        for i in range(k)
+    ]
     return _wb(pd.DataFrame(rows), _production([str(m) for m in window], shipped)), counts
 
 

@@ -9,15 +9,26 @@ from qmsdata.analytics import objectives as O
 
 def _wb(values, target=95.0, direction="increase", plan=True, fy=1):
     months = pd.period_range(end="2026-10", periods=len(values), freq="M")
-    obj = {"objective_id": "O1", "name": "otd", "process": "logistics", "owner": "h",
-           "unit": "%", "direction": direction, "target": target,
-           "valid_from": pd.Timestamp("2023-01-01"), "valid_to": pd.Timestamp("2026-12-31"),
-           "frequency": "monthly"}
+    obj = {
+        "objective_id": "O1",
+        "name": "otd",
+        "process": "logistics",
+        "owner": "h",
+        "unit": "%",
+        "direction": direction,
+        "target": target,
+        "valid_from": pd.Timestamp("2023-01-01"),
+        "valid_to": pd.Timestamp("2026-12-31"),
+        "frequency": "monthly",
+    }
     for f in O.PLAN_FIELDS:
         obj[f] = "x" if plan else None
     kpi = pd.DataFrame({"objective_id": "O1", "period": months, "value": values})
-    return {"objectives": pd.DataFrame([obj]), "kpi_measurements": kpi,
-            "config": {"fiscal_year_start": fy}}
+    return {
+        "objectives": pd.DataFrame([obj]),
+        "kpi_measurements": kpi,
+        "config": {"fiscal_year_start": fy},
+    }
 
 
 def test_consistent_fail_when_limits_below_target():
@@ -32,8 +43,7 @@ def test_consistent_fail_when_limits_below_target():
 def test_ytd_uses_the_fiscal_year():
     values = np.arange(1.0, 25.0)  # 2024-11 = 1 ... 2026-10 = 24
     jan = O.objective_status(_wb(values, fy=1), "2026-10").iloc[0]
-    apr = O.objective_status({**_wb(values), "config": {"fiscal_year_start": 4}},
-                             "2026-10").iloc[0]
+    apr = O.objective_status({**_wb(values), "config": {"fiscal_year_start": 4}}, "2026-10").iloc[0]
     assert jan["ytd"] == pytest.approx(np.mean(values[-10:]))  # Jan..Oct 2026
     assert apr["ytd"] == pytest.approx(np.mean(values[-7:]))  # Apr..Oct 2026
     assert jan["actual"] == 24.0 and jan["trend"] == "increasing"

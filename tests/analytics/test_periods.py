@@ -84,8 +84,11 @@ def test_records_of_unconfigured_type_is_empty():
 def test_time_to_close_counts_open_items_as_censored():
     # 4 closed after 10, 20, 30, 40 days; 4 still open at 100 days.
     opened = pd.Series(pd.to_datetime(["2026-01-01"] * 8))
-    closed = pd.Series(pd.to_datetime(
-        ["2026-01-11", "2026-01-21", "2026-01-31", "2026-02-10", None, None, None, None]))
+    closed = pd.Series(
+        pd.to_datetime(
+            ["2026-01-11", "2026-01-21", "2026-01-31", "2026-02-10", None, None, None, None]
+        )
+    )
     as_of = pd.Timestamp("2026-04-11")  # 100 days
     out = P.time_to_close(opened, closed, as_of)
     assert out["n"] == 8 and out["n_open"] == 4
@@ -110,8 +113,9 @@ def test_time_to_close_closed_after_as_of_is_open():
 
 
 def test_time_to_close_nothing_closed_is_nan_not_error():
-    out = P.time_to_close(pd.Series(pd.to_datetime(["2026-01-01"])), pd.Series([pd.NaT]),
-                          pd.Timestamp("2026-02-01"))
+    out = P.time_to_close(
+        pd.Series(pd.to_datetime(["2026-01-01"])), pd.Series([pd.NaT]), pd.Timestamp("2026-02-01")
+    )
     assert out["n_open"] == 1 and np.isnan(out["median_days"])
 
 

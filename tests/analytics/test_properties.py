@@ -11,8 +11,17 @@ import qmsdata
 from qmsdata.analytics import nonconformities as N
 from qmsdata.analytics import periods as P
 
-AREA_MODULES = ("complaints", "nonconformities", "capa", "audits", "objectives", "suppliers",
-                "customers", "risks", "signals")
+AREA_MODULES = (
+    "complaints",
+    "nonconformities",
+    "capa",
+    "audits",
+    "objectives",
+    "suppliers",
+    "customers",
+    "risks",
+    "signals",
+)
 
 
 def test_every_exported_analytic_names_its_iso_clause():
@@ -29,10 +38,13 @@ def test_every_exported_analytic_names_its_iso_clause():
 )
 def test_km_quantiles_ordered_and_open_items_never_shorten(closed, still_open):
     as_of = pd.Timestamp("2027-06-01")
-    opened = pd.Series([as_of - pd.Timedelta(days=500)] * len(closed)
-                       + [as_of - pd.Timedelta(days=d) for d in still_open])
-    closes = pd.Series([opened.iloc[0] + pd.Timedelta(days=d) for d in closed]
-                       + [pd.NaT] * len(still_open))
+    opened = pd.Series(
+        [as_of - pd.Timedelta(days=500)] * len(closed)
+        + [as_of - pd.Timedelta(days=d) for d in still_open]
+    )
+    closes = pd.Series(
+        [opened.iloc[0] + pd.Timedelta(days=d) for d in closed] + [pd.NaT] * len(still_open)
+    )
     with_open = P.time_to_close(opened, closes, as_of)
     only_closed = P.time_to_close(opened[: len(closed)], closes[: len(closed)], as_of)
     assert with_open["n"] == len(closed) + len(still_open)
@@ -48,18 +60,31 @@ def test_km_quantiles_ordered_and_open_items_never_shorten(closed, still_open):
 def test_nc_rates_conserve_defects(seed, n):
     rng = np.random.default_rng(seed)
     months = pd.period_range("2025-11", "2026-10", freq="M")
-    prod = pd.DataFrame({"date": [m.start_time for m in months for _ in (0, 1)],
-                         "site": ["A", "B"] * 12, "units_inspected": 1000.0,
-                         "units_produced": 1000.0, "units_shipped": 1000.0})
-    ncs = pd.DataFrame({
-        "detected_date": pd.Timestamp("2025-09-01") + pd.to_timedelta(
-            rng.integers(0, 425, n), "D"),
-        "site": rng.choice(["A", "B"], n), "process": rng.choice(["p", "q", "r"], n),
-        "source": rng.choice(["in_process", "final", "incoming", "customer"], n),
-        "quantity": rng.integers(1, 5, n).astype(float)})
+    prod = pd.DataFrame(
+        {
+            "date": [m.start_time for m in months for _ in (0, 1)],
+            "site": ["A", "B"] * 12,
+            "units_inspected": 1000.0,
+            "units_produced": 1000.0,
+            "units_shipped": 1000.0,
+        }
+    )
+    ncs = pd.DataFrame(
+        {
+            "detected_date": pd.Timestamp("2025-09-01")
+            + pd.to_timedelta(rng.integers(0, 425, n), "D"),
+            "site": rng.choice(["A", "B"], n),
+            "process": rng.choice(["p", "q", "r"], n),
+            "source": rng.choice(["in_process", "final", "incoming", "customer"], n),
+            "quantity": rng.integers(1, 5, n).astype(float),
+        }
+    )
     t = N.nc_rates({"nonconformities": ncs, "production": prod}, "2026-10", months=12)
-    inside = ncs[(ncs["detected_date"] >= "2025-11-01") & (ncs["detected_date"] <= "2026-10-31")
-                 & ncs["source"].isin(N.PROCESS_SOURCES)]
+    inside = ncs[
+        (ncs["detected_date"] >= "2025-11-01")
+        & (ncs["detected_date"] <= "2026-10-31")
+        & ncs["source"].isin(N.PROCESS_SOURCES)
+    ]
     assert t["defects"].sum() == inside["quantity"].sum()
     assert (t["ppm"] == t["defects"] / t["units_inspected"] * 1e6).all()
 

@@ -5,16 +5,19 @@ import pandas as pd
 
 from qmsdata.analytics import risks as R
 
-RISKS = pd.DataFrame({
-    "risk_id": ["R1", "R2", "R3", "R4"],
-    "kind": ["risk", "risk", "opportunity", "risk"],
-    "process": ["a", "b", "c", "d"],
-    "likelihood": [3, 2, 4, 1], "impact": [4, 2, 3, 1],
-    "action": ["x", "y", "z", None],
-    "action_due": pd.to_datetime(["2026-09-01", "2026-10-15", "2026-12-01", None]),
-    "action_status": ["open", "closed", "open", None],
-    "effective": [None, "yes", None, None],
-})
+RISKS = pd.DataFrame(
+    {
+        "risk_id": ["R1", "R2", "R3", "R4"],
+        "kind": ["risk", "risk", "opportunity", "risk"],
+        "process": ["a", "b", "c", "d"],
+        "likelihood": [3, 2, 4, 1],
+        "impact": [4, 2, 3, 1],
+        "action": ["x", "y", "z", None],
+        "action_due": pd.to_datetime(["2026-09-01", "2026-10-15", "2026-12-01", None]),
+        "action_status": ["open", "closed", "open", None],
+        "effective": [None, "yes", None, None],
+    }
+)
 
 
 def test_risk_status_counts():
@@ -26,11 +29,16 @@ def test_risk_status_counts():
 
 
 def test_context_changes_marks_new_issues():
-    issues = pd.DataFrame({
-        "issue_id": ["I1", "I2", "I3"], "date_noted": pd.to_datetime(
-            ["2026-10-03", "2025-01-01", "2026-11-20"]),
-        "kind": ["external", "internal", "external"], "description": ["a", "b", "c"],
-        "impact": ["high", "low", "low"], "status": ["open", "closed", "open"]})
+    issues = pd.DataFrame(
+        {
+            "issue_id": ["I1", "I2", "I3"],
+            "date_noted": pd.to_datetime(["2026-10-03", "2025-01-01", "2026-11-20"]),
+            "kind": ["external", "internal", "external"],
+            "description": ["a", "b", "c"],
+            "impact": ["high", "low", "low"],
+            "status": ["open", "closed", "open"],
+        }
+    )
     t = R.context_changes({"context_issues": issues}, "2026-10")
     assert list(t["issue_id"]) == ["I1", "I2"]  # I3 noted after as_of
     assert list(t["change"]) == ["new", "closed"]
