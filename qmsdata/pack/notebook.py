@@ -140,6 +140,7 @@ def show_table(
     out_dir: str | Path | None = None,
     max_rows: int = 60,
     caption: str | None = None,
+    filterable: bool = False,
 ) -> None:
     """Show a table in the pack (escaped HTML) and save its full numbers as an extract.
 
@@ -156,6 +157,10 @@ def show_table(
         Floats are rounded for reading; the extract keeps full precision.
     caption
         Optional caption (plain text, escaped).
+    filterable
+        Add a text box above the table that hides the rows not containing what is typed (a
+        small inline script that only reads the table's text; nothing is loaded). The printed
+        (PDF) version drops the script and shows the table.
     """
     import pandas as pd
     from IPython.display import display
@@ -167,22 +172,31 @@ def show_table(
     if df.empty:
         narrate("No records in this period.", kind="text")
         return
-    shown = df.head(max_rows)
-    table = shown.to_html(
+    stem = re.sub(r"[^A-Za-z0-9_-]", "-", name or "table")
+    tid, fid = f"qms-ft-{stem}", f"qms-ff-{stem}"
+    table = df.head(max_rows).to_html(
         escape=True,
-        classes="qms-table",
+        classes="qms-table qms-filterable" if filterable else "qms-table",
         border=0,
         na_rep="",
         float_format=_fmt,
         index=_meaningful_index(df),
+        table_id=tid if filterable else None,
     )
     parts = []
     if caption:
         parts.append(f'<p class="qms-caption">{html.escape(caption)}</p>')
+    if filterable:
+        parts.append(
+            f'<p class="qms-filter"><label for="{fid}">Filter rows: </label>'
+            f'<input id="{fid}" type="search" placeholder="record ID, item, type…"></p>'
+        )
     parts.append(table)
     if len(df) > max_rows:
         where = f" (all rows in data/…--{html.escape(name)}.csv)" if name else ""
         parts.append(f'<p class="qms-note">First {max_rows} of {len(df)} rows{where}.</p>')
+    if filterable:
+        parts.append(_FILTER_JS.format(fid=fid, tid=tid))
     display(_Html("\n".join(parts)))
 
 
@@ -281,43 +295,5 @@ def show_filterable_table(
     max_rows: int = 2000,
     caption: str | None = None,
 ) -> None:
-    """Show a table with a filter box (small inline script, nothing loaded) and save its extract.
-
-    Like :func:`show_table`, with a text box above the table that hides the rows not containing
-    what is typed. Cells are escaped; the script only reads the table's text. The printed (PDF)
-    version drops the script and shows the table.
-    """
-    import pandas as pd
-    from IPython.display import display
-
-    if isinstance(df, pd.Series):
-        df = df.to_frame()
-    if name is not None:
-        save_extract(df, name, out_dir=out_dir)
-    if df.empty:
-        narrate("No records in this period.", kind="text")
-        return
-    stem = re.sub(r"[^A-Za-z0-9_-]", "-", name or "table")
-    tid, fid = f"qms-ft-{stem}", f"qms-ff-{stem}"
-    table = df.head(max_rows).to_html(
-        escape=True,
-        classes="qms-table qms-filterable",
-        border=0,
-        na_rep="",
-        float_format=_fmt,
-        index=_meaningful_index(df),
-        table_id=tid,
-    )
-    parts = []
-    if caption:
-        parts.append(f'<p class="qms-caption">{html.escape(caption)}</p>')
-    parts.append(
-        f'<p class="qms-filter"><label for="{fid}">Filter rows: </label>'
-        f'<input id="{fid}" type="search" placeholder="record ID, item, type…"></p>'
-    )
-    parts.append(table)
-    if len(df) > max_rows:
-        where = f" (all rows in data/…--{html.escape(name)}.csv)" if name else ""
-        parts.append(f'<p class="qms-note">First {max_rows} of {len(df)} rows{where}.</p>')
-    parts.append(_FILTER_JS.format(fid=fid, tid=tid))
-    display(_Html("\n".join(parts)))
+    """Show a table with a filter box and save its extract (:func:`show_table` with a filter)."""
+    show_table(df, name, out_dir=out_dir, max_rows=max_rows, caption=caption, filterable=True)

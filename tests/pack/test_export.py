@@ -176,6 +176,25 @@ def test_show_table_escapes(monkeypatch):
     assert "&lt;i&gt;c&lt;/i&gt;" in shown[0]
 
 
+def test_filterable_table_adds_box_and_script_around_the_same_escaped_table(monkeypatch):
+    import IPython.display
+    import pandas as pd
+
+    from qmsdata.pack import notebook
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj._repr_html_()))
+    df = pd.DataFrame({"d": HOSTILE[:2]})
+    notebook.show_table(df)
+    notebook.show_filterable_table(df, caption="ids")
+    plain, filterable = shown
+    assert "qms-filter" not in plain and "<script" not in plain
+    assert 'id="qms-ff-table"' in filterable and 'id="qms-ft-table"' in filterable
+    # the only script is the filter's own; record text stays escaped
+    assert filterable.count("<script") == 1 and 'class="qms-filter-js"' in filterable
+    assert not re.search(r"<(img)\b", filterable)
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
