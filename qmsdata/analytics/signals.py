@@ -304,66 +304,66 @@ def signals(
                 **base,
             )
 
-    # 2. defect rate per site x process (8.7, 9.1.3 a, 9.3.2 c3)
-    rates = nonconformities.nc_rates(workbook, period, months=months)
-    src = ", ".join(repr(s) for s in nonconformities.PROCESS_SOURCES)
-    for (site, process), t in rates.groupby(["site", "process"], sort=True):
-        t = t.reset_index(drop=True)
-        if len(t) < P.MIN_POINTS or t["defects"].sum() == 0:
-            continue
-        ctype, _ = P.choose_attribute_chart(t["defects"], t["units_inspected"], "p")
-        finding, _ = _chart_rows(
-            t,
-            ctype,
-            value="defects",
-            n="units_inspected",
-            baseline=baseline,
-            recent=recent,
-            improvement="decrease",
-        )
-        if finding:
-            add(
-                finding,
-                series=f"Defect rate {site} / {process}",
-                area="9.3.2 c3 conformity",
-                chart=ctype,
-                record_type="nonconformities",
-                site=site,
-                process=process,
-                clause="8.7",
-                evidence=f"nonconformities where site == {site!r} and process == {process!r} "
-                f"and source in ({src}) and detected_date >= "
-                f"{_day(finding['since'].start_time)}",
+    def rate_series(frame: pd.DataFrame, by: list[str], value: str, n: str, describe) -> None:
+        """Chart each group's monthly rate (p, or Laney p' when over-dispersed); add findings."""
+        for key, t in frame.groupby(by, sort=True):
+            t = t.reset_index(drop=True)
+            if len(t) < P.MIN_POINTS or t[value].sum() == 0:
+                continue
+            ctype, _ = P.choose_attribute_chart(t[value], t[n], "p")
+            finding, _ = _chart_rows(
+                t,
+                ctype,
+                value=value,
+                n=n,
+                baseline=baseline,
+                recent=recent,
+                improvement="decrease",
             )
+            if finding:
+                add(finding, chart=ctype, **describe(*key, _day(finding["since"].start_time)))
+
+    # 2. defect rate per site x process (8.7, 9.1.3 a, 9.3.2 c3)
+    src = ", ".join(repr(s) for s in nonconformities.PROCESS_SOURCES)
+
+    def defect_series(site: str, process: str, since: str) -> dict[str, Any]:
+        return dict(
+            series=f"Defect rate {site} / {process}",
+            area="9.3.2 c3 conformity",
+            record_type="nonconformities",
+            site=site,
+            process=process,
+            clause="8.7",
+            evidence=f"nonconformities where site == {site!r} and process == {process!r} "
+            f"and source in ({src}) and detected_date >= {since}",
+        )
+
+    rate_series(
+        nonconformities.nc_rates(workbook, period, months=months),
+        ["site", "process"],
+        "defects",
+        "units_inspected",
+        defect_series,
+    )
 
     # 3. supplier rejection rate (8.4, 9.3.2 c7)
-    monthly = suppliers.supplier_monthly(workbook, period, months=months)
-    for sid, t in monthly.groupby("supplier_id", sort=True):
-        t = t.reset_index(drop=True)
-        if len(t) < P.MIN_POINTS or t["quantity_rejected"].sum() == 0:
-            continue
-        ctype, _ = P.choose_attribute_chart(t["quantity_rejected"], t["quantity_received"], "p")
-        finding, _ = _chart_rows(
-            t,
-            ctype,
-            value="quantity_rejected",
-            n="quantity_received",
-            baseline=baseline,
-            recent=recent,
-            improvement="decrease",
+    def supplier_series(sid: str, since: str) -> dict[str, Any]:
+        return dict(
+            series=f"Supplier {sid} rejection rate",
+            area="9.3.2 c7 suppliers",
+            record_type="supplier_receipts",
+            supplier_id=sid,
+            clause="8.4",
+            evidence=f"supplier_receipts where supplier_id == {sid!r} and received_date >= {since}",
         )
-        if finding:
-            add(
-                finding,
-                series=f"Supplier {sid} rejection rate",
-                area="9.3.2 c7 suppliers",
-                chart=ctype,
-                record_type="supplier_receipts",
-                supplier_id=sid,
-                clause="8.4",
-                evidence=f"supplier_receipts where supplier_id == {sid!r} and received_date >= "
-                f"{_day(finding['since'].start_time)}",
-            )
+
+    rate_series(
+        suppliers.supplier_monthly(workbook, period, months=months),
+        ["supplier_id"],
+        "quantity_rejected",
+        "quantity_received",
+        supplier_series,
+    )
 
     # 4. objectives (6.2, 9.3.2 c2)
     status = objectives.objective_status(workbook, period, as_of=at)
