@@ -678,6 +678,7 @@ def build_pack(
                 workbook,
                 period,
                 as_of,
+                data_as_of,
                 site,
                 formats,
                 jobs,
@@ -692,7 +693,6 @@ def build_pack(
                 reuse_kernels,
                 redact,
                 product,
-                data_as_of,
             )
             _swap_into_place(build, target)
             prune_cache(cache)
@@ -710,6 +710,7 @@ def _build(
     workbook: Path,
     period: str,
     as_of: str,
+    data_as_of: str,
     site: str | None,
     formats: tuple[str, ...],
     jobs: int,
@@ -724,7 +725,6 @@ def _build(
     reuse_kernels: bool,
     redact: bool = False,
     product: str | None = None,
-    data_as_of: str | None = None,
 ) -> PackResult:
     from qmsdata import __version__
     from qmsdata.pack.manifest import git_commit, package_versions, sha256_file, write_manifest

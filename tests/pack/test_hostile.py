@@ -32,6 +32,7 @@ def _workbook(tmp_path: Path) -> Path:
         [workbook]
         organisation = "<script>alert('org')</script>"
         sites = ["A"]
+        as_of = 2026-10-31
 
         [records.review_actions]
         source = "review-actions.csv"

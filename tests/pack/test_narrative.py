@@ -216,7 +216,9 @@ def test_pack_folder_names(site, product, redact, name, tmp_path) -> None:
 
     wb = tmp_path / "wb"
     wb.mkdir()
-    (wb / "qms.toml").write_text('[workbook]\norganisation = "X"\n', encoding="utf-8")
+    (wb / "qms.toml").write_text(
+        '[workbook]\norganisation = "X"\nas_of = 2026-10-31\n', encoding="utf-8"
+    )
     with mock.patch.object(run, "_build", fake_build), pytest.raises(KeyboardInterrupt):
         run.build_pack(
             wb,
