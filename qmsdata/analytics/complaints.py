@@ -99,14 +99,10 @@ def complaint_rate(
     table = complaint_counts(workbook, period, months=months)
     if table.empty:
         return P.Result(table, None, table.attrs.get("note", "no data"))
-    chart_type, ratio = P.choose_attribute_chart(table["complaints"], table["n"], "u")
-    chart, note = P.monthly_chart(
-        table, chart_type, value="complaints", n="n", baseline=baseline, improvement="decrease"
-    )
-    trend = qmsdata.trend_test(table["rate_per_million"].to_numpy()) if chart is not None else None
-    return P.Result(
-        table, chart, note, {"chart_type": chart_type, "sigma_z": ratio, "trend": trend}
-    )
+    result = P.rate_chart(table, value="complaints", n="n", kind="u", baseline=baseline)
+    rate = table["rate_per_million"].to_numpy()
+    result.extra["trend"] = qmsdata.trend_test(rate) if result.ok else None
+    return result
 
 
 def _in_period(frame: pd.DataFrame, column: str, period: Any, months: int | None) -> pd.DataFrame:

@@ -121,16 +121,7 @@ def nc_rate_chart(
     table = table[(table["site"] == site) & (table["process"] == process)].reset_index(drop=True)
     if table.empty:
         return P.Result(table, None, f"no nonconformities for {site} / {process}")
-    chart_type, ratio = P.choose_attribute_chart(table["defects"], table["units_inspected"], "p")
-    chart, note = P.monthly_chart(
-        table,
-        chart_type,
-        value="defects",
-        n="units_inspected",
-        baseline=baseline,
-        improvement="decrease",
-    )
-    return P.Result(table, chart, note, {"chart_type": chart_type, "sigma_z": ratio})
+    return P.rate_chart(table, value="defects", n="units_inspected", baseline=baseline)
 
 
 def defect_pareto_shift(

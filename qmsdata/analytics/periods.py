@@ -364,3 +364,24 @@ def monthly_chart(
     except DataError as exc:
         return None, f"no chart: {exc}"
     return result, None
+
+
+def rate_chart(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    n: str,
+    kind: str = "p",
+    baseline: int | None = None,
+    improvement: str = "decrease",
+) -> Result:
+    """Chart a monthly count on its denominator: p (or u), Laney p' (u') when over-dispersed.
+
+    Returns a :class:`Result` with the table, the chart (or a note why there is none) and the
+    extras ``chart_type`` and ``sigma_z`` (see :func:`choose_attribute_chart`).
+    """
+    chart_type, ratio = choose_attribute_chart(table[value], table[n], kind)
+    chart, note = monthly_chart(
+        table, chart_type, value=value, n=n, baseline=baseline, improvement=improvement
+    )
+    return Result(table, chart, note, {"chart_type": chart_type, "sigma_z": ratio})

@@ -136,18 +136,7 @@ def supplier_rejection_chart(
     table = table[table["supplier_id"] == supplier_id].reset_index(drop=True)
     if table.empty:
         return P.Result(table, None, f"no receipts from supplier {supplier_id!r} in the window")
-    chart_type, ratio = P.choose_attribute_chart(
-        table["quantity_rejected"], table["quantity_received"], "p"
-    )
-    chart, note = P.monthly_chart(
-        table,
-        chart_type,
-        value="quantity_rejected",
-        n="quantity_received",
-        baseline=baseline,
-        improvement="decrease",
-    )
-    return P.Result(table, chart, note, {"chart_type": chart_type, "sigma_z": ratio})
+    return P.rate_chart(table, value="quantity_rejected", n="quantity_received", baseline=baseline)
 
 
 def supplier_funnel(
