@@ -65,6 +65,10 @@ class Column:
         For dates: a value after ``as_of`` is fine (due dates); otherwise it is rejected.
     pattern
         Regular expression a text value must match in full.
+    privacy
+        ``"personal"`` for a person's or customer's name, ``"free_text"`` for narrative text
+        that may quote anyone; None otherwise. Redaction, the evidence table and the narrative
+        read this flag (never a list of column names of their own).
     """
 
     name: str
@@ -76,6 +80,7 @@ class Column:
     max: float | None = None
     future_ok: bool = False
     pattern: str | None = None
+    privacy: Literal["personal", "free_text"] | None = None
 
     @property
     def dtype(self) -> str:
@@ -208,6 +213,11 @@ class RecordSpec:
     def dtypes(self) -> dict[str, str]:
         """Return ``{column: pandas dtype}``."""
         return {c.name: c.dtype for c in self.columns}
+
+    @property
+    def private(self) -> dict[str, str]:
+        """Return ``{column: "personal" | "free_text"}`` for the columns that redaction hides."""
+        return {c.name: c.privacy for c in self.columns if c.privacy}
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``."""

@@ -26,7 +26,7 @@ SPEC = RecordSpec(
             required=True,
             allowed=("internal", "external", "certification", "supplier", "customer"),
         ),
-        c("auditor", "text", "lead auditor"),
+        c("auditor", "text", "lead auditor", privacy="personal"),
         c("process", "text", "process audited"),
         c(
             "clause",
@@ -41,7 +41,7 @@ SPEC = RecordSpec(
             required=True,
             allowed=("major_nc", "minor_nc", "observation", "ofi"),
         ),
-        c("description", "text", "the finding"),
+        c("description", "text", "the finding", privacy="free_text"),
         c("status", "enum", "open or closed", allowed=OPEN_CLOSED),
         c("due_date", "date", "date the correction is due", future_ok=True),
         c("closed_date", "date", "date it was closed"),

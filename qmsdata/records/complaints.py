@@ -18,7 +18,7 @@ SPEC = RecordSpec(
     columns=(
         c("complaint_id", "id", "complaint number", required=True),
         c("received_date", "date", "date the complaint was received", required=True),
-        c("customer", "text", "customer name or number"),
+        c("customer", "text", "customer name or number", privacy="personal"),
         c("product", "text", "product or part number concerned"),
         c("site", "site", "site that made or shipped the product"),
         c("category", "text", "complaint category (delivery, quality, documentation, ...)"),
@@ -28,7 +28,7 @@ SPEC = RecordSpec(
         c("capa_id", "id", "corrective action raised for it, if any"),
         c("cost", "number", "cost of the complaint (credit, replacement, handling)", min=0),
         c("quantity_affected", "count", "units affected", min=0),
-        c("description", "text", "what the customer reported"),
+        c("description", "text", "what the customer reported", privacy="free_text"),
     ),
     key=("complaint_id",),
     references=(Reference("capa_id", "corrective_actions", "capa_id"),),

@@ -14,7 +14,7 @@ SPEC = RecordSpec(
         c("issue_id", "id", "issue number", required=True),
         c("date_noted", "date", "date the issue was noted or last changed", required=True),
         c("kind", "enum", "external or internal", required=True, allowed=("external", "internal")),
-        c("description", "text", "the issue", required=True),
+        c("description", "text", "the issue", required=True, privacy="free_text"),
         c("impact", "enum", "expected effect on the QMS", allowed=("low", "medium", "high")),
         c("status", "enum", "open (being monitored) or closed", allowed=OPEN_CLOSED),
     ),

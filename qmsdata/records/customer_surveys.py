@@ -9,11 +9,11 @@ SPEC = RecordSpec(
     description="One row per survey response; score is 0-10 (likelihood to recommend, for NPS).",
     columns=(
         c("response_id", "id", "response number", required=True),
-        c("customer", "text", "customer"),
+        c("customer", "text", "customer", privacy="personal"),
         c("response_date", "date", "date of the response", required=True),
         c("score", "number", "score from 0 to 10", required=True, min=0, max=10),
         c("site", "site", "site serving the customer"),
-        c("comment", "text", "free-text comment"),
+        c("comment", "text", "free-text comment", privacy="free_text"),
     ),
     key=("response_id",),
     event_date="response_date",

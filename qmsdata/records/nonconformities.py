@@ -42,7 +42,7 @@ SPEC = RecordSpec(
         c("capa_id", "id", "corrective action raised for it, if any"),
         c("status", "enum", "open or closed", allowed=OPEN_CLOSED),
         c("closed_date", "date", "date it was closed"),
-        c("description", "text", "what was found"),
+        c("description", "text", "what was found", privacy="free_text"),
     ),
     key=("nc_id",),
     references=(

@@ -27,8 +27,8 @@ SPEC = RecordSpec(
             required=True,
             allowed=("improvement", "qms_change", "resources"),
         ),
-        c("description", "text", "the action", required=True),
-        c("owner", "text", "person responsible"),
+        c("description", "text", "the action", required=True, privacy="free_text"),
+        c("owner", "text", "person responsible", privacy="personal"),
         c("due_date", "date", "date due", future_ok=True),
         c(
             "status",
