@@ -94,10 +94,12 @@ def _cmd_actions(args: argparse.Namespace) -> int:
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")  # CLI default: backup name only
     res = import_actions(args.file, args.workbook, as_of=args.as_of, stamp=stamp)
-    print(
-        f"imported {len(res.added)} review action(s) into {res.source} "
-        f"(previous file kept as {res.backup})"
+    kept = (
+        f"previous version kept as {res.backup}"
+        if res.backup is not None
+        else "a new file qmsdata keeps beside your own; delete it to undo"
     )
+    print(f"imported {len(res.added)} review action(s) into {res.source} ({kept})")
     return 0
 
 
@@ -266,12 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         help="validate a completed review-actions.csv and append it to the workbook",
         description=(
-            "Validate the completed decisions register (review_actions columns) and append its "
-            "rows to the workbook's review_actions source (a CSV file or an XLSX sheet), so the "
-            "meeting's decisions become next period's input 9.3.2 a. The write is atomic and the "
-            "previous file is kept under <workbook>/.qms-backup/. Refused, with nothing written, "
-            "when a row fails validation or an action ID is already in the workbook. Exit 0 when "
-            "imported, 2 when refused."
+            "Validate the completed decisions register (review_actions columns) and add its "
+            "rows to <workbook>/qms-review-actions.csv, a file qmsdata keeps and reads after "
+            "the workbook's own review_actions source, so the meeting's decisions become next "
+            "period's input 9.3.2 a. Your own files (CSV, XLSX, database) are never written. "
+            "Text is stored as text (formula-like cells neutralised). The write is atomic, "
+            "holds the workbook's lock (a second import waits), and the previous version is "
+            "kept under <workbook>/.qms-backup/. Refused, with nothing written, when a row fails "
+            "validation, an action ID is already in the workbook, a required column is missing, "
+            "or the register holds control characters, over-long cells or multi-line IDs. Exit "
+            "0 when imported, 2 when refused."
         ),
     )
     p.add_argument("file", help="the completed review-actions.csv")

@@ -7,13 +7,18 @@ A workbook is a folder holding ``qms.toml``::
     sites = ["Leeds", "Brno"]
     fiscal_year_start = 1          # month the fiscal year starts (1-12)
     as_of = 2026-10-31             # optional reporting date (TOML date or "YYYY-MM-DD")
+    # allow_outside_sources = true # let every source resolve outside this folder (default false)
 
     [records.complaints]
     source = "complaints.csv"      # relative to the workbook folder, or a SQLAlchemy URL
     # sheet = "Sheet1" (xlsx); table = "..." or query = "..." (SQL, parameters in [..params]);
     # encoding = "utf-8"; delimiter = ","; date_format = "%d/%m/%Y"
+    # outside = true               # this source may resolve outside the workbook folder
     [records.complaints.columns]   # canonical name = column name in the source
     complaint_id = "Complaint No."
+
+Sources are read only from inside the workbook folder (after following symlinks) unless
+``[workbook] allow_outside_sources = true`` or the source's own ``outside = true`` says otherwise.
 
 Every mistake raises :class:`~qmsdata.errors.ConfigError` naming the file, the record type and
 the key. Reading the file has no other side effect.
@@ -34,7 +39,7 @@ from qmsdata.errors import ConfigError
 
 CONFIG_NAME = "qms.toml"
 
-_WORKBOOK_KEYS = {"organisation", "sites", "fiscal_year_start", "as_of"}
+_WORKBOOK_KEYS = {"organisation", "sites", "fiscal_year_start", "as_of", "allow_outside_sources"}
 _RECORD_KEYS = {
     "source",
     "sheet",
@@ -45,6 +50,7 @@ _RECORD_KEYS = {
     "delimiter",
     "date_format",
     "columns",
+    "outside",
 }
 
 
@@ -68,6 +74,11 @@ class RecordSource:
         ``strftime`` format of text dates; default ISO 8601.
     columns
         Mapping canonical column name -> source column name.
+    outside
+        The source file (or SQLite database) may resolve outside the workbook folder:
+        ``outside = true``, or ``[workbook] allow_outside_sources = true`` unless the source
+        says ``outside = false``. Default False: a path that leaves the folder, directly, by
+        ``..`` or through a symlink, is refused.
     """
 
     record_type: str
@@ -80,6 +91,7 @@ class RecordSource:
     delimiter: str = ","
     date_format: str | None = None
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    outside: bool = False
 
     @property
     def is_sql(self) -> bool:
@@ -117,6 +129,8 @@ class WorkbookConfig:
         Optional reporting date from ``[workbook] as_of``.
     records
         Record type -> :class:`RecordSource`, for the configured record types only.
+    allow_outside_sources
+        ``[workbook] allow_outside_sources``: every source may resolve outside the folder.
     """
 
     root: Path
@@ -126,6 +140,7 @@ class WorkbookConfig:
     fiscal_year_start: int
     as_of: dt.date | None
     records: Mapping[str, RecordSource]
+    allow_outside_sources: bool = False
 
 
 def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
@@ -188,6 +203,9 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     if not isinstance(fys, int) or isinstance(fys, bool) or not 1 <= fys <= 12:
         raise _type_error("[workbook] fiscal_year_start", "a month number 1-12", file)
     as_of = parse_as_of_date(wb.get("as_of"), file=file)
+    outside = wb.get("allow_outside_sources", False)
+    if not isinstance(outside, bool):
+        raise _type_error("[workbook] allow_outside_sources", "true or false", file)
 
     records: dict[str, RecordSource] = {}
     for name, table in _table(data.get("records", {}), "[records]", file).items():
@@ -198,7 +216,9 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
                 record_type=name,
                 hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
             )
-        records[name] = _record_source(name, _table(table, f"[records.{name}]", file), file)
+        records[name] = _record_source(
+            name, _table(table, f"[records.{name}]", file), file, allow_outside=outside
+        )
 
     root = file.parent.resolve()
     return WorkbookConfig(
@@ -209,6 +229,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         fiscal_year_start=fys,
         as_of=as_of,
         records=MappingProxyType(records),
+        allow_outside_sources=outside,
     )
 
 
@@ -232,7 +253,9 @@ def parse_as_of_date(value: Any, *, file: Path | None = None) -> dt.date | None:
     )
 
 
-def _record_source(name: str, table: dict[str, Any], file: Path) -> RecordSource:
+def _record_source(
+    name: str, table: dict[str, Any], file: Path, *, allow_outside: bool = False
+) -> RecordSource:
     from qmsdata.records import RECORD_TYPES
 
     where = f"[records.{name}]"
@@ -270,6 +293,9 @@ def _record_source(name: str, table: dict[str, Any], file: Path) -> RecordSource
             record_type=name,
             hint="Use a URL such as sqlite:///qms.db, or drop table/query for a file source.",
         )
+    outside = table.get("outside", allow_outside)
+    if not isinstance(outside, bool):
+        raise _type_error(f"{where} outside", "true or false", file, name)
     delimiter = table.get("delimiter", ",")
     if len(delimiter) != 1:
         raise _type_error(f"{where} delimiter", "one character", file, name)
@@ -301,6 +327,7 @@ def _record_source(name: str, table: dict[str, Any], file: Path) -> RecordSource
         delimiter=delimiter,
         date_format=table.get("date_format"),
         columns=MappingProxyType({k: v.strip() for k, v in columns.items()}),
+        outside=outside,
     )
 
 

@@ -4,14 +4,28 @@ Each reader returns the raw DataFrame exactly as read (CSV cells as text; typed 
 Parquet and SQL) with cleaned header names, plus its :class:`Provenance`. Readers never write to
 a source; every failure to read is a :class:`~qmsdata.errors.SourceError` naming the file and
 record type and saying what to do.
+
+Sources are read-only and contained:
+
+- a file source (and a SQLite database) must resolve, symlinks followed, inside the workbook
+  folder unless ``qms.toml`` allows it (``outside = true`` on the source, or ``[workbook]
+  allow_outside_sources = true``);
+- SQL is read through a read-only connection (see :mod:`qmsdata.io.sql`);
+- XLSX reads are bounded (see :mod:`qmsdata.io.excel`).
+
+Rows qmsdata itself adds to a record type (``qms actions import``) live in a file qmsdata owns,
+:data:`APPENDED_FILES` (``<workbook>/qms-review-actions.csv``), never in the user's own files:
+:func:`read_source` appends that file's rows after the configured source's, and the provenance
+lists both (:attr:`Provenance.parts`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qmsdata.errors import SourceError
 
@@ -20,7 +34,22 @@ if TYPE_CHECKING:
 
     from qmsdata.config import RecordSource
 
-__all__ = ["Provenance", "RawSource", "read_source", "sha256_file"]
+__all__ = [
+    "APPENDED_FILES",
+    "Provenance",
+    "RawSource",
+    "appended_path",
+    "inside_workbook",
+    "read_appended",
+    "read_source",
+    "sha256_file",
+    "source_column",
+]
+
+#: record type -> the file (in the workbook folder) where qmsdata keeps the rows it adds. Written
+#: by :mod:`qmsdata.pack.actions` only, with canonical column names, ISO dates and neutralised
+#: text cells (:func:`qmsdata.files.write_csv`); read back by :func:`read_source`.
+APPENDED_FILES = {"review_actions": "qms-review-actions.csv"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +70,12 @@ class Provenance:
         Data rows read.
     detail
         Sheet, table or query, when relevant.
+    parts
+        When the rows come from more than one file (the configured source, then the rows
+        qmsdata appended, :data:`APPENDED_FILES`): the provenance of each, in row order. Then
+        ``source``/``format`` are the configured source's, ``rows`` is the total, ``sha256``
+        the SHA-256 of the parts' SHA-256s (one hex digest per line), and ``detail`` says
+        which rows came from where. Empty for a single source.
     """
 
     record_type: str
@@ -49,6 +84,12 @@ class Provenance:
     sha256: str
     rows: int
     detail: str = ""
+    parts: tuple[Provenance, ...] = ()
+
+    def __post_init__(self) -> None:
+        # a provenance read back from JSON (pack snapshots) holds its parts as dicts
+        parts = tuple(p if isinstance(p, Provenance) else Provenance(**p) for p in self.parts)
+        object.__setattr__(self, "parts", parts)
 
 
 @dataclass(frozen=True)
@@ -68,8 +109,32 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def inside_workbook(path: Path, root: Path, rs: RecordSource, *, what: str = "source") -> Path:
+    """Return ``path`` resolved (symlinks followed); refuse it outside ``root`` unless allowed.
+
+    Raises
+    ------
+    SourceError
+        ``path`` resolves outside the workbook folder and ``rs.outside`` is False. The message
+        names the file as configured, where it leads, and the two settings that allow it.
+    """
+    resolved = Path(path).resolve()
+    base = Path(root).resolve()
+    if getattr(rs, "outside", False) or resolved.is_relative_to(base):
+        return resolved
+    raise SourceError(
+        f"the {what} {rs.source!r} resolves to {resolved}, outside the workbook folder {base}",
+        file=resolved,
+        record_type=rs.record_type,
+        hint="qms.toml may only read files inside its own folder, so a shared or copied "
+        "workbook cannot read other files of yours. If this source really lives elsewhere, "
+        f"set outside = true in [records.{rs.record_type}] (or allow_outside_sources = true "
+        "in [workbook]) of qms.toml",
+    )
+
+
 def read_source(rs: RecordSource, root: Path) -> RawSource:
-    """Read the source of one record type.
+    """Read the source of one record type (and the rows qmsdata appended to it).
 
     Parameters
     ----------
@@ -86,13 +151,23 @@ def read_source(rs: RecordSource, root: Path) -> RawSource:
     Raises
     ------
     SourceError
-        Missing or unreadable file, wrong sheet, bad encoding, bad SQL URL, table or query.
+        Missing or unreadable file, wrong sheet, bad encoding, bad SQL URL, table or query; a
+        file outside the workbook folder that ``qms.toml`` does not allow; a query that is not
+        a single read statement.
     """
+    raw = _read_one(rs, root)
+    extra = appended_path(rs.record_type, root)
+    if extra is None or not extra.exists() or (not rs.is_sql and rs.path(root) == extra):
+        return raw
+    return _concat(raw, read_appended(rs, root, like=raw.frame.columns))
+
+
+def _read_one(rs: RecordSource, root: Path) -> RawSource:
     if rs.format == "sql":
         from qmsdata.io.sql import read_sql
 
         return read_sql(rs, root)
-    path = rs.path(root)
+    path = inside_workbook(rs.path(root), root, rs)
     if not path.is_file():
         raise SourceError(
             "source file not found",
@@ -114,3 +189,90 @@ def clean_headers(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip byte-order marks and surrounding spaces from column names; reset to a RangeIndex."""
     frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
     return frame.reset_index(drop=True)
+
+
+def appended_path(record_type: str, root: Path) -> Path | None:
+    """Return the file where qmsdata keeps the rows it adds to ``record_type``, if any."""
+    name = APPENDED_FILES.get(record_type)
+    return None if name is None else Path(root).resolve() / name
+
+
+def read_appended(rs: RecordSource, root: Path, *, like: Iterable[Any] = ()) -> RawSource:
+    """Read the rows qmsdata appended to ``rs.record_type`` (:data:`APPENDED_FILES`).
+
+    The file holds canonical column names, ISO dates and neutralised text. Text is returned
+    as it was meant (:func:`~qmsdata.files.unneutralise_cell`); ISO dates that parse become
+    Timestamps (so they validate whatever ``date_format`` the configured source uses; any other
+    text is left for validation to reject); each canonical column is renamed to the configured
+    source's name for it (``[records.<type>.columns]``, matched in ``like`` as the loader does:
+    exactly, then ignoring case and surrounding spaces).
+
+    Raises
+    ------
+    SourceError
+        The file is missing, unreadable, or a symlink leading outside the workbook folder.
+    """
+    import pandas as pd
+
+    from qmsdata.config import RecordSource as _RS
+    from qmsdata.files import unneutralise_cell
+    from qmsdata.io.csv import read_csv
+    from qmsdata.records import RECORD_TYPES
+
+    path = appended_path(rs.record_type, root)
+    assert path is not None, rs.record_type  # noqa: S101 - callers check APPENDED_FILES
+    own = _RS(record_type=rs.record_type, source=path.name)  # never outside, whatever rs says
+    inside_workbook(root / path.name, root, own, what="file qmsdata keeps its rows in")
+    raw = read_csv(own, path)
+    frame = raw.frame.map(unneutralise_cell)
+    frame.columns = [unneutralise_cell(c) for c in frame.columns]
+    spec = RECORD_TYPES[rs.record_type]
+    for col in spec.columns:
+        if col.kind == "date" and col.name in frame.columns:
+            text = frame[col.name]
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            frame[col.name] = text.astype(object).where(parsed.isna(), parsed.astype(object))
+    present = list(like)
+    rename = {
+        col.name: source_column(rs, col.name, present) or rs.columns.get(col.name, col.name)
+        for col in spec.columns
+    }
+    frame = frame.rename(columns=rename)
+    return RawSource(frame, raw.provenance)
+
+
+def source_column(rs: RecordSource, canonical: str, available: Iterable[Any]) -> str | None:
+    """Return the column of ``available`` holding ``canonical``, as the loader matches it.
+
+    The name mapped in ``[records.<type>.columns]`` (else the canonical name itself), matched
+    exactly, then ignoring case and surrounding spaces; None when absent or ambiguous.
+    """
+    names = [str(a) for a in available]
+    wanted = rs.columns.get(canonical, canonical)
+    if wanted in names:
+        return wanted
+    hits = [n for n in names if n.strip().casefold() == wanted.strip().casefold()]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _concat(first: RawSource, second: RawSource) -> RawSource:
+    """Return ``first``'s rows then ``second``'s, with both provenances as parts."""
+    import pandas as pd
+
+    a, b = first.provenance, second.provenance
+    frames = [f for f in (first.frame, second.frame) if len(f.columns)]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    lo, hi = a.rows + 1, a.rows + b.rows
+    detail = "; ".join(
+        d
+        for d in (
+            a.detail,
+            f"rows {lo}-{hi} from {Path(b.source).name} (added by qms actions import)"
+            if b.rows
+            else f"no rows yet in {Path(b.source).name}",
+        )
+        if d
+    )
+    digest = hashlib.sha256(f"{a.sha256}\n{b.sha256}\n".encode()).hexdigest()
+    prov = Provenance(a.record_type, a.source, a.format, digest, a.rows + b.rows, detail, (a, b))
+    return RawSource(frame.reset_index(drop=True), prov)

@@ -1,7 +1,17 @@
-"""Read Excel .xlsx sources with openpyxl: cells as Excel holds them (dates stay dates)."""
+"""Read Excel .xlsx sources with openpyxl: cells as Excel holds them (dates stay dates).
+
+Every row is read whatever the sheet's declared ``<dimension>`` says (some exporters write a
+stale one, which openpyxl's read-only mode would trust and read as 0 rows), and the work is
+bounded before openpyxl parses anything: the archive's XML may not decompress to more than
+:data:`MAX_UNCOMPRESSED` bytes, and a sheet may not hold more rows or columns than Excel itself
+allows (:data:`MAX_ROWS`, :data:`MAX_COLUMNS`). A file past a bound is a
+:class:`~qmsdata.errors.SourceError` naming it, not a hang or an out-of-memory kill.
+"""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +21,74 @@ from qmsdata.io import Provenance, RawSource, clean_headers, sha256_file
 if TYPE_CHECKING:
     from qmsdata.config import RecordSource
 
+#: Excel's own limits for one worksheet: a sheet past them was not written by Excel.
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+#: bound on the XML an .xlsx may decompress to (all its XML parts together), in bytes.
+MAX_UNCOMPRESSED = 1 << 30
+
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?row[\s/>]")
+_OVERLAP = 40  # longer than any _ROW match, so one split across two chunks is counted once
+_CHUNK = 1 << 20
+
+
+def _scan(path: Path, rs: RecordSource) -> dict[str, int]:
+    """Decompress the archive's XML once, bounded; return ``{worksheet part: <row> count}``.
+
+    Raises
+    ------
+    SourceError
+        The XML decompresses past :data:`MAX_UNCOMPRESSED` (declared or actual size).
+    zipfile.BadZipFile
+        Not a zip archive (the caller reports it like any unreadable workbook).
+    """
+
+    def too_big(size: str) -> SourceError:
+        return SourceError(
+            f"the workbook's XML decompresses to {size}, more than qmsdata reads from one "
+            f"Excel file ({MAX_UNCOMPRESSED:,} bytes): it looks damaged or built to exhaust "
+            "memory (a zip bomb)",
+            file=path,
+            record_type=rs.record_type,
+            hint="Export the records again (as CSV or Parquet for very large tables).",
+        )
+
+    rows: dict[str, int] = {}
+    with zipfile.ZipFile(path) as zf:
+        parts = [i for i in zf.infolist() if i.filename.lower().endswith((".xml", ".rels"))]
+        declared = sum(i.file_size for i in parts)
+        if declared > MAX_UNCOMPRESSED:
+            raise too_big(f"{declared:,} bytes")
+        total = 0
+        for info in parts:
+            is_sheet = info.filename.startswith("xl/worksheets/")
+            n = 0
+            tail = b""
+            with zf.open(info) as fh:
+                while block := fh.read(_CHUNK):
+                    total += len(block)
+                    if total > MAX_UNCOMPRESSED:  # the declared sizes lied
+                        raise too_big(f"more than {MAX_UNCOMPRESSED:,} bytes")
+                    if is_sheet:
+                        buf = tail + block
+                        cut = max(len(buf) - _OVERLAP, 0)
+                        n += len(_ROW.findall(buf)) - len(_ROW.findall(buf, cut))
+                        tail = buf[cut:]
+            if is_sheet:
+                rows[info.filename] = n + len(_ROW.findall(tail))
+    return rows
+
+
+def _limit(path: Path, rs: RecordSource, sheet: str, what: str) -> SourceError:
+    return SourceError(
+        f"worksheet {sheet!r} has {what}, more than Excel allows "
+        f"({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns): the file looks damaged or built to "
+        "exhaust memory",
+        file=path,
+        record_type=rs.record_type,
+        hint="Export the records again (as CSV or Parquet for very large tables).",
+    )
+
 
 def read_excel(rs: RecordSource, path: Path) -> RawSource:
     """Read one worksheet (``sheet`` in qms.toml, default the first) of an .xlsx file."""
@@ -19,7 +97,10 @@ def read_excel(rs: RecordSource, path: Path) -> RawSource:
     try:
         import openpyxl
 
+        row_counts = _scan(path, rs)
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except SourceError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged or non-xlsx file
         raise SourceError(
             f"cannot open the file as an Excel .xlsx workbook: {exc}",
@@ -42,6 +123,11 @@ def read_excel(rs: RecordSource, path: Path) -> RawSource:
             )
         sheet_name = names[sheet] if isinstance(sheet, int) else sheet
         ws = book[sheet_name]
+        part = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
+        if row_counts.get(part, 0) > MAX_ROWS:
+            raise _limit(path, rs, sheet_name, f"{row_counts[part]:,} rows")
+        # A stale or wrong <dimension> element would bound the rows and columns read.
+        ws.reset_dimensions()
         rows = ws.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
@@ -52,12 +138,26 @@ def read_excel(rs: RecordSource, path: Path) -> RawSource:
                 hint="Put the column names in the first row.",
             )
         width = len(header)
-        data = [r[:width] + (None,) * (width - len(r)) for r in rows]
+        if width > MAX_COLUMNS:
+            raise _limit(path, rs, sheet_name, f"{width:,} columns")
+        data = []
+        blank = 0  # all-empty rows not yet kept: kept only when a record follows them
+        for n, r in enumerate(rows, start=2):
+            if n > MAX_ROWS:
+                raise _limit(path, rs, sheet_name, f"more than {MAX_ROWS:,} rows")
+            if len(r) > MAX_COLUMNS:
+                raise _limit(path, rs, sheet_name, f"{len(r):,} columns in row {n}")
+            cells = r[:width] + (None,) * (width - len(r))
+            # openpyxl returns rows whose cells are all empty; trailing ones are not records.
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+                blank += 1
+                continue
+            if blank:
+                data.extend([(None,) * width] * blank)
+                blank = 0
+            data.append(cells)
     finally:
         book.close()
-    # openpyxl returns trailing rows whose cells are all empty; they are not records.
-    while data and all(v is None or (isinstance(v, str) and not v.strip()) for v in data[-1]):
-        data.pop()
     names_ = [f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(header)]
     frame = pd.DataFrame.from_records(data, columns=names_, coerce_float=False)
     frame = frame.astype(object) if len(frame) else frame

@@ -4,23 +4,134 @@ Table names are reflected (never pasted into SQL text) and query parameters are 
 (``:name`` placeholders with values from ``[records.<type>.params]``). A relative SQLite database
 path resolves against the workbook folder; a missing SQLite file is an error (SQLite would
 otherwise create an empty one).
+
+SQL sources are read-only, in three layers:
+
+1. a ``query`` must be one read statement: a ``SELECT`` (``WITH ... SELECT`` included), with no
+   second statement, no data-changing statement inside it (``WITH d AS (DELETE ...)``) and no
+   ``INTO`` (``SELECT ... INTO new_table``, ``INTO OUTFILE``). Checked with ``sqlparse`` before
+   the database is contacted; ``DROP``, ``VACUUM INTO``, ``ATTACH``, ``PRAGMA`` are refused.
+2. SQLite is opened read-only (``file:...?mode=ro`` URI) with an authorizer that allows reading
+   only (SQLite's read-only mode alone still lets ``VACUUM INTO`` and ``ATTACH`` create files).
+3. other databases run the read in a transaction that is read-only where the dialect can say so
+   (PostgreSQL, MySQL/MariaDB, Oracle) and is always rolled back. Give qmsdata a database
+   account that may only read: that is the boundary a server enforces.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import urllib.parse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qmsdata.errors import SourceError
-from qmsdata.io import Provenance, RawSource, clean_headers, sha256_file
+from qmsdata.io import Provenance, RawSource, clean_headers, inside_workbook, sha256_file
 
 if TYPE_CHECKING:
     from qmsdata.config import RecordSource
 
+#: SQLite authorizer actions a read needs (SELECT, column reads, functions, recursive CTEs)
+_SQLITE_READ_ACTIONS = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    sqlite3.SQLITE_RECURSIVE,
+    sqlite3.SQLITE_TRANSACTION,
+}
+#: PRAGMAs SQLAlchemy's table reflection uses; each only reads, whatever its argument.
+_SQLITE_READ_PRAGMAS = {
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "database_list",
+}
+#: statements that make a transaction read-only, per dialect (PostgreSQL uses an option)
+_READ_ONLY_TRANSACTION = {
+    "mysql": "SET TRANSACTION READ ONLY",
+    "mariadb": "SET TRANSACTION READ ONLY",
+    "oracle": "SET TRANSACTION READ ONLY",
+}
+
+
+def _sqlite_authorizer(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int:
+    if action in _SQLITE_READ_ACTIONS:
+        if action == sqlite3.SQLITE_FUNCTION and (arg1 or "").lower() == "load_extension":
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA:
+        name = (arg1 or "").lower()
+        # SQLAlchemy reads the isolation level when it connects (no value: a read)
+        if name in _SQLITE_READ_PRAGMAS or (name == "read_uncommitted" and arg2 is None):
+            return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def _sqlite_read_only(file: Path) -> sqlite3.Connection:
+    """Open ``file`` read-only (never created) with the read-only authorizer installed."""
+    uri = f"file:{urllib.parse.quote(str(file))}?mode=ro"
+    con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    con.set_authorizer(_sqlite_authorizer)
+    return con
+
+
+def read_statement_problem(query: str) -> str | None:
+    """Return why ``query`` is not a single read statement, or None when it is one.
+
+    A read statement is one ``SELECT`` (``WITH ... SELECT`` included) with no data-changing
+    statement inside it and no ``INTO``. Comments and a trailing ``;`` are fine.
+    """
+    import sqlparse
+    from sqlparse import tokens as T
+
+    def meaningful(stmt: Any) -> list[Any]:
+        return [
+            t
+            for t in stmt.flatten()
+            if not t.is_whitespace and t.ttype not in T.Comment and t.ttype is not T.Punctuation
+        ]
+
+    statements = [s for s in sqlparse.parse(query) if meaningful(s)]
+    if not statements:
+        return "the query is empty"
+    if len(statements) > 1:
+        kinds = ", ".join(s.get_type() for s in statements)
+        return f"the query holds {len(statements)} statements ({kinds}); only one is run"
+    stmt = statements[0]
+    kind = stmt.get_type()
+    if kind != "SELECT":
+        first = meaningful(stmt)[0].normalized.upper()
+        return f"the query is a {first if kind == 'UNKNOWN' else kind} statement, not a SELECT"
+    for tok in stmt.flatten():
+        word = tok.normalized.upper()
+        if tok.ttype in T.Keyword.DML and word != "SELECT":
+            return f"the query contains {word}, which changes data"
+        if tok.ttype in T.Keyword.DDL:
+            return f"the query contains {word}, which changes the database"
+        if tok.ttype in T.Keyword and word == "INTO":
+            return "the query contains INTO, which writes a table or a file"
+    return None
+
+
+def _driver_message(exc: BaseException) -> str:
+    """Return the database driver's whole message (every line), without SQLAlchemy's links."""
+    orig = getattr(exc, "orig", None)
+    err = orig if isinstance(orig, BaseException) else exc
+    lines = [
+        line.rstrip()
+        for line in str(err).splitlines()
+        if line.strip() and not line.lstrip().startswith("(Background on this error at:")
+    ]
+    return f"{err.__class__.__name__}: " + "\n".join(lines)
+
 
 def read_sql(rs: RecordSource, root: Path) -> RawSource:
-    """Read a SQL table or query."""
+    """Read a SQL table or query, read-only."""
     import pandas as pd
     import sqlalchemy as sa
 
@@ -34,10 +145,23 @@ def read_sql(rs: RecordSource, root: Path) -> RawSource:
             hint="Write it like sqlite:///qms.db or postgresql://user@host/db.",
         ) from None
     shown = url.render_as_string(hide_password=True)
+    if rs.table is None:
+        problem = read_statement_problem(rs.query or "")
+        if problem is not None:
+            raise SourceError(
+                f"{problem}: SQL sources are read-only",
+                file=shown,
+                record_type=rs.record_type,
+                hint=f"Set query in [records.{rs.record_type}] to a single SELECT (or use "
+                "table = ...); qmsdata never writes to a database",
+            )
     sqlite_file = None
+    engine_args: dict[str, Any] = {}
     if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
         db = Path(url.database)
-        sqlite_file = db if db.is_absolute() else (root / db).resolve()
+        sqlite_file = inside_workbook(
+            db if db.is_absolute() else root / db, root, rs, what="SQLite database"
+        )
         if not sqlite_file.is_file():
             raise SourceError(
                 "SQLite database not found",
@@ -47,8 +171,13 @@ def read_sql(rs: RecordSource, root: Path) -> RawSource:
             )
         url = url.set(database=str(sqlite_file))
         shown = url.render_as_string(hide_password=True)
+        if url.drivername in ("sqlite", "sqlite+pysqlite"):
+            engine_args["creator"] = lambda: _sqlite_read_only(sqlite_file)
+        else:  # another SQLite driver: at least open the file read-only
+            quoted = urllib.parse.quote(str(sqlite_file))
+            url = url.set(database=f"file:{quoted}", query={"mode": "ro", "uri": "true"})
     try:
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(url, **engine_args)
     except Exception as exc:  # unknown dialect, missing driver
         raise SourceError(
             f"cannot use the SQL URL: {exc}",
@@ -58,29 +187,24 @@ def read_sql(rs: RecordSource, root: Path) -> RawSource:
         ) from None
     try:
         with engine.connect() as conn:
-            if rs.table is not None:
-                try:
-                    schema, _, name = rs.table.rpartition(".")
-                    table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=schema or None)
-                except sa.exc.NoSuchTableError:
-                    tables = sa.inspect(conn).get_table_names()
-                    raise SourceError(
-                        f"table {rs.table!r} not found (the database has "
-                        f"{', '.join(map(repr, tables)) or 'no tables'})",
-                        file=shown,
-                        record_type=rs.record_type,
-                        hint=f"Set table = one of those in [records.{rs.record_type}].",
-                    ) from None
-                frame = pd.read_sql_query(sa.select(table), conn)
-                detail = f"table {rs.table}"
-            else:
-                frame = pd.read_sql_query(sa.text(rs.query or ""), conn, params=dict(rs.params))
-                detail = f"query {rs.query}"
+            try:
+                conn = conn.execution_options(postgresql_readonly=True)
+                setup = _READ_ONLY_TRANSACTION.get(engine.dialect.name)
+                if setup is not None:
+                    conn.exec_driver_sql(setup)
+                if rs.table is not None:
+                    frame, detail = _read_table(conn, rs, shown)
+                else:
+                    query = sa.text(rs.query or "")
+                    frame = pd.read_sql_query(query, conn, params=dict(rs.params))
+                    detail = f"query {rs.query}"
+            finally:
+                conn.rollback()  # nothing a read did is ever committed
     except SourceError:
         raise
     except Exception as exc:  # OperationalError, ProgrammingError, ...
         raise SourceError(
-            f"cannot read from the database: {exc.__class__.__name__}: {exc}".split("\n")[0],
+            f"cannot read from the database: {_driver_message(exc)}",
             file=shown,
             record_type=rs.record_type,
             hint="Check the URL, the table or query and its [params] in qms.toml.",
@@ -95,3 +219,23 @@ def read_sql(rs: RecordSource, root: Path) -> RawSource:
         digest = hashlib.sha256(hashed).hexdigest()
     prov = Provenance(rs.record_type, shown, "sql", digest, len(frame), detail)
     return RawSource(frame, prov)
+
+
+def _read_table(conn: Any, rs: RecordSource, shown: str) -> tuple[Any, str]:
+    import pandas as pd
+    import sqlalchemy as sa
+
+    assert rs.table is not None  # noqa: S101 - the caller checked
+    try:
+        schema, _, name = rs.table.rpartition(".")
+        table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=schema or None)
+    except sa.exc.NoSuchTableError:
+        tables = sa.inspect(conn).get_table_names()
+        raise SourceError(
+            f"table {rs.table!r} not found (the database has "
+            f"{', '.join(map(repr, tables)) or 'no tables'})",
+            file=shown,
+            record_type=rs.record_type,
+            hint=f"Set table = one of those in [records.{rs.record_type}].",
+        ) from None
+    return pd.read_sql_query(sa.select(table), conn), f"table {rs.table}"

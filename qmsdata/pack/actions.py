@@ -1,22 +1,33 @@
 """Import the review's completed decisions register into the workbook (ISO 9001 9.3.3 -> 9.3.2 a).
 
 The pack ships ``review-actions.csv`` (review_actions schema, one suggested action per signal of
-concern). The meeting completes it; :func:`import_actions` validates it and appends its rows to
-the workbook's ``review_actions`` source, so next period's pack shows them under 9.3.2 a.
+concern). The meeting completes it; :func:`import_actions` validates it and adds its rows to the
+workbook, so next period's pack shows them under 9.3.2 a.
 
-This is the one place qmsdata writes to a workbook source. The write is atomic (temporary file in
-the same folder, then ``os.replace``), the previous file is kept as a timestamped backup under
-``<workbook>/.qms-backup/``, an action ID already in the workbook (or twice in the register)
-refuses the whole import, and only CSV and XLSX sources are written (anything else is refused:
-an SQL database or a Parquet export belongs to another system).
+The user's own files are never written. The imported rows go to a file qmsdata owns,
+``<workbook>/qms-review-actions.csv`` (:data:`qmsdata.io.APPENDED_FILES`), which the loader reads
+after the configured ``review_actions`` source, whatever that is (a CSV file, a sheet of a
+multi-sheet XLSX, Parquet or SQL): an XLSX is never re-saved (re-saving drops the cached values
+of the formulas in its other sheets) and a database is never written to. That file holds text
+as text: canonical column names, ISO dates, and every cell that a spreadsheet would run as a
+formula (``=HYPERLINK(...)``) neutralised with a leading ``'`` (:func:`qmsdata.files.write_csv`),
+undone when qmsdata reads it back.
+
+Every import holds the workbook's lock (``<workbook>/.qms.lock``, waiting for another import to
+finish) from the duplicate-ID check to the write, so two imports at once both land, or the
+second is refused as a duplicate; none is lost. The write is atomic, the previous version of
+the file is kept under ``<workbook>/.qms-backup/``, and anything wrong with the register (a row
+failing validation, an action ID already in the workbook or twice in the register, a missing
+required column, a control character such as NUL, a cell longer than Excel holds, an ID with a
+line break) refuses the whole import with nothing written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
-import shutil
-import tempfile
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +38,13 @@ from qmsdata.errors import ConfigError, DataError, SourceError
 
 RECORD_TYPE = "review_actions"
 BACKUP_DIR = ".qms-backup"
+LOCK_NAME = ".qms.lock"
+#: Excel's limit on the characters of one cell.
+MAX_CELL_CHARS = 32_767
+#: a decisions register is a few dozen rows; a bigger file is not one.
+MAX_REGISTER_BYTES = 20 << 20
+#: characters no spreadsheet cell can hold (openpyxl refuses them); tab, LF and CR are fine.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -36,27 +54,32 @@ class ImportResult:
     Attributes
     ----------
     source
-        The workbook file appended to.
+        The file the rows were added to (``<workbook>/qms-review-actions.csv``).
     backup
-        The copy of the file as it was before.
+        The copy of that file as it was before, or None when the import created it.
     added
-        Action IDs appended, in order.
+        Action IDs added, in order.
     """
 
     source: Path
-    backup: Path
+    backup: Path | None
     added: list[str]
 
 
-def _unneutralise(v: Any) -> Any:
-    """Undo the pack's CSV neutralisation (a leading ``'`` before = + - @ tab CR)."""
-    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in "=+-@\t\r":
-        return v[1:]
-    return v
-
-
 def read_register(file: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a completed decisions register (CSV with the review_actions canonical columns)."""
+    """Read a completed decisions register (CSV with the review_actions canonical columns).
+
+    Cells are text, stripped, empty -> None, and the pack's protective ``'`` before a
+    formula-like cell is removed (:func:`qmsdata.files.unneutralise_cell`): the text is what
+    was meant.
+
+    Raises
+    ------
+    SourceError
+        Missing, too large, not UTF-8, not CSV, or holding a control character (NUL, ...).
+    """
+    from qmsdata.files import unneutralise_cell
+
     path = Path(file)
     if not path.is_file():
         raise SourceError(
@@ -65,44 +88,80 @@ def read_register(file: str | os.PathLike[str]) -> pd.DataFrame:
             record_type=RECORD_TYPE,
             hint="Pass the review-actions.csv the meeting completed.",
         )
+    size = path.stat().st_size
+    if size > MAX_REGISTER_BYTES:
+        raise SourceError(
+            f"register {path} is {size:,} bytes, more than a decisions register "
+            f"({MAX_REGISTER_BYTES:,} at most)",
+            file=path,
+            record_type=RECORD_TYPE,
+            hint="Pass the review-actions.csv of the pack, completed by the meeting.",
+        )
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"register {path} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            file=path,
+            record_type=RECORD_TYPE,
+            hint="Save the register as UTF-8 CSV (Excel: 'CSV UTF-8') and import again.",
+        ) from None
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise SourceError(
+            f"register {path} holds the control character U+{ord(bad.group()):04X}"
+            f"{' (NUL)' if bad.group() == chr(0) else ''} on line {line}: not text a "
+            "spreadsheet cell can hold; nothing imported",
+            file=path,
+            record_type=RECORD_TYPE,
+            hint="Remove it (the file may be damaged or not a CSV) and import again.",
+        )
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceError(
             f"cannot read register {path}: {exc}",
             file=path,
             record_type=RECORD_TYPE,
             hint="Save the register as UTF-8 CSV with a header row.",
         ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.map(lambda v: _unneutralise(v.strip()) if isinstance(v, str) else v)
+    frame.columns = [unneutralise_cell(str(c).strip()) for c in frame.columns]
+    frame = frame.map(lambda v: unneutralise_cell(v.strip()) if isinstance(v, str) else v)
     return frame.replace({"": None})
 
 
-def _existing_ids(src: Any, path: Path, id_col: str) -> set[str]:
-    if not path.exists():
-        return set()
-    fmt = path.suffix.lower()
-    if fmt == ".csv":
-        old = pd.read_csv(
-            path, dtype=str, keep_default_na=False, sep=src.delimiter, encoding=src.encoding
+def _register_problems(reg: pd.DataFrame, spec: Any) -> list[str]:
+    """Return what makes the register unimportable before validation (one line each)."""
+    problems = []
+    missing = [c.name for c in spec.columns if c.required and c.name not in reg.columns]
+    if missing:
+        problems.append(
+            f"required column(s) {', '.join(missing)} missing (the register has: "
+            f"{', '.join(map(str, reg.columns))})"
         )
-    else:
-        old = pd.read_excel(
-            path,
-            sheet_name=src.sheet if src.sheet is not None else 0,
-            dtype=str,
-            keep_default_na=False,
-        )
-    if id_col not in old.columns:
-        raise SourceError(
-            f"{path} has no column {id_col!r} for action_id",
-            file=path,
-            record_type=RECORD_TYPE,
-            column="action_id",
-            hint="Check [records.review_actions.columns] in qms.toml.",
-        )
-    return set(old[id_col].astype(str).str.strip())
+    problems += [
+        f"column name {str(c)[:40]!r}...: {len(str(c)):,} characters, more than a spreadsheet "
+        f"cell holds ({MAX_CELL_CHARS:,})"
+        for c in reg.columns
+        if len(str(c)) > MAX_CELL_CHARS
+    ]
+    ids = {c.name for c in spec.columns if c.kind == "id"}
+    for pos, row in enumerate(reg.itertuples(index=False), start=1):
+        for name, v in zip(reg.columns, row, strict=True):
+            if not isinstance(v, str):
+                continue
+            if len(v) > MAX_CELL_CHARS:
+                problems.append(
+                    f"row {pos}: {name}: {len(v):,} characters, more than a spreadsheet cell "
+                    f"holds ({MAX_CELL_CHARS:,})"
+                )
+            elif name in ids and not v.isprintable():
+                problems.append(
+                    f"row {pos}: {name}: {v!r} holds a line break, tab or other control "
+                    "character; an ID is one line of text"
+                )
+    return problems
 
 
 def import_actions(
@@ -112,15 +171,16 @@ def import_actions(
     as_of: Any = None,
     stamp: str | None = None,
 ) -> ImportResult:
-    """Validate a completed decisions register and append it to the workbook's review_actions.
+    """Validate a completed decisions register and add it to the workbook's review_actions.
 
     Parameters
     ----------
     file
         The completed ``review-actions.csv`` (review_actions canonical columns).
     workbook
-        Workbook folder with ``qms.toml``; its ``review_actions`` source must be a CSV file or
-        a sheet of an XLSX file.
+        Workbook folder with ``qms.toml``, whose ``[records.review_actions]`` is configured
+        (any source format; it is read, never written). The rows go to
+        ``<workbook>/qms-review-actions.csv``.
     as_of
         Reporting date for validation (review dates after it are refused); default: the
         latest review date in the register.
@@ -135,39 +195,42 @@ def import_actions(
     Raises
     ------
     DataError
-        The register has rows that fail validation (listed with row and column), repeats an
-        action ID, or uses one already in the workbook. Nothing is written.
+        The register has rows that fail validation (listed with row and column), lacks a
+        required column, has a cell longer than Excel holds or an ID with a line break,
+        repeats an action ID, or uses one already in the workbook. Nothing is written.
     SourceError, ConfigError
-        The register cannot be read, or the workbook's source cannot be appended safely.
+        The register or the workbook's source cannot be read.
     """
     from qmsdata.config import read_config
+    from qmsdata.files import atomic_write, file_lock, write_csv
+    from qmsdata.io import appended_path
+    from qmsdata.records import RECORD_TYPES
     from qmsdata.validate import validate
 
     root = Path(workbook)
     cfg = read_config(root / "qms.toml" if root.is_dir() else root)
     src = cfg.records.get(RECORD_TYPE)
+    owned = appended_path(RECORD_TYPE, cfg.root)
+    assert owned is not None  # noqa: S101 - review_actions has an appended file
     if src is None:
         raise ConfigError(
             f"{cfg.file}: no [records.{RECORD_TYPE}] source configured",
             file=cfg.file,
             record_type=RECORD_TYPE,
-            hint='Add [records.review_actions] with source = "review-actions.csv".',
+            hint=f'Add [records.review_actions] with source = "{owned.name}" (the file '
+            "qmsdata keeps imported actions in) or your own register's file",
         )
-    path = Path(src.source)
-    if not path.is_absolute():
-        path = cfg.root / path
-    kind = path.suffix.lower()
-    if src.query or src.table or kind not in (".csv", ".xlsx"):
+    is_owned = not src.is_sql and src.path(cfg.root) == owned
+    if not src.is_sql and not is_owned and not src.path(cfg.root).exists():
         raise SourceError(
-            f"cannot append to {path}: only CSV files and XLSX sheets are written",
-            file=path,
+            f"the review_actions source {src.source!r} does not exist",
+            file=src.path(cfg.root),
             record_type=RECORD_TYPE,
-            hint="Add the register's rows to that system yourself, or point review_actions at "
-            "a CSV file.",
+            hint=f'Create it, or set source = "{owned.name}" in [records.review_actions] to '
+            "keep review actions only in the file qmsdata writes",
         )
-    if kind == ".xlsx" and not path.exists():
-        raise SourceError(f"{path} does not exist", file=path, record_type=RECORD_TYPE)
 
+    spec = RECORD_TYPES[RECORD_TYPE]
     reg = read_register(file)
     if reg.empty:
         raise DataError(
@@ -176,10 +239,20 @@ def import_actions(
             record_type=RECORD_TYPE,
             hint="Nothing to import.",
         )
+    problems = _register_problems(reg, spec)
+    if problems:
+        raise DataError(
+            f"register {file} cannot be imported, nothing imported:\n  "
+            + "\n  ".join(problems[:20]),
+            file=Path(file),
+            record_type=RECORD_TYPE,
+            hint="Correct the register (it must keep the columns of the pack's "
+            "review-actions.csv) and import again.",
+        )
     at = (
         pd.Timestamp(as_of)
         if as_of is not None
-        else pd.to_datetime(reg.get("review_date"), errors="coerce").max()
+        else pd.to_datetime(reg["review_date"], errors="coerce", format="ISO8601").max()
     )
     if at is None or pd.isna(at):
         at = pd.Timestamp(cfg.as_of) if cfg.as_of else pd.Timestamp("2100-01-01")
@@ -205,104 +278,120 @@ def import_actions(
             column="action_id",
             hint="Give each action its own ID; nothing was imported.",
         )
-    mapping = {c: src.columns.get(c, c) for c in acc.columns if c != "source_row"}
-    clash = sorted(set(ids) & _existing_ids(src, path, mapping["action_id"]))
-    if clash:
-        raise DataError(
-            f"action ID(s) {', '.join(clash)} already in {path.name}; nothing imported",
-            file=path,
+    out = pd.DataFrame(index=acc.index)
+    for col in spec.columns:
+        v = acc[col.name] if col.name in acc.columns else pd.Series(None, index=acc.index)
+        if col.kind == "date":
+            d = pd.to_datetime(v, errors="coerce")
+            v = d.dt.strftime("%Y-%m-%d").astype(object).where(d.notna(), None)
+        out[col.name] = v.astype(object).where(v.notna(), None)
+
+    with file_lock(cfg.root / LOCK_NAME, what="this workbook", wait=True, error=SourceError):
+        # inside the lock: an import that finished while we waited is seen here
+        existing = _existing_ids(src, cfg.root)
+        clash = sorted(set(ids) & set(existing))
+        if clash:
+            where = sorted({existing[i] for i in clash})
+            raise DataError(
+                f"action ID(s) {', '.join(clash)} already in {' and '.join(where)}; "
+                "nothing imported",
+                file=owned,
+                record_type=RECORD_TYPE,
+                column="action_id",
+                hint="This register may already have been imported. Remove those rows or renumber.",
+            )
+        backup = None
+        if owned.exists():
+            old = _read_owned(owned)
+            backup = _backup_path(owned, cfg.root, stamp)
+            atomic_write(backup, owned.read_bytes())
+            cols = [*out.columns, *(c for c in old.columns if c not in out.columns)]
+            new = pd.concat(
+                [old.reindex(columns=cols), out.reindex(columns=cols)], ignore_index=True
+            )
+        else:
+            new = out
+        write_csv(new, owned)
+    return ImportResult(owned, backup, ids.tolist())
+
+
+def _existing_ids(src: Any, root: Path) -> dict[str, str]:
+    """Return the action IDs the workbook holds -> the file (or database) holding each.
+
+    Both the configured source and the rows qmsdata added (``qms-review-actions.csv``).
+    """
+    from qmsdata.io import appended_path, read_appended, read_source, source_column
+
+    owned = appended_path(RECORD_TYPE, root)
+    if not src.is_sql and src.path(root) == owned:
+        if owned is None or not owned.exists():
+            return {}
+        raw = read_appended(src, root)
+    else:
+        raw = read_source(src, root)
+    frame, prov = raw.frame, raw.provenance
+    col = source_column(src, "action_id", frame.columns)
+    if col is None:
+        raise SourceError(
+            f"the review_actions source has no column {src.columns.get('action_id', 'action_id')!r}"
+            " for action_id",
+            file=prov.source,
             record_type=RECORD_TYPE,
             column="action_id",
-            hint="This register may already have been imported. Remove those rows or renumber.",
+            hint="Check [records.review_actions.columns] in qms.toml.",
         )
-
-    from qmsdata.records import RECORD_TYPES
-
-    spec = RECORD_TYPES[RECORD_TYPE]
-    canon = [c.name for c in spec.columns]
-    dates = {c.name for c in spec.columns if c.kind == "date"}
-    out = pd.DataFrame(index=acc.index)
-    for c in canon:
-        v = acc[c] if c in acc.columns else pd.Series(None, index=acc.index, dtype=object)
-        if c in dates:
-            d = pd.to_datetime(v, errors="coerce")
-            fmt = src.date_format or "%Y-%m-%d"
-            v = d.dt.strftime(fmt) if kind == ".csv" else d.dt.date
-            v = v.astype(object).where(d.notna(), None)
-        out[mapping.get(c, c)] = v.astype(object)
-
-    backup = _backup(path, cfg.root, stamp)
-    if kind == ".csv":
-        _append_csv(path, out, src)
-    else:
-        _append_xlsx(path, out, src)
-    return ImportResult(path, backup, ids.tolist())
+    parts = prov.parts or (prov,)
+    where = [(p.rows, Path(p.source).name if p.format != "sql" else p.source) for p in parts]
+    found: dict[str, str] = {}
+    values = iter(frame[col])
+    for rows, name in where:
+        for _, v in zip(range(rows), values, strict=False):
+            if not _missing(v):
+                found.setdefault(_id_text(v), name)
+    return found
 
 
-def _backup(path: Path, root: Path, stamp: str | None) -> Path:
+def _id_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _read_owned(path: Path) -> pd.DataFrame:
+    """Read back qmsdata's own file as the text it stored (neutralisation kept: rewritten)."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").replace(
+            {"": None}
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise SourceError(
+            f"cannot read {path.name}: {exc}",
+            file=path,
+            record_type=RECORD_TYPE,
+            hint="Restore it from .qms-backup/ (qmsdata writes it; edit it only as CSV).",
+        ) from None
+
+
+def _backup_path(path: Path, root: Path, stamp: str | None) -> Path:
     folder = root / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise SourceError(
+            f"{folder} is not a folder of this workbook (a symlink or a file)",
+            file=folder,
+            record_type=RECORD_TYPE,
+            hint="Remove it; qmsdata keeps its backups there.",
+        )
     base = stamp or dt.date.min.strftime("%Y%m%d")
     target = folder / f"{path.name}.{base}"
     n = 1
     while target.exists():
         target = folder / f"{path.name}.{base}.{n}"
         n += 1
-    if path.exists():
-        shutil.copy2(path, target)
-    else:
-        target.write_bytes(b"")
     return target
-
-
-def _atomic(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _append_csv(path: Path, rows: pd.DataFrame, src: Any) -> None:
-    if path.exists():
-        old = pd.read_csv(
-            path, dtype=str, keep_default_na=False, sep=src.delimiter, encoding=src.encoding
-        )
-        for c in rows.columns:
-            if c not in old.columns:
-                old[c] = ""
-        new = pd.concat([old, rows.reindex(columns=old.columns)], ignore_index=True)
-    else:
-        new = rows
-
-    def write(tmp: str) -> None:
-        new.to_csv(tmp, index=False, sep=src.delimiter, encoding=src.encoding)
-
-    _atomic(path, write)
-
-
-def _append_xlsx(path: Path, rows: pd.DataFrame, src: Any) -> None:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path)
-    if src.sheet is None:
-        ws = book.worksheets[0]
-    elif isinstance(src.sheet, int):
-        ws = book.worksheets[src.sheet]
-    else:
-        ws = book[src.sheet]
-    header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
-    missing = [c for c in rows.columns if c not in header]
-    if missing:
-        raise SourceError(
-            f"{path} sheet {ws.title!r} has no column(s) {', '.join(missing)}",
-            file=path,
-            record_type=RECORD_TYPE,
-            hint="Check [records.review_actions.columns] in qms.toml.",
-        )
-    for _, r in rows.iterrows():
-        ws.append([None if h not in rows.columns or pd.isna(r[h]) else r[h] for h in header])
-    _atomic(path, book.save)

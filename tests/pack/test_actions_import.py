@@ -1,4 +1,8 @@
-"""`qms actions import`: the meeting's register is validated and appended, safely, once."""
+"""`qms actions import`: the meeting's register is validated and added, safely, once.
+
+The rows go to ``<workbook>/qms-review-actions.csv`` (a file qmsdata owns, read after the
+configured source); the user's own files are never written. Hostile cases: tests/security/.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +26,10 @@ def _register(tmp_path: Path, *rows: str) -> Path:
 
 
 def _ids(wb: Path) -> list[str]:
-    return pd.read_csv(wb / "review-actions.csv", dtype=str)["action_id"].tolist()
+    return pd.read_csv(wb / "qms-review-actions.csv", dtype=str)["action_id"].tolist()
 
 
-def test_import_appends_with_backup(tiny_workbook: Path, tmp_path: Path) -> None:
+def test_import_adds_rows_beside_the_source(tiny_workbook: Path, tmp_path: Path) -> None:
     before = (tiny_workbook / "review-actions.csv").read_bytes()
     reg = _register(
         tmp_path,
@@ -34,16 +38,31 @@ def test_import_appends_with_backup(tiny_workbook: Path, tmp_path: Path) -> None
     )
     res = import_actions(reg, tiny_workbook, stamp="T1")
     assert res.added == ["RA-2026-10-01", "RA-2026-10-02"]
-    assert _ids(tiny_workbook) == ["RA-1", "RA-2", "RA-3", "RA-2026-10-01", "RA-2026-10-02"]
-    assert res.backup.read_bytes() == before
-    new = pd.read_csv(tiny_workbook / "review-actions.csv", dtype=str)
-    # the pack's CSV neutralisation is undone on import: the workbook keeps what was meant
-    assert new["description"].iloc[3] == "=SUM(A1) fix"
+    assert res.source == tiny_workbook.resolve() / "qms-review-actions.csv"
+    assert res.backup is None  # a new file: nothing to keep
+    assert (tiny_workbook / "review-actions.csv").read_bytes() == before  # never written
+    assert _ids(tiny_workbook) == ["RA-2026-10-01", "RA-2026-10-02"]
+    # stored neutralised (a spreadsheet shows text), read back as what was meant
+    stored = pd.read_csv(tiny_workbook / "qms-review-actions.csv", dtype=str)
+    assert stored["description"].iloc[0] == "'=SUM(A1) fix"
     import qmsdata
 
     wb = qmsdata.load(tiny_workbook, as_of="2026-11-30", progress=False)
-    assert "RA-2026-10-02" in set(wb.review_actions["action_id"])
+    ra = wb.review_actions.set_index("action_id")
+    assert list(ra.index) == ["RA-1", "RA-2", "RA-3", "RA-2026-10-01", "RA-2026-10-02"]
+    assert ra.loc["RA-2026-10-01", "description"] == "=SUM(A1) fix"
+    assert ra.loc["RA-2026-10-01", "due_date"] == pd.Timestamp("2026-12-01")
     assert wb.validation.loc["review_actions", "rejected"] == 0
+    prov = wb.provenance["review_actions"]
+    assert [p.rows for p in prov.parts] == [3, 2] and prov.rows == 5
+    assert "rows 4-5 from qms-review-actions.csv" in prov.detail
+
+    # a second import appends to qmsdata's file and keeps its previous version
+    first = (tiny_workbook / "qms-review-actions.csv").read_bytes()
+    res = import_actions(_register(tmp_path, "RA-9,2026-10-31,qms_change,x,,,open,"), tiny_workbook)
+    assert res.backup is not None and res.backup.read_bytes() == first
+    assert res.backup.parent == tiny_workbook.resolve() / ".qms-backup"
+    assert _ids(tiny_workbook) == ["RA-2026-10-01", "RA-2026-10-02", "RA-9"]
 
 
 def test_import_refuses_duplicates_and_writes_nothing(tiny_workbook: Path, tmp_path: Path) -> None:
@@ -57,6 +76,8 @@ def test_import_refuses_duplicates_and_writes_nothing(tiny_workbook: Path, tmp_p
     with pytest.raises(DataError, match="appears more than once"):
         import_actions(reg, tiny_workbook)
     assert (tiny_workbook / "review-actions.csv").read_bytes() == before
+    assert not (tiny_workbook / "qms-review-actions.csv").exists()
+    assert not (tiny_workbook / ".qms-backup").exists()
 
 
 @pytest.mark.parametrize(
@@ -70,13 +91,13 @@ def test_import_refuses_duplicates_and_writes_nothing(tiny_workbook: Path, tmp_p
 def test_import_refuses_invalid_rows(
     tiny_workbook: Path, tmp_path: Path, row: str, message: str
 ) -> None:
-    before = (tiny_workbook / "review-actions.csv").read_bytes()
     with pytest.raises(DataError, match=message):
         import_actions(_register(tmp_path, row), tiny_workbook)
-    assert (tiny_workbook / "review-actions.csv").read_bytes() == before
+    assert not (tiny_workbook / "qms-review-actions.csv").exists()
 
 
-def test_import_refuses_source_it_cannot_append(tmp_path: Path) -> None:
+def test_import_beside_a_parquet_source(tmp_path: Path) -> None:
+    """Any source format works: it is read (for the duplicate check), never written."""
     wb = tmp_path / "wb"
     wb.mkdir()
     (wb / "qms.toml").write_text(
@@ -88,12 +109,52 @@ def test_import_refuses_source_it_cannot_append(tmp_path: Path) -> None:
         """),
         encoding="utf-8",
     )
-    reg = _register(tmp_path, "RA-9,2026-10-31,improvement,a,,,open,")
-    with pytest.raises(SourceError, match="only CSV files and XLSX sheets"):
-        import_actions(reg, wb)
+    pd.DataFrame(
+        {
+            "action_id": ["A1"],
+            "review_date": [pd.Timestamp("2026-01-31")],
+            "output_type": ["improvement"],
+            "description": ["x"],
+            "status": ["open"],
+        }
+    ).to_parquet(wb / "actions.parquet")
+    before = (wb / "actions.parquet").read_bytes()
+    with pytest.raises(DataError, match="A1 already in actions.parquet"):
+        import_actions(_register(tmp_path, "A1,2026-10-31,improvement,a,,,open,"), wb)
+    import_actions(_register(tmp_path, "A2,2026-10-31,improvement,a,,,open,"), wb)
+    assert (wb / "actions.parquet").read_bytes() == before
+    import qmsdata
+
+    got = qmsdata.load(wb, as_of="2026-11-30", progress=False).review_actions
+    assert got["action_id"].tolist() == ["A1", "A2"]
 
 
-def test_import_into_xlsx_sheet_keeps_other_sheets(tmp_path: Path) -> None:
+def test_import_when_the_source_is_qmsdata_own_file(tmp_path: Path) -> None:
+    wb = tmp_path / "wb"
+    wb.mkdir()
+    (wb / "qms.toml").write_text(
+        '[records.review_actions]\nsource = "qms-review-actions.csv"\n', encoding="utf-8"
+    )
+    import_actions(_register(tmp_path, "A1,2026-10-31,improvement,a,,,open,"), wb)
+    with pytest.raises(DataError, match="A1 already in qms-review-actions.csv"):
+        import_actions(_register(tmp_path, "A1,2026-10-31,improvement,a,,,open,"), wb)
+    import qmsdata
+
+    loaded = qmsdata.load(wb, as_of="2026-11-30", progress=False)
+    assert loaded.review_actions["action_id"].tolist() == ["A1"]  # read once, not twice
+
+
+def test_import_refuses_a_missing_source(tmp_path: Path) -> None:
+    wb = tmp_path / "wb"
+    wb.mkdir()
+    (wb / "qms.toml").write_text(
+        '[records.review_actions]\nsource = "nope.csv"\n', encoding="utf-8"
+    )
+    with pytest.raises(SourceError, match='source = "qms-review-actions.csv"'):
+        import_actions(_register(tmp_path, "A1,2026-10-31,improvement,a,,,open,"), wb)
+
+
+def test_import_beside_an_xlsx_sheet_leaves_the_workbook_alone(tmp_path: Path) -> None:
     wb = tmp_path / "wb"
     wb.mkdir()
     (wb / "qms.toml").write_text(
@@ -103,6 +164,7 @@ def test_import_into_xlsx_sheet_keeps_other_sheets(tmp_path: Path) -> None:
         [records.review_actions]
         source = "registers.xlsx"
         sheet = "Actions"
+        date_format = "%d/%m/%Y"
         [records.review_actions.columns]
         action_id = "No"
         """),
@@ -117,26 +179,34 @@ def test_import_into_xlsx_sheet_keeps_other_sheets(tmp_path: Path) -> None:
                 "output_type": ["improvement"],
                 "description": ["x"],
                 "owner": [None],
-                "due_date": [None],
+                "due_date": ["15/02/2026"],
                 "status": ["open"],
                 "closed_date": [None],
             }
         ).to_excel(xw, sheet_name="Actions", index=False)
+    before = (wb / "registers.xlsx").read_bytes()
     reg = _register(tmp_path, "A2,2026-10-31,qms_change,Revise procedure,Ann,2026-12-01,open,")
     import_actions(reg, wb, stamp="T")
-    got = pd.read_excel(wb / "registers.xlsx", sheet_name=None)
-    assert got["Risks"]["Risk"].tolist() == ["R1"]
-    assert got["Actions"]["No"].tolist() == ["A1", "A2"]
-    assert pd.Timestamp(got["Actions"]["due_date"].iloc[1]) == pd.Timestamp("2026-12-01")
+    assert (wb / "registers.xlsx").read_bytes() == before
+    import qmsdata
+
+    got = qmsdata.load(wb, as_of="2026-11-30", progress=False)
+    ra = got.review_actions.set_index("action_id")
+    assert list(ra.index) == ["A1", "A2"]
+    assert got.validation.loc["review_actions", "rejected"] == 0
+    # ISO dates in qmsdata's file read whatever date_format the user's sheet uses
+    assert ra.loc["A2", "due_date"] == pd.Timestamp("2026-12-01")
+    assert ra.loc["A1", "due_date"] == pd.Timestamp("2026-02-15")
 
 
 def test_cli_import_exit_codes(tiny_workbook: Path, tmp_path: Path, capsys) -> None:
     reg = _register(tmp_path, "RA-7,2026-10-31,improvement,Fix it,,,open,")
     assert main(["actions", "import", str(reg), str(tiny_workbook)]) == 0
-    assert "imported 1 review action(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "imported 1 review action(s)" in out and "qms-review-actions.csv" in out
     assert main(["actions", "import", str(reg), str(tiny_workbook)]) == 2
-    assert "already in review-actions.csv" in capsys.readouterr().err
-    assert len(list((tiny_workbook / ".qms-backup").iterdir())) == 1
+    assert "RA-7 already in qms-review-actions.csv" in capsys.readouterr().err
+    assert not (tiny_workbook / ".qms-backup").exists()  # a refused import keeps nothing
 
 
 @pytest.mark.slow
