@@ -147,7 +147,7 @@ def read_excel(rs: RecordSource, path: Path) -> RawSource:
                 raise _limit(path, rs, sheet_name, f"more than {MAX_ROWS:,} rows")
             if len(r) > MAX_COLUMNS:
                 raise _limit(path, rs, sheet_name, f"{len(r):,} columns in row {n}")
-            cells = r[:width] + (None,) * (width - len(r))
+            cells = tuple(r[:width]) + (None,) * (width - len(r))  # a gap row is []
             # openpyxl returns rows whose cells are all empty; trailing ones are not records.
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
                 blank += 1

@@ -120,8 +120,16 @@ def read_statement_problem(query: str) -> str | None:
 
 def _driver_message(exc: BaseException) -> str:
     """Return the database driver's whole message (every line), without SQLAlchemy's links."""
-    orig = getattr(exc, "orig", None)
-    err = orig if isinstance(orig, BaseException) else exc
+    err: BaseException = exc
+    seen: BaseException | None = exc  # pandas wraps SQLAlchemy's error, which wraps the driver's
+    for _ in range(8):
+        if seen is None:
+            break
+        orig = getattr(seen, "orig", None)
+        if isinstance(orig, BaseException):
+            err = orig
+            break
+        seen = seen.__cause__ or seen.__context__
     lines = [
         line.rstrip()
         for line in str(err).splitlines()
