@@ -11,7 +11,6 @@ import pytest
 from qmsdata.config import RecordSource
 from qmsdata.errors import SourceError
 from qmsdata.io import read_source
-from qmsdata.io.sql import _sqlite_read_only, read_statement_problem
 
 
 @pytest.fixture
@@ -79,6 +78,8 @@ def test_a_query_that_writes_is_refused_and_writes_nothing(
     ],
 )
 def test_read_statements_still_read(tmp_path: Path, db: Path, query: str) -> None:
+    from qmsdata.io.sql import read_statement_problem
+
     assert read_statement_problem(query) is None
     raw = read_source(_query(query), tmp_path)
     assert len(raw.frame) == 2
@@ -91,6 +92,8 @@ def test_read_statements_still_read(tmp_path: Path, db: Path, query: str) -> Non
 )
 def test_the_sqlite_connection_itself_refuses_writes(tmp_path: Path, db: Path, statement: str):
     """Second layer: even a statement that got past the check cannot write or create a file."""
+    from qmsdata.io.sql import _sqlite_read_only
+
     con = _sqlite_read_only(db)
     try:
         with pytest.raises(sqlite3.DatabaseError):
