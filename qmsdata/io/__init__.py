@@ -118,8 +118,16 @@ def inside_workbook(path: Path, root: Path, rs: RecordSource, *, what: str = "so
         ``path`` resolves outside the workbook folder and ``rs.outside`` is False. The message
         names the file as configured, where it leads, and the two settings that allow it.
     """
-    resolved = Path(path).resolve()
-    base = Path(root).resolve()
+    try:
+        resolved = Path(path).resolve()
+        base = Path(root).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # NUL in the name, too long, a loop
+        raise SourceError(
+            f"the {what} {rs.source!r} is not a usable path: {exc}",
+            file=str(path).replace("\0", "\\0"),
+            record_type=rs.record_type,
+            hint=f"Check source in [records.{rs.record_type}] of qms.toml.",
+        ) from None
     if getattr(rs, "outside", False) or resolved.is_relative_to(base):
         return resolved
     raise SourceError(
@@ -167,8 +175,12 @@ def _read_one(rs: RecordSource, root: Path) -> RawSource:
         from qmsdata.io.sql import read_sql
 
         return read_sql(rs, root)
-    path = inside_workbook(rs.path(root), root, rs)
-    if not path.is_file():
+    path = inside_workbook(root / rs.source, root, rs)
+    try:
+        found = path.is_file()
+    except OSError:  # a name too long for the file system
+        found = False
+    if not found:
         raise SourceError(
             "source file not found",
             file=path,

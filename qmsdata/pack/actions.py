@@ -203,7 +203,7 @@ def import_actions(
     """
     from qmsdata.config import read_config
     from qmsdata.files import atomic_write, file_lock, write_csv
-    from qmsdata.io import appended_path
+    from qmsdata.io import appended_path, inside_workbook
     from qmsdata.records import RECORD_TYPES
     from qmsdata.validate import validate
 
@@ -220,11 +220,11 @@ def import_actions(
             hint=f'Add [records.review_actions] with source = "{owned.name}" (the file '
             "qmsdata keeps imported actions in) or your own register's file",
         )
-    is_owned = not src.is_sql and src.path(cfg.root) == owned
-    if not src.is_sql and not is_owned and not src.path(cfg.root).exists():
+    primary = None if src.is_sql else inside_workbook(cfg.root / src.source, cfg.root, src)
+    if primary is not None and primary != owned and not primary.exists():
         raise SourceError(
             f"the review_actions source {src.source!r} does not exist",
-            file=src.path(cfg.root),
+            file=primary,
             record_type=RECORD_TYPE,
             hint=f'Create it, or set source = "{owned.name}" in [records.review_actions] to '
             "keep review actions only in the file qmsdata writes",
@@ -286,7 +286,15 @@ def import_actions(
             v = d.dt.strftime("%Y-%m-%d").astype(object).where(d.notna(), None)
         out[col.name] = v.astype(object).where(v.notna(), None)
 
-    with file_lock(cfg.root / LOCK_NAME, what="this workbook", wait=True, error=SourceError):
+    lock = cfg.root / LOCK_NAME
+    if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+        raise SourceError(
+            f"{lock} is not a plain file (a symlink?): qmsdata will not open it",
+            file=lock,
+            record_type=RECORD_TYPE,
+            hint="Remove it; qmsdata creates the workbook's lock file itself.",
+        )
+    with file_lock(lock, what="this workbook", wait=True, error=SourceError):
         # inside the lock: an import that finished while we waited is seen here
         existing = _existing_ids(src, cfg.root)
         clash = sorted(set(ids) & set(existing))

@@ -115,3 +115,43 @@ def test_the_settings_must_be_booleans(tmp_path: Path) -> None:
     wb = _workbook(tmp_path, 'source = "c.csv"\noutside = 1')
     with pytest.raises(ConfigError, match="outside must be true or false"):
         qmsdata.load(wb, progress=False)
+
+
+@pytest.mark.parametrize(
+    "source", ['source = "a\\u0000.csv"', f'source = "{"x" * 5000}.csv"', 'source = "loop.csv"']
+)
+def test_unusable_paths_are_one_clear_error(tmp_path: Path, source: str) -> None:
+    wb = _workbook(tmp_path, source)
+    (wb / "loop.csv").symlink_to(wb / "loop.csv")
+    with pytest.raises(SourceError, match="not a usable path|not found|outside"):
+        qmsdata.load(wb, as_of="2026-10-31", progress=False)
+
+
+def test_qmsdata_own_file_cannot_be_a_symlink_outside(tmp_path: Path, outside_file: Path) -> None:
+    from qmsdata.pack.actions import import_actions
+
+    wb = tmp_path / "wb"
+    wb.mkdir()
+    (wb / "qms.toml").write_text('[records.review_actions]\nsource = "ra.csv"\n')
+    (wb / "ra.csv").write_text(
+        "action_id,review_date,output_type,description,status\n"
+        "RA-1,2026-01-15,improvement,x,open\n",
+        encoding="utf-8",
+    )
+    (wb / "qms-review-actions.csv").symlink_to(outside_file)
+    with pytest.raises(SourceError, match="outside the workbook folder"):
+        qmsdata.load(wb, as_of="2026-10-31", progress=False)
+    reg = tmp_path / "reg.csv"
+    reg.write_text(
+        "action_id,review_date,output_type,description,status\nRA-2,2026-10-31,improvement,y,open\n"
+    )
+    before = outside_file.read_bytes()
+    with pytest.raises(SourceError, match="outside the workbook folder"):
+        import_actions(reg, wb)
+    assert outside_file.read_bytes() == before
+    (wb / "qms-review-actions.csv").unlink()
+    (wb / ".qms.lock").unlink()
+    (wb / ".qms.lock").symlink_to(tmp_path / "planted")
+    with pytest.raises(SourceError, match="not a plain file"):
+        import_actions(reg, wb)
+    assert not (tmp_path / "planted").exists()
