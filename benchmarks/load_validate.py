@@ -104,7 +104,8 @@ def write_workbook(folder: Path, df: pd.DataFrame) -> None:
         sub.mkdir(exist_ok=True)
         (sub / "qms.toml").write_text(
             '[workbook]\norganisation = "Bench"\nsites = ["Leeds", "Brno"]\n'
-            f'as_of = {AS_OF}\n[records.nonconformities]\nsource = "../nc.{fmt}"\n',
+            f'as_of = {AS_OF}\n[records.nonconformities]\nsource = "../nc.{fmt}"\n'
+            "outside = true\n",  # the one data file both formats' workbooks share
             encoding="utf-8",
         )
 
