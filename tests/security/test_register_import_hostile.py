@@ -241,3 +241,20 @@ def test_a_planted_backup_symlink_is_refused(csv_workbook: Path, tmp_path: Path)
     with pytest.raises(SourceError, match="not a folder of this workbook"):
         import_actions(_register(tmp_path / "b.csv", [_row("B-1")]), csv_workbook)
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_the_demo_risk_register_survives_an_import(tmp_path: Path) -> None:
+    """The case issue 16 saw: after one import the demo's risks read back without scores."""
+    from qmsdata.demo import write_demo
+
+    demo = tmp_path / "demo"
+    write_demo(demo, seed=9001, end="2026-10")
+    books = {p: p.read_bytes() for p in demo.rglob("*.xlsx")}
+    risks = qmsdata.load(demo, progress=False).risks
+    reg = _register(tmp_path / "r.csv", [_row("RA-2026-10-99")])
+    import_actions(reg, demo)
+    assert {p: p.read_bytes() for p in demo.rglob("*.xlsx")} == books
+    after = qmsdata.load(demo, progress=False)
+    pd.testing.assert_frame_equal(after.risks, risks)
+    assert "RA-2026-10-99" in set(after.review_actions["action_id"])

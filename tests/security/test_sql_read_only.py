@@ -132,3 +132,15 @@ def test_a_driver_message_is_kept_whole(tmp_path: Path, db: Path, monkeypatch) -
 def test_sqlite_error_message_is_the_drivers(tmp_path: Path, db: Path) -> None:
     with pytest.raises(SourceError, match="OperationalError: no such table: nowhere"):
         read_source(_query("SELECT *\nFROM nowhere\nWHERE 1 = 1"), tmp_path)
+
+
+def test_a_server_database_query_is_checked_before_connecting(tmp_path: Path) -> None:
+    """No connection is even tried for a writing query (the port here has no server)."""
+    rs = RecordSource(
+        record_type="complaints",
+        source="postgresql://user:secret@127.0.0.1:1/db",
+        query="SELECT 1; DROP TABLE complaints",
+    )
+    with pytest.raises(SourceError, match="2 statements.*SQL sources are read-only") as err:
+        read_source(rs, tmp_path)
+    assert "secret" not in str(err.value)
