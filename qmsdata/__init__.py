@@ -112,10 +112,20 @@ _EXPORTS: dict[str, str] = {
     "section_workbook": "qmsdata.pack.notebook",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+# public name -> module exported whole (a namespace of small helpers for notebooks)
+_MODULES: dict[str, str] = {
+    # the pack's wording of numbers, dates and flags: qmsdata.fmt.percent(0.25) == "25%"
+    "fmt": "qmsdata.pack.formatting",
+}
+
+__all__ = sorted([*_EXPORTS, *_MODULES, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        namespace = importlib.import_module(_MODULES[name])
+        globals()[name] = namespace
+        return namespace
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'qmsdata' has no attribute {name!r}")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.pack import formatting as F
 
 
 @dataclass(frozen=True)
@@ -205,21 +206,20 @@ def key_numbers(wb: Any, period: Any, *, baseline: str = "both") -> pd.DataFrame
 # ------------------------------------------------------------------------------- sentences
 
 
-def _num(x: float) -> str:
-    if x != x:  # NaN
-        return "n/a"
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3g}"
+def _num(x: Any) -> str:
+    """Return a number for a sentence (:func:`qmsdata.pack.formatting.number`)."""
+    return F.number(x)
 
 
 def _change(now: float, before: float, rel: float, label: str) -> str | None:
-    if before != before:
+    if F.is_missing(before) or F.is_missing(now):
         return None
     if now == before:
         return f"unchanged from {label}"
-    if rel != rel:
+    if F.is_missing(rel):
         return f"{'up' if now > before else 'down'} from {_num(before)} in {label}"
     word = "up" if rel > 0 else "down"
-    return f"{word} {abs(rel):.0%} from {_num(before)} in {label}"
+    return f"{word} {F.percent(abs(rel))} from {_num(before)} in {label}"
 
 
 def key_number_sentence(row: Any) -> str:
@@ -239,7 +239,7 @@ def signal_sentence(row: Any, period: Any) -> str:
         str(row.get("direction")), "Change"
     )
     since = row.get("since")
-    since_txt = f" from {since}" if since is not None and since == since else " up"
+    since_txt = " up" if F.is_missing(since) else f" from {F.text(since)}"
     rule = str(row.get("rule") or "")
     how = {
         "overdue_cluster": "more overdue corrective actions than elsewhere",
@@ -258,24 +258,32 @@ def signal_sentence(row: Any, period: Any) -> str:
             bits.append("too few crossings of the centre line")
         how = " and ".join(bits) or rule.replace("_", " ")
     area = str(row.get("area") or "")
+    detail = "" if F.is_missing(row.get("detail")) else f" — {F.text(row.get('detail'))}"
     return (
         f"{direction} (rank {int(row['rank'])}): {row['series']} shows {how}{since_txt} "
-        f"to {P.parse_period(period)} — {row.get('detail')} [{area}]."
+        f"to {P.parse_period(period)}{detail} [{area}]."
     )
+
+
+def _label(oid: Any, name: Any) -> str:
+    """Return ``"<id> <name>"`` for an objective, without a missing name."""
+    return f"{oid} {'' if F.is_missing(name) else name}".strip()
 
 
 def objective_sentence(row: Any, period: Any) -> str:
     """Return one sentence for a row of :func:`qmsdata.objective_status`."""
     unit = f" {row['unit']}" if isinstance(row.get("unit"), str) and row["unit"] else ""
     actual, target = row.get("actual"), row.get("target")
-    name = f"{row['objective_id']} {row.get('name') or ''}".strip()
-    if actual is None or actual != actual:
+    name = _label(row["objective_id"], row.get("name"))
+    if F.is_missing(actual):
         return f"{name}: no measurement in {P.parse_period(period)} [9.3.2 c) 2]."
-    met = "met" if bool(row.get("met")) else "not met"
-    text = (
-        f"{name}: {_num(actual)}{unit} in {P.parse_period(period)} against a target of "
-        f"{_num(target)}{unit}, {met}"
+    met = F.yes_no(row.get("met"), yes="met", no="not met", missing="not judged")
+    against = (
+        ", no target recorded"
+        if F.is_missing(target)
+        else f" against a target of {_num(target)}{unit}"
     )
+    text = f"{name}: {_num(actual)}{unit} in {P.parse_period(period)}{against}, {met}"
     assurance = row.get("assurance")
     if assurance == "consistent_fail":
         text += "; on its current variation it will not meet the target without change"
@@ -371,7 +379,9 @@ def suggested_actions(sig: pd.DataFrame, period: Any) -> pd.DataFrame:
             "review_date": [str(p.end_time.date())] * n,
             "output_type": ["improvement"] * n,
             "description": [
-                f"Investigate and act on: {r.series} ({r.rule}, since {r.since})"
+                f"Investigate and act on: {r.series} ({r.rule}"
+                + ("" if F.is_missing(r.since) else f", since {F.text(r.since)}")
+                + ")"
                 for r in concern.itertuples()
             ],
             "owner": [""] * n,
@@ -419,7 +429,7 @@ def objective_matrix(
         unit = r.get("unit") if isinstance(r.get("unit"), str) else ""
         rows.append(
             {
-                "objective": f"{oid} {r.get('name') or ''}".strip(),
+                "objective": _label(oid, r.get("name")),
                 "owner": r.get("owner"),
                 "last 12 months": spark,
                 "actual": r.get("actual"),
@@ -604,8 +614,8 @@ def evidence_table(
                     "value": rows["value"].to_numpy(),
                     "calculation": "actual = value of the month (quarter: pooled numerator/"
                     "denominator x scale "
-                    "); target " + _num(r.get("target")) + f", direction "
-                    f"{r.get('direction')}",
+                    "); target " + _num(r.get("target")) + ", direction "
+                    f"{F.text(r.get('direction'))}",
                 }
             )
         )
@@ -651,7 +661,7 @@ def months_of_data(wb: Any, record_type: str, *, period: Any = None) -> int:
     """Return how many calendar months have records of ``record_type`` (up to ``period``).
 
     Sections use it to say "insufficient data" rather than guess: control charts and trend
-    tests need about 12 monthly points (:data:`qmsdata.analytics.periods.MIN_POINTS`).
+    tests need :func:`min_points` monthly points, the charts' own rule.
     """
     frame = _records(wb, record_type)
     if frame.empty:
@@ -668,12 +678,25 @@ def months_of_data(wb: Any, record_type: str, *, period: Any = None) -> int:
     return int(months.dropna().nunique())
 
 
+def min_points() -> int:
+    """Return the fewest monthly points for a verdict on variation: the charts' one rule.
+
+    The same constant decides when a control chart says "insufficient data"
+    (:data:`qmsdata.analytics.spc.MIN_POINTS`), so the narrative and the charts never disagree.
+    Imported when called: the chart engine pulls scipy, which the narrative does not need.
+    """
+    from qmsdata.analytics.spc import MIN_POINTS
+
+    return int(MIN_POINTS)
+
+
 def insufficient_note(wb: Any, record_type: str, period: Any, what: str) -> str | None:
     """Return an "insufficient data" sentence when ``record_type`` has too few months, else None."""
     n = months_of_data(wb, record_type, period=period)
-    if n >= P.MIN_POINTS:
+    need = min_points()
+    if n >= need:
         return None
     return (
         f"{what}: {n} month(s) of {record_type} up to {P.parse_period(period)}; a verdict on "
-        f"variation needs at least {P.MIN_POINTS}."
+        f"variation needs at least {need}."
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from qmsdata.errors import DataError
 from qmsdata.files import write_csv
+from qmsdata.pack.formatting import readable
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -193,7 +194,7 @@ def show_table(
         return
     stem = re.sub(r"[^A-Za-z0-9_-]", "-", name or "table")
     tid, fid = f"qms-ft-{stem}", f"qms-ff-{stem}"
-    table = df.head(max_rows).to_html(
+    table = readable(df.head(max_rows)).to_html(
         escape=True,
         classes="qms-table qms-filterable" if filterable else "qms-table",
         border=0,
