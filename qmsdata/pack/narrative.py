@@ -450,25 +450,25 @@ def objective_matrix(
 
 # ------------------------------------------------------------------------------ evidence
 
-_ID = {
-    "complaints": "complaint_id",
-    "nonconformities": "nc_id",
-    "corrective_actions": "capa_id",
-    "audit_findings": "finding_id",
-    "supplier_receipts": "receipt_id",
-    "customer_surveys": "response_id",
-    "review_actions": "action_id",
-    "risks": "risk_id",
-    "context_issues": "issue_id",
-}
-_DATE = {
-    "complaints": "received_date",
-    "nonconformities": "detected_date",
-    "corrective_actions": "opened_date",
-    "audit_findings": "audit_date",
-    "supplier_receipts": "received_date",
-    "customer_surveys": "response_date",
-}
+
+def _spec(record_type: str) -> Any:
+    from qmsdata.records import RECORD_TYPES
+
+    return RECORD_TYPES.get(record_type)
+
+
+def record_key(record_type: str) -> tuple[str, ...]:
+    """Return the key columns of ``record_type`` (its spec's ``key``; empty when unknown)."""
+    spec = _spec(record_type)
+    return tuple(spec.key) if spec is not None else ()
+
+
+def event_date(record_type: str) -> str | None:
+    """Return the column that dates a record of ``record_type`` (its spec's ``event_date``)."""
+    spec = _spec(record_type)
+    return spec.event_date if spec is not None else None
+
+
 EVIDENCE_COLUMNS = [
     "item_type",
     "item",
@@ -482,9 +482,13 @@ EVIDENCE_COLUMNS = [
 
 
 def _ids(frame: pd.DataFrame, record_type: str) -> pd.Series:
-    col = _ID.get(record_type)
-    if col and col in frame.columns:
-        return frame[col].astype(str)
+    """Return each record's id: its key (several key columns joined by ``/``), else its row."""
+    key = [c for c in record_key(record_type) if c in frame.columns]
+    if key and len(key) == len(record_key(record_type)):
+        ids = frame[key[0]].astype(str)
+        for col in key[1:]:
+            ids = ids + "/" + frame[col].astype(str)
+        return ids
     return pd.Series([f"row {r}" for r in frame.get("source_row", frame.index)], index=frame.index)
 
 
@@ -535,8 +539,8 @@ def signal_records(wb: Any, row: Any, period: Any, *, as_of: Any = None) -> pd.D
         mask &= per <= P.last_month(period)
         if start is not None:
             mask &= per >= start.to_period("M")
-    elif rt in _DATE and _DATE[rt] in frame.columns:
-        d = pd.to_datetime(frame[_DATE[rt]], errors="coerce")
+    elif (dcol := event_date(rt)) is not None and dcol in frame.columns:
+        d = pd.to_datetime(frame[dcol], errors="coerce")
         mask &= d <= end
         if start is not None:
             mask &= d >= start
@@ -641,7 +645,7 @@ def evidence_table(
                 )
             )
             continue
-        dcol = _DATE.get(rt)
+        dcol = event_date(rt)
         date = rows[dcol].astype(str) if dcol and dcol in rows.columns else ""
         add(
             "signal",
@@ -669,7 +673,7 @@ def months_of_data(wb: Any, record_type: str, *, period: Any = None) -> int:
     if record_type == "kpi_measurements" and "period" in frame.columns:
         months = frame["period"]
     else:
-        col = _DATE.get(record_type)
+        col = event_date(record_type)
         if col is None or col not in frame.columns:
             return 0
         months = pd.to_datetime(frame[col], errors="coerce").dt.to_period("M")
