@@ -179,3 +179,77 @@ def test_evidence_ids_and_dates_come_from_the_record_specs() -> None:
     assert N._ids(prod, "production").tolist() == ["2026-10-01/Leeds/P/1"]
     assert N._ids(prod.drop(columns="site"), "production").tolist() == ["row 4"]
     assert N.months_of_data({"production": prod}, "production") == 1
+
+
+# ------------------------------------------- ids that are not file names (issue 15)
+
+
+def _odd_id_workbook(folder: Path) -> Path:
+    """A workbook of suppliers and objectives whose ids hold a space and a slash."""
+    folder.mkdir()
+    (folder / "qms.toml").write_text(
+        "[workbook]\n"
+        'organisation = "Odd Ids Ltd"\n'
+        'sites = ["A"]\n'
+        "as_of = 2026-10-31\n\n"
+        '[records.supplier_receipts]\nsource = "receipts.csv"\n\n'
+        '[records.objectives]\nsource = "objectives.csv"\n\n'
+        '[records.kpi_measurements]\nsource = "kpi.csv"\n',
+        encoding="utf-8",
+    )
+    months = pd.period_range("2025-09", "2026-10", freq="M")
+    rows = []
+    for m in months:
+        suppliers = [(f"SUP-{i:03d}", 4 + i % 3) for i in (1, 2, 3, 5, 6, 7, 8, 9)]
+        for sid, rejected in [*suppliers, ("SUP 004", 90)]:
+            rows.append(
+                {
+                    "receipt_id": f"R-{m}-{sid}",
+                    "supplier_id": sid,
+                    "received_date": f"{m}-10",
+                    "quantity_received": 1000,
+                    "quantity_rejected": rejected,
+                }
+            )
+    pd.DataFrame(rows).to_csv(folder / "receipts.csv", index=False)
+    pd.DataFrame(
+        {
+            "objective_id": ["OBJ-01", "OBJ/02"],
+            "name": ["Yield", "On-time delivery"],
+            "direction": ["increase", "increase"],
+            "target": [90, 95],
+            "unit": ["%", "%"],
+        }
+    ).to_csv(folder / "objectives.csv", index=False)
+    kpi = [
+        {"objective_id": oid, "period": str(m), "value": v + (i % 3)}
+        for i, m in enumerate(months)
+        for oid, v in (("OBJ-01", 96), ("OBJ/02", 80))
+    ]
+    pd.DataFrame(kpi).to_csv(folder / "kpi.csv", index=False)
+    return folder
+
+
+@pytest.mark.slow
+def test_sections_with_ids_that_are_not_file_names(tmp_path: Path) -> None:
+    from qmsdata.pack import build_pack
+    from qmsdata.pack.sections import SECTIONS
+
+    wb = _odd_id_workbook(tmp_path / "wb")
+    res = build_pack(
+        wb,
+        "2026-10",
+        out=tmp_path / "reports",
+        formats=["html"],
+        sections=[SECTIONS["32_objectives"], SECTIONS["37_suppliers"]],
+        progress=False,
+    )
+    assert res.ok, [(r.section.id, getattr(r, "error", None)) for r in res.failed]
+    data = {p.name: p for p in (res.path / "data").glob("*.csv")}
+    rej = [n for n in data if n.startswith("37_suppliers--rejection_SUP_004-")]
+    obj = [n for n in data if n.startswith("32_objectives--objective_OBJ_02-")]
+    assert len(rej) == 1 and len(obj) == 1, sorted(data)
+    assert set(pd.read_csv(data[rej[0]])["supplier_id"]) == {"SUP 004"}
+    assert set(pd.read_csv(data[obj[0]])["objective_id"]) == {"OBJ/02"}
+    html = (res.path / "pack.html").read_text(encoding="utf-8")
+    assert "SUP 004" in html and "OBJ/02" in html
