@@ -393,6 +393,13 @@ def suggested_actions(sig: pd.DataFrame, period: Any) -> pd.DataFrame:
     )
 
 
+def _judgement(words: dict[str, str], value: Any) -> str:
+    """Return the matrix's word for a variation or assurance verdict (missing: insufficient)."""
+    if F.is_missing(value):
+        return "insufficient data"
+    return words.get(str(value), F.text(value))
+
+
 def objective_matrix(
     wb: Any, obj: pd.DataFrame, period: Any, *, months: int = 12, sig: Any = None
 ) -> pd.DataFrame:
@@ -436,12 +443,8 @@ def objective_matrix(
                 "target": r.get("target"),
                 "unit": unit,
                 "met": {True: "yes", False: "no"}.get(r.get("met"), ""),
-                "variation": _VARIATION.get(
-                    str(r.get("variation")), r.get("variation") or "insufficient data"
-                ),
-                "assurance": _ASSURANCE.get(
-                    str(r.get("assurance")), r.get("assurance") or "insufficient data"
-                ),
+                "variation": _judgement(_VARIATION, r.get("variation")),
+                "assurance": _judgement(_ASSURANCE, r.get("assurance")),
                 "linked action": linked,
             }
         )

@@ -186,6 +186,8 @@ def test_objective_matrix_shows_words_not_flags() -> None:
     m = N.objective_matrix({}, obj, "2026-10")
     assert m["objective"].tolist() == ["OBJ/01 On time", "OBJ/02"]
     assert m["met"].tolist() == ["yes", ""]
+    assert m["variation"].tolist() == ["insufficient data", "~ common cause"]
+    assert m["assurance"].tolist() == ["insufficient data", "insufficient data"]
     shown = F.readable(m).to_html(na_rep="")
     assert not [w for w in LEAKS if f">{w}<" in shown]
 
