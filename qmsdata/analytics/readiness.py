@@ -147,7 +147,11 @@ def _count_verdict(ok: int, total: int) -> str:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+    if n == 1:
+        return f"{n} {word}"
+    if word.endswith("y") and not word.endswith(("ey", "ay", "oy")):
+        return f"{n} {word[:-1]}ies"
+    return f"{n} {word}s"
 
 
 # --------------------------------------------------------------------------------------------
@@ -232,6 +236,7 @@ def check_risk_actions(ctx: _Ctx, rule: Rule) -> Outcome:
     if len(f):
         f = f[_text(f, "kind").isin(kinds) & ~(P.dates(f, "date_identified") > ctx.as_of)]
     what = " or ".join(kinds)
+    many = " and ".join({"opportunity": "opportunities"}.get(k, k + "s") for k in kinds)
     if len(f) == 0:
         return Outcome(NO_EVIDENCE, f"no {what} is on the register")
     no_action = _blank(f, "action")
@@ -243,7 +248,7 @@ def check_risk_actions(ctx: _Ctx, rule: Rule) -> Outcome:
         parts.append(f"{int(no_action.sum())} without an action")
     if overdue.any():
         parts.append(f"{int(overdue.sum())} with the action overdue")
-    detail = f"{int((~bad).sum())} of {_plural(len(f), what)} with an action on time"
+    detail = f"{int((~bad).sum())} of {len(f)} {many} with an action on time"
     if parts:
         detail += "; " + ", ".join(parts)
     return Outcome(
@@ -408,16 +413,23 @@ def check_documents_current(ctx: _Ctx, rule: Rule) -> Outcome:
 
 
 def check_nc_dispositioned(ctx: _Ctx, rule: Rule) -> Outcome:
-    """8.7: nonconformities of the window have a disposition other than pending."""
+    """8.7: nonconformities of the window have a disposition other than pending.
+
+    Those detected in the last ``grace_days`` may still be pending: they are not counted.
+    """
     months = int(rule.params.get("months", 12))
+    grace = int(rule.params.get("grace_days", 0))
     f = ctx.frame("nonconformities")
     if len(f):
         f = f[ctx.window(f, "detected_date", months)]
+        f = f[P.dates(f, "detected_date") <= ctx.as_of - pd.Timedelta(days=grace)]
     if len(f) == 0:
         return Outcome(NO_EVIDENCE, f"no nonconformity recorded in the last {months} months")
     d = _text(f, "disposition")
     bad = d.isin(["", "pending"])
     detail = f"{int((~bad).sum())} of {_plural(len(f), 'nonconformity')} dispositioned"
+    if grace:
+        detail += f" (those found in the last {grace} days not counted)"
     if bad.any():
         detail += f"; {int(bad.sum())} pending or without a disposition"
     return Outcome(
@@ -693,8 +705,8 @@ class Readiness:
         missing | not assessed), detail, next_step``.
     stages
         One row per stage: ``stage, title, status (complete | in progress | not started |
-        not assessed), met, missing, not_assessed``; ``attrs['current']`` = the first stage
-        not complete.
+        not assessed), met, missing, not_assessed``; ``attrs['current']`` = the stage after
+        the furthest complete one (None when the last is complete).
     next_steps
         ``step`` (1...), ``stage``, ``stage_title``, ``action`` — missing conditions in road
         order.
@@ -915,9 +927,6 @@ def _condition(ctx: _Ctx, cond: Condition, verdict_of: dict[str, str]) -> tuple[
     """Return (met | missing | not assessed, detail) for one road condition."""
     p = cond.params
     records = list(p.get("records", []))
-    if cond.kind == "configured":
-        missing = [r for r in records if not ctx.configured(r)]
-        return ("missing", f"not configured: {', '.join(missing)}") if missing else ("met", "")
     if cond.kind == "clause":
         v = verdict_of.get(p["clause"], NOT_ASSESSED)
         if v == NOT_ASSESSED:
@@ -1044,8 +1053,11 @@ def _road(ctx: _Ctx, verdict_of: dict[str, str]) -> tuple[pd.DataFrame, pd.DataF
             )
         )
     stages = pd.DataFrame(stage_rows)
-    current = stages.loc[stages["status"] != "complete", "stage"]
-    stages.attrs["current"] = int(current.iloc[0]) if len(current) else None
+    # the stage after the furthest complete one (a certified organisation is in stage 6
+    # even while earlier conditions have gaps; those stay in the next steps)
+    complete = stages.loc[stages["status"] == "complete", "stage"]
+    furthest = int(complete.max()) if len(complete) else 0
+    stages.attrs["current"] = furthest + 1 if furthest < len(stages) else None
     next_steps = pd.DataFrame(steps, columns=["stage", "stage_title", "action"])
     next_steps.insert(0, "step", range(1, len(next_steps) + 1))
     return pd.DataFrame(rows), stages, next_steps
@@ -1067,7 +1079,7 @@ def _headline(r: Readiness) -> str:
     return (
         f"Readiness against {r.profile.name}{prov} as of {r.as_of.date()}: score {score} over "
         f"{s['clauses_scored']} of {s['clauses']} clauses ({s['clauses_not_assessed']} not "
-        f"assessed); {where}."
+        f"assessed); {where}; {len(r.next_steps)} next step(s)."
     )
 
 
@@ -1135,3 +1147,23 @@ def readiness_html(r: Readiness) -> str:
         ]
     parts += [f"<p>{e(str(r.score.iloc[0]['weights']))}</p>", "</body></html>"]
     return "\n".join(parts) + "\n"
+
+
+def readiness_cli(
+    workbook: Any, *, as_of: Any = None, standard: str | None = None, fmt: str = "text"
+) -> tuple[str, int]:
+    """Load ``workbook``, judge readiness and return (rendered text, exit code) for ``qms``.
+
+    Exit code 0 when every assessed clause is evidenced, 1 when any is partly evidenced,
+    without evidence or nonconforming. ``as_of`` is the reporting date (the records as at it).
+    """
+    from qmsdata.workbook import load
+
+    wb = load(workbook)
+    if as_of is not None:
+        wb = wb.as_at(as_of)
+    report = readiness_report(wb, profile=standard)
+    render = {"text": readiness_text, "json": lambda r: r.to_json() + "\n", "html": readiness_html}
+    if fmt not in render:
+        raise DataError(f"unknown format {fmt!r}", hint="Use text, json or html.")
+    return render[fmt](report), (1 if len(report.gaps) else 0)
