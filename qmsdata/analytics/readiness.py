@@ -886,6 +886,7 @@ def readiness_report(
     )
     verdict_of = dict(zip(clauses["clause"], clauses["verdict"], strict=True))
     road, stages, steps = _road(ctx, verdict_of)
+    by_clause = clauses.set_index("clause")
     transition = pd.DataFrame(
         [
             dict(
@@ -893,11 +894,7 @@ def readiness_report(
                 kind=t.kind,
                 change=t.change,
                 verdict=verdict_of.get(t.clause, NOT_ASSESSED),
-                records_show=(
-                    clauses.set_index("clause").loc[t.clause, "detail"]
-                    if t.clause in verdict_of and verdict_of[t.clause] != NOT_ASSESSED
-                    else (t.evidence or "not assessed from the records")
-                ),
+                records_show=_transition_text(by_clause, t.clause, t.evidence),
             )
             for t in prof.transition
         ],
@@ -918,6 +915,16 @@ def readiness_report(
         next_steps=steps,
         transition=transition,
     )
+
+
+def _transition_text(by_clause: pd.DataFrame, clause: str, evidence: str) -> str:
+    """Return what the records show for a new or changed requirement."""
+    if clause not in by_clause.index:
+        return evidence or "the profile has no such clause"
+    row = by_clause.loc[clause]
+    if row["detail"] and row["detail"] != "no rule":
+        return str(row["detail"])
+    return evidence or "no rule reads this requirement from the records; assess it at audit"
 
 
 # --------------------------------------------------------------------------------------------
