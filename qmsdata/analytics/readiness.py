@@ -508,8 +508,16 @@ def check_audit_cycle(ctx: _Ctx, rule: Rule) -> Outcome:
         "without findings cannot show)"
     )
     detail = f"{len(covered)} of {len(cov)} clauses audited in the last {months} months, {source}"
-    if cov.attrs["not_covered"]:
-        detail += f"; not audited: {', '.join(cov.attrs['not_covered'])}"
+    missing = cov.attrs["not_covered"]
+    if missing and ctx.configured("audit_programme"):
+        planned = _planned_clauses(ctx)
+        on = [c for c in missing if c in planned]
+        off = [c for c in missing if c not in planned]
+        parts = [f"{', '.join(on)} (planned, not done yet)"] if on else []
+        parts += [f"{', '.join(off)} (not in the programme)"] if off else []
+        detail += "; not audited: " + ", ".join(parts)
+    elif missing:
+        detail += f"; not audited: {', '.join(missing)}"
     ev = [
         ("audit_programme" if ctx.configured("audit_programme") else "audit_findings", a)
         for a in ids
@@ -520,6 +528,17 @@ def check_audit_cycle(ctx: _Ctx, rule: Rule) -> Outcome:
         ev,
         [("clause", c) for c in cov.attrs["not_covered"]],
     )
+
+
+def _planned_clauses(ctx: _Ctx) -> set[str]:
+    """Return the two-level clauses of programme audits not done and not cancelled."""
+    f = ctx.frame("audit_programme")
+    if not P.has_columns(f, "clauses"):
+        return set()
+    f = f[~_text(f, "status").isin(["done", "cancelled"])]
+    listed = f["clauses"].astype(str).str.split(";").explode().str.strip()
+    listed = listed[listed.notna() & (listed != "") & (listed != "nan")]
+    return set(AU.clause_at(listed, 2))
 
 
 def check_audit_programme(ctx: _Ctx, rule: Rule) -> Outcome:

@@ -323,8 +323,14 @@ def test_audit_cycle_from_findings_only_misses_audits_without_findings():
 def test_audit_cycle_from_the_programme():
     wb = {"audit_findings": FINDINGS.iloc[[0]], "audit_programme": PROGRAMME}
     r = row(wb, "9.2")
-    # AU2 audited every clause but 9.2 without findings; AU3 (9.2) postponed
-    assert r["verdict"] == PARTLY and r["gaps"] == "9.2" and r["records"] == "AU1; AU2"
+    # AU2 audited every clause but 9.2 without findings; AU3 (9.2) postponed: clause 9.2 not
+    # audited (but planned), and AU3 is a planned audit overdue (the audit-programme rule)
+    assert r["verdict"] == PARTLY and r["gaps"] == "9.2; AU3" and r["records"] == "AU1; AU2"
+    assert "9.2 (planned, not done yet)" in r["detail"]
+    assert "1 overdue" in r["detail"]
+    unplanned = PROGRAMME.iloc[:2]
+    r = row({"audit_programme": unplanned}, "9.2")
+    assert "9.2 (not in the programme)" in r["detail"]
     done = PROGRAMME.assign(status=["done", "done", "done"]).assign(
         conducted_date=pd.to_datetime(["2026-03-01", "2026-05-10", "2026-09-03"])
     )
@@ -464,3 +470,25 @@ def test_unknown_check_in_a_profile_is_a_clear_error():
     bad = replace(p, rules=(replace(p.rules[0], check="nope"),))
     with pytest.raises(DataError, match="unknown check 'nope'"):
         readiness_report({"context_issues": CONTEXT}, as_of=AS_OF, profile=bad)
+
+
+def test_needs_a_date_and_returns_tidy_frames():
+    from qmsdata.errors import DataError
+
+    with pytest.raises(DataError, match="date to judge at"):
+        readiness_report({"context_issues": CONTEXT})
+    r = readiness_report({"context_issues": CONTEXT}, as_of=AS_OF, profile=A1)
+    assert set(r.tables()) == {
+        "clauses",
+        "rules",
+        "evidence",
+        "score",
+        "road",
+        "stages",
+        "next_steps",
+        "transition",
+    }
+    assert list(r.evidence.columns) == ["clause", "rule_id", "role", "record_type", "record_id"]
+    assert r.evidence.loc[r.evidence["clause"] == "4.1", "record_id"].tolist() == ["CI1", "CI2"]
+    assert len(r.clauses) == len(profile(A1).clauses)
+    assert r.rules.set_index("rule_id").loc["training-complete", "verdict"] == NOT_ASSESSED
