@@ -205,6 +205,28 @@ def _programme_audits(workbook: Any, end: pd.Timestamp) -> pd.DataFrame:
     return rows[cols].reset_index(drop=True)
 
 
+def _programme_planned(workbook: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Return programme audits planned in [start, end] (not cancelled), one row per clause.
+
+    Columns ``audit_id, clause, overdue`` (planned date passed by ``end`` and not done).
+    """
+    prog = P.records(workbook, "audit_programme")
+    if not P.has_columns(prog, "audit_id", "clauses", "planned_date"):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("audit_id", "clause", "overdue")})
+    status = (
+        prog["status"].astype(object)
+        if "status" in prog.columns
+        else pd.Series(None, index=prog.index)
+    )
+    keep = P.in_window(prog["planned_date"], start, end) & ~status.eq("cancelled")
+    rows = prog.loc[keep, ["audit_id", "clauses"]].assign(
+        overdue=(~status[keep].eq("done")) & (P.dates(prog[keep], "planned_date") <= end)
+    )
+    rows = rows.assign(clause=rows["clauses"].astype(str).str.split(";")).explode("clause")
+    rows["clause"] = rows["clause"].str.strip()
+    return rows[rows["clause"].notna() & (rows["clause"] != "")][["audit_id", "clause", "overdue"]]
+
+
 def audit_coverage(
     workbook: Any, period: Any, *, months: int = 12, clauses: Any = None
 ) -> pd.DataFrame:
@@ -227,7 +249,9 @@ def audit_coverage(
     -------
     DataFrame
         ``clause``, ``audits`` (distinct audits in the trailing ``months``), ``findings``
-        (in the window), ``last_audited`` (any time up to the period end), ``covered``
+        (in the window), ``last_audited`` (any time up to the period end), ``planned``
+        (programme audits planned in the window, not cancelled), ``overdue_planned`` (of
+        those, planned date passed and not done), ``findings_per_audit``, ``covered``
         (audited in the trailing ``months``), ``ever_audited``. ``attrs['not_covered']``
         lists the clauses not audited in the window, ``attrs['never_audited']`` those with no
         audit record at all, ``attrs['source']`` the records used and ``attrs['audit_ids']``
@@ -275,6 +299,16 @@ def audit_coverage(
     table["audits"] = table["clause"].map(g["audit_id"].nunique()).fillna(0).astype(int)
     table["findings"] = table["clause"].map(g["finding"].sum()).fillna(0).astype(int)
     table["last_audited"] = pd.to_datetime(table["clause"].map(last.to_dict()))
+    planned = _programme_planned(workbook, start, end)
+    if len(planned):
+        planned = planned.assign(clause=clause_at(planned["clause"], 2))
+        g = planned.groupby("clause")
+        table["planned"] = table["clause"].map(g["audit_id"].nunique()).fillna(0).astype(int)
+        late = planned[planned["overdue"]].groupby("clause")["audit_id"].nunique()
+        table["overdue_planned"] = table["clause"].map(late).fillna(0).astype(int)
+    else:
+        table["planned"], table["overdue_planned"] = 0, 0
+    table["findings_per_audit"] = table["findings"] / table["audits"].where(table["audits"] > 0)
     table["covered"] = table["audits"] > 0
     table["ever_audited"] = table["last_audited"].notna()
     table.attrs["not_covered"] = table.loc[~table["covered"], "clause"].tolist()

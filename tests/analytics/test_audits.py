@@ -96,6 +96,13 @@ def test_coverage_counts_an_audit_without_findings_from_the_programme():
     # postponed and planned audits are not evidence
     assert not t.loc["7.2", "covered"] and not t.loc["8.2", "ever_audited"]
     assert t.attrs["audit_ids"]["9.3"] == ["AU4"]
+    # planned against done: AU5 (7.2) planned 2026-09-01 and postponed is overdue; AU6 is
+    # planned after the window
+    assert t.loc["7.2", "planned"] == 1 and t.loc["7.2", "overdue_planned"] == 1
+    assert t.loc["5.1", "planned"] == 1 and t.loc["5.1", "overdue_planned"] == 0
+    assert t.loc["8.2", "planned"] == 0
+    assert t.loc["5.1", "findings_per_audit"] == 0 and t.loc["8.5", "findings_per_audit"] == 1
+    assert pd.isna(t.loc["4.1", "findings_per_audit"])
 
 
 def test_coverage_follows_the_clause_list_given():
