@@ -510,10 +510,13 @@ def check_audit_cycle(ctx: _Ctx, rule: Rule) -> Outcome:
     detail = f"{len(covered)} of {len(cov)} clauses audited in the last {months} months, {source}"
     missing = cov.attrs["not_covered"]
     if missing and ctx.configured("audit_programme"):
+        late_set = _planned_clauses(ctx, overdue=True)
         planned = _planned_clauses(ctx)
-        on = [c for c in missing if c in planned]
+        late = [c for c in missing if c in late_set]
+        ahead = [c for c in missing if c in planned and c not in late_set]
         off = [c for c in missing if c not in planned]
-        parts = [f"{', '.join(on)} (planned, not done yet)"] if on else []
+        parts = [f"{', '.join(late)} (planned, overdue)"] if late else []
+        parts += [f"{', '.join(ahead)} (planned ahead)"] if ahead else []
         parts += [f"{', '.join(off)} (not in the programme)"] if off else []
         detail += "; not audited: " + ", ".join(parts)
     elif missing:
@@ -530,12 +533,17 @@ def check_audit_cycle(ctx: _Ctx, rule: Rule) -> Outcome:
     )
 
 
-def _planned_clauses(ctx: _Ctx) -> set[str]:
-    """Return the two-level clauses of programme audits not done and not cancelled."""
+def _planned_clauses(ctx: _Ctx, *, overdue: bool = False) -> set[str]:
+    """Return the two-level clauses of programme audits not done and not cancelled.
+
+    ``overdue``: only those whose planned date has passed.
+    """
     f = ctx.frame("audit_programme")
     if not P.has_columns(f, "clauses"):
         return set()
     f = f[~_text(f, "status").isin(["done", "cancelled"])]
+    if overdue:
+        f = f[P.dates(f, "planned_date") <= ctx.as_of]
     listed = f["clauses"].astype(str).str.split(";").explode().str.strip()
     listed = listed[listed.notna() & (listed != "") & (listed != "nan")]
     return set(AU.clause_at(listed, 2))

@@ -326,11 +326,15 @@ def test_audit_cycle_from_the_programme():
     # AU2 audited every clause but 9.2 without findings; AU3 (9.2) postponed: clause 9.2 not
     # audited (but planned), and AU3 is a planned audit overdue (the audit-programme rule)
     assert r["verdict"] == PARTLY and r["gaps"] == "9.2; AU3" and r["records"] == "AU1; AU2"
-    assert "9.2 (planned, not done yet)" in r["detail"]
+    assert "9.2 (planned, overdue)" in r["detail"]
     assert "1 overdue" in r["detail"]
     unplanned = PROGRAMME.iloc[:2]
     r = row({"audit_programme": unplanned}, "9.2")
     assert "9.2 (not in the programme)" in r["detail"]
+    ahead = PROGRAMME.assign(
+        planned_date=pd.to_datetime(["2026-03-01", "2026-05-01", "2026-12-01"])
+    )
+    assert "9.2 (planned ahead)" in row({"audit_programme": ahead}, "9.2")["detail"]
     done = PROGRAMME.assign(status=["done", "done", "done"]).assign(
         conducted_date=pd.to_datetime(["2026-03-01", "2026-05-10", "2026-09-03"])
     )
