@@ -90,6 +90,7 @@ _EXPORTS: dict[str, str] = {
     "risk_matrix": "qmsdata.analytics.risks",
     "context_changes": "qmsdata.analytics.risks",
     "signals": "qmsdata.analytics.signals",
+    "readiness_report": "qmsdata.analytics.readiness",
     "parse_period": "qmsdata.analytics.periods",
     "previous_period": "qmsdata.analytics.periods",
     "same_period_last_year": "qmsdata.analytics.periods",
