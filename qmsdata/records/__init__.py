@@ -13,10 +13,13 @@ from pathlib import Path
 from qmsdata.errors import ConfigError
 from qmsdata.records import (
     audit_findings,
+    audit_programme,
+    changes,
     complaints,
     context_issues,
     corrective_actions,
     customer_surveys,
+    documents,
     kpi_measurements,
     nonconformities,
     objectives,
@@ -24,6 +27,7 @@ from qmsdata.records import (
     review_actions,
     risks,
     supplier_receipts,
+    training_records,
 )
 from qmsdata.records._spec import (
     DTYPES,
@@ -49,7 +53,8 @@ __all__ = [
     "write_data_dictionary",
 ]
 
-#: record type name -> spec, in the order of the management-review inputs.
+#: record type name -> spec: the twelve management-review inputs in their order, then the
+#: change register (PDCA) and the certification-readiness records (programme, training, documents).
 RECORD_TYPES: dict[str, RecordSpec] = {
     m.SPEC.name: m.SPEC
     for m in (
@@ -65,6 +70,10 @@ RECORD_TYPES: dict[str, RecordSpec] = {
         review_actions,
         risks,
         context_issues,
+        changes,
+        audit_programme,
+        training_records,
+        documents,
     )
 }
 
