@@ -16,6 +16,10 @@ kpi-measurements.csv      monthly KPI results
 erp-goods-in.sqlite       ERP goods-in table (``sqlite:///erp-goods-in.sqlite``)
 customer-survey.csv       survey tool export
 qms-registers.xlsx        review actions, risk register, context issues (three sheets)
+change-register.xlsx      change log (sheet "Change log"), issue 11
+audit-programme.csv       audit programme export, ``;``-separated lists in a cell, issue 12
+training-matrix.xlsx      HR training matrix (sheet "Training records"), issue 12
+document-register.csv     document management system export, issue 12
 ========================  ===============================================================
 
 Each export also carries a column that is not mapped (``Logged By``, ``Line``, ...), which the
@@ -50,6 +54,38 @@ Planted signals (:data:`PLANTED_SIGNALS`, :func:`planted_signals`)
     about 1,800 order lines, so its whole control band lies below the target over the whole
     period, including the last 12 months (assurance ``consistent_fail``).
 
+Planted changes (:data:`PLANTED_CHANGES`, :func:`planted_changes`), issue 11
+------------------------------------------------------------------------------
+The change register (``changes``) holds, with the verdict the PDCA analysis must return:
+
+``CHG-001`` effective -> **sustained improvement**
+    Process change on SMT placement at Brno, first working day of E-12 (2025-10-01): the
+    defect rate drops to x0.6 and stays there (planted by thinning the generated NCs; NCR
+    numbers of the prevented defects stay unused, every other table is untouched). Measured on
+    seed 9001: 5.88 -> 3.46 per 1,000 inspected, all 13 months after below every month before.
+``CHG-002`` no_effect -> **no detectable change**
+    Improvement on AOI at Leeds, first working day of E-11; the series is stable noise
+    (measured ratio after/before 0.97).
+``CHG-003`` worse -> **deterioration**
+    Process change on Reflow soldering at Leeds, first working day of E-6: the planted signal
+    ``defect_step`` (x2.2) is its effect.
+``CHG-004`` too_early -> **too early to judge**
+    Process change on Packing at Brno on the 12th of E: one month after it.
+
+Also: ``CHG-005``, a planned objective action for OBJ-02 dated E+2, and ``CHG-101..103``,
+three closed CAPAs judged effective and put in place on stable series (E-26..E-12): their
+defect rates show no change (measured after/before 0.95-0.99; not asserted as answers).
+
+Planted readiness gaps (:data:`PLANTED_READINESS_GAPS`), issue 12
+------------------------------------------------------------------
+Training: three required Brno wave-solder recertifications due at the end of E-2 and not done;
+one course judged not effective (Leeds reflow). Documents: three approved documents past their
+review date, the management-of-change procedure (6.3) still a draft. Audit programme: every
+audit of the findings (covering the whole scope of its processes, so 5.1 is audited at Brno
+without a finding), two leadership audits with no findings (5.1), an overdue planned audit of
+7.4, a postponed audit of SUP-004, the first audit of 6.3 planned for E+2, and 4.3 and 10.3
+neither audited nor planned.
+
 Planted invalid rows (:data:`PLANTED_INVALID`)
 ----------------------------------------------
 A few rows per check kind are *added* (never replacing a valid row, so the signals stay intact)
@@ -58,7 +94,10 @@ severity, a duplicated complaint number (both copies), closed before received, a
 ``as_of`` (placed 4+ months after E), an unknown CAPA / supplier / objective, a negative
 quantity, a quantity "12 pcs", a cost with a thousands separator, a score of 11, an unparseable
 date, a missing required value, a closed row without a closed date, numerator > denominator,
-rejected > received, inspected > produced, a malformed clause. Every other row is valid.
+rejected > received, inspected > produced, a malformed clause; for the newer record types an
+unknown change type, an unknown CAPA, an audit done without a date, a clause list with commas,
+training judged effective but never completed, a review due before approval. Every other row is
+valid.
 
 Examples
 --------
@@ -80,6 +119,10 @@ _EXPORTS: dict[str, str] = {
     "planted_signals": "qmsdata.demo.planted",
     "PLANTED_SIGNALS": "qmsdata.demo.planted",
     "PLANTED_INVALID": "qmsdata.demo.planted",
+    "planted_changes": "qmsdata.demo.planted",
+    "PLANTED_CHANGES": "qmsdata.demo.planted",
+    "planted_readiness_gaps": "qmsdata.demo.planted",
+    "PLANTED_READINESS_GAPS": "qmsdata.demo.planted",
     "NEVER_AUDITED": "qmsdata.demo.company",
     "DEFAULT_SEED": "qmsdata.demo.company",
     "DEFAULT_END": "qmsdata.demo.company",

@@ -7,6 +7,7 @@ Plain data plus the demo calendar (:class:`Calendar`) and the seeded random stre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -410,3 +411,279 @@ class Calendar:
         d = pd.DatetimeIndex(dates)
         first = self.months[0]
         return (d.year - first.year) * 12 + (d.month - first.month)
+
+
+# --- change register (issue 11) ---------------------------------------------------------------
+
+#: the planted changes: key -> (change_id, months before E (negative: after), day of month or
+#: None for the first working day, site, process, kind, metric, expected direction, status,
+#: owner, review action, objective, verdict the PDCA analysis must return, description).
+#: ``effective`` is planted in the nonconformities (:data:`EFFECTIVE_FACTOR` from its date);
+#: ``worse`` is the existing planted signal defect_step (x2.2 from the first day of E-6).
+# fmt: off
+CHANGE_PLAN: tuple[tuple[str, str, int, int | None, str | None, str, str, str, str, str, str,
+                         str | None, str | None, str | None, str], ...] = (
+    ("effective", "CHG-001", 12, None, "Brno", "SMT placement", "process_change", "defect_rate",
+     "decrease", "implemented", "Lukáš Procházka", "MR-021", None, "sustained improvement",
+     "Feeder verification at every changeover and a daily nozzle-cleaning interval on the Brno "
+     "SMT lines (first-pass-yield project)"),
+    ("no_effect", "CHG-002", 11, None, "Leeds", "AOI", "improvement", "defect_rate", "decrease",
+     "implemented", "Priya Nair", None, None, "no detectable change",
+     "New AOI library for 0201 passives at Leeds"),
+    ("worse", "CHG-003", 6, None, "Leeds", "Reflow soldering", "process_change", "defect_rate",
+     "decrease", "implemented", "Gareth Holt", None, None, "deterioration",
+     "New reflow profile for the low-voiding solder paste on the Leeds oven"),
+    ("too_early", "CHG-004", 0, 12, "Brno", "Packing", "process_change", "defect_rate",
+     "decrease", "implemented", "Jiří Novotný", None, None, "too early to judge",
+     "Label printer with barcode verification at Brno packing"),
+    ("planned", "CHG-005", -2, 1, None, "Planning & logistics", "objective_action", "objective",
+     "increase", "planned", "Helen Marsh", None, "OBJ-02", None,
+     "Finite-capacity scheduling to lift on-time delivery (OBJ-02)"),
+)
+# fmt: on
+
+#: Brno SMT placement keeps this share of its nonconformities from CHG-001 on (a 40 % drop).
+EFFECTIVE_FACTOR = 0.6
+
+#: (site, process) pairs a corrective-action change must not sit on: the planted changes and
+#: signals move them, so a CAPA there would not be "no detectable change".
+MOVED_SERIES = {
+    ("Brno", "SMT placement"),
+    ("Leeds", "AOI"),
+    ("Leeds", "Reflow soldering"),
+    ("Brno", "Packing"),
+    ("Brno", "Wave soldering"),
+}
+
+
+def first_workday(month: pd.Period) -> pd.Timestamp:
+    """Return the first Monday-to-Friday day of ``month``."""
+    start = month.start_time.normalize()
+    return pd.Timestamp(np.busday_offset(start.date(), 0, roll="forward"))
+
+
+def change_date(end: pd.Period, months_before: int, day: int | None) -> pd.Timestamp:
+    """Return the date of a planned change ``months_before`` months before ``end``."""
+    month = end - months_before
+    if day is None:
+        return first_workday(month)
+    return month.start_time.normalize() + pd.Timedelta(days=day - 1)
+
+
+# --- certification readiness (issue 12): people, training, documents --------------------------
+
+# fmt: off
+#: (person, role, process, site)
+TRAINEES: tuple[tuple[str, str, str, str], ...] = (
+    ("Gareth Holt", "Process engineer", "Reflow soldering", "Leeds"),
+    ("Kirsty Dale", "SMT operator", "Reflow soldering", "Leeds"),
+    ("Liam Booth", "SMT operator", "SMT placement", "Leeds"),
+    ("Nadia Iqbal", "SMT operator", "Solder paste printing", "Leeds"),
+    ("Dan Whitaker", "Production supervisor", "Wave soldering", "Leeds"),
+    ("Chloe Barker", "Wave solder operator", "Wave soldering", "Leeds"),
+    ("Aisha Rahman", "Test engineer", "Final test", "Leeds"),
+    ("Tom Ashworth", "Test technician", "Final test", "Leeds"),
+    ("Sarah Whitfield", "Internal auditor", "Improvement", "Leeds"),
+    ("Mark Oduya", "Internal auditor", "Improvement", "Leeds"),
+    ("Tomáš Dvořák", "Production supervisor", "Wave soldering", "Brno"),
+    ("Jan Černý", "Wave solder operator", "Wave soldering", "Brno"),
+    ("Pavel Kříž", "Wave solder operator", "Wave soldering", "Brno"),
+    ("Lenka Marková", "Wave solder operator", "Wave soldering", "Brno"),
+    ("Lukáš Procházka", "Process engineer", "SMT placement", "Brno"),
+    ("Veronika Pokorná", "SMT operator", "SMT placement", "Brno"),
+    ("Zuzana Veselá", "Process engineer", "Reflow soldering", "Brno"),
+    ("Petra Šimková", "Test engineer", "Final test", "Brno"),
+    ("Jana Horáková", "Internal auditor", "Improvement", "Brno"),
+    ("Petr Kučera", "Internal auditor", "Improvement", "Brno"),
+)
+# fmt: on
+
+WAVE_RECERT = "Wave solder operation (J-STD-001 recertification)"
+REFLOW_COURSE = "Reflow profile set-up for low-voiding paste"
+
+
+def training_plan(end: pd.Period) -> list[dict[str, Any]]:
+    """Return the training records of a demo ending at ``end``, each with its ``gap`` tag.
+
+    Plain rules, no random numbers: the record ids (``TR-0001`` ...) and the planted gaps are
+    the same for every seed. Gaps: the Brno wave-solder recertifications due at the end of E-2
+    and not done (``training_overdue``); Kirsty Dale's reflow course, completed before the
+    CHG-003 profile change and judged not effective (``training_not_effective``).
+    """
+    rows: list[dict[str, Any]] = []
+
+    def add(person, role, process, site, course, required, due, completed, eff, gap=None):
+        rows.append(
+            dict(
+                person=person,
+                role=role,
+                process=process,
+                site=site,
+                course=course,
+                required=required,
+                due_date=due,
+                completed_date=completed,
+                effectiveness=eff,
+                gap=gap,
+            )
+        )
+
+    def month_end(k: int) -> pd.Timestamp:
+        return (end - k).end_time.normalize()
+
+    for i, (person, role, process, site) in enumerate(TRAINEES):
+        esd = "ESD awareness (IEC 61340-5-1)"
+        for cycle in (18, 6):
+            due = month_end(cycle - i % 6)
+            add(person, role, process, site, esd, "yes", due, due - pd.Timedelta(days=12), "yes")
+        if "operator" in role or "technician" in role:
+            due = month_end(20 - i % 4)
+            done = due - pd.Timedelta(days=20)
+            add(person, role, process, site, "IPC-A-610 workmanship", "yes", due, done, "yes")
+        if role == "Internal auditor":
+            due = month_end(30)
+            done = due - pd.Timedelta(days=9)
+            add(
+                person,
+                role,
+                process,
+                site,
+                "Internal auditor (ISO 19011)",
+                "yes",
+                due,
+                done,
+                "yes",
+            )
+        if role in ("Process engineer", "Production supervisor"):
+            done = month_end(15) - pd.Timedelta(days=5)
+            add(person, role, process, site, "8D problem solving", "no", pd.NaT, done, "yes")
+        if role == "Wave solder operator":
+            due = month_end(2)
+            if site == "Brno":
+                add(
+                    person,
+                    role,
+                    process,
+                    site,
+                    WAVE_RECERT,
+                    "yes",
+                    due,
+                    pd.NaT,
+                    "pending",
+                    "training_overdue",
+                )
+            else:
+                add(
+                    person,
+                    role,
+                    process,
+                    site,
+                    WAVE_RECERT,
+                    "yes",
+                    due,
+                    due - pd.Timedelta(days=16),
+                    "yes",
+                )
+        if person == "Kirsty Dale":
+            due = (end - 6).start_time.normalize() + pd.Timedelta(days=14)
+            add(
+                person,
+                role,
+                process,
+                site,
+                REFLOW_COURSE,
+                "yes",
+                due,
+                due - pd.Timedelta(days=19),
+                "no",
+                "training_not_effective",
+            )
+        if site == "Leeds" and "operator" in role:
+            add(
+                person,
+                role,
+                process,
+                site,
+                "J-STD-001 soldering refresher",
+                "yes",
+                month_end(-2),
+                pd.NaT,
+                "pending",
+            )
+    for n, row in enumerate(rows, 1):
+        row["record_id"] = f"TR-{n:04d}"
+    return rows
+
+
+# fmt: off
+#: doc id, title, process, clause, site, months before E approved, review interval (months),
+#: version, status, gap tag. Approved on the 10th; approver: the process owner (QP: R. Calder).
+DOCUMENTS: tuple[tuple[str, str, str, str, str | None, int | None, int, str, str,
+                       str | None], ...] = (
+    ("QM-01", "Quality manual", "Management", "4.4", None, 20, 24, "7", "approved", None),
+    ("QP-01", "Context, interested parties and scope", "Management", "4.3", None, 14, 24, "3",
+     "approved", None),
+    ("QP-02", "Risks and opportunities", "Management", "6.1", None, 9, 24, "4", "approved", None),
+    ("QP-03", "Quality objectives and planning", "Management", "6.2", None, 11, 24, "3",
+     "approved", None),
+    ("QP-04", "Management of change", "Management", "6.3", None, None, 24, "0.3", "draft",
+     "document_draft"),
+    ("QP-05", "Competence and training", "Training & competence", "7.2", None, 16, 24, "2",
+     "approved", None),
+    ("QP-06", "Control of documented information", "Document control", "7.5.3", None, 7, 24, "5",
+     "approved", None),
+    ("QP-07", "Purchasing and supplier evaluation", "Purchasing", "8.4.1", None, 18, 24, "4",
+     "approved", None),
+    ("QP-08", "Control of nonconforming output", "Test & inspection", "8.7", None, 5, 24, "6",
+     "approved", None),
+    ("QP-09", "Internal audit", "Improvement", "9.2", None, 12, 24, "3", "approved", None),
+    ("QP-10", "Management review", "Management", "9.3", None, 10, 24, "3", "approved", None),
+    ("QP-11", "Corrective action (8D)", "Improvement", "10.2", None, 8, 24, "5", "approved",
+     None),
+    ("QP-12", "Calibration of monitoring and measuring equipment", "Calibration & maintenance",
+     "7.1.5", None, 28, 24, "2", "approved", "documents_review_overdue"),
+    ("QP-13", "Supplier approval (superseded by QP-07)", "Purchasing", "8.4.1", None, 40, 24, "2",
+     "obsolete", None),
+    ("WI-SPP-01", "Solder paste printing set-up", "Solder paste printing", "8.5.1", "Leeds", 6,
+     12, "4", "approved", None),
+    ("WI-SMT-01", "Pick-and-place programme and feeder set-up", "SMT placement", "8.5.1", "Brno",
+     1, 12, "6", "approved", None),
+    ("WI-REF-01", "Reflow oven profiling", "Reflow soldering", "8.5.1", "Leeds", 15, 12, "3",
+     "approved", "documents_review_overdue"),
+    ("WI-WAV-01", "Wave solder machine operation", "Wave soldering", "8.5.1", "Brno", 4, 12, "5",
+     "approved", None),
+    ("WI-AOI-01", "AOI programme library", "AOI", "8.6", "Leeds", 3, 12, "8", "approved", None),
+    ("WI-TST-01", "Functional test", "Final test", "8.6", None, 9, 12, "4", "approved", None),
+    ("WI-PCK-01", "Packing and labelling", "Packing", "8.5.4", "Brno", 0, 12, "3", "approved",
+     None),
+    ("WI-GIN-01", "Goods-in inspection and MSL handling", "Goods-in inspection", "8.4.2", "Leeds",
+     13, 12, "2", "approved", "documents_review_overdue"),
+)
+# fmt: on
+
+
+# --- audit programme (issue 12) ---------------------------------------------------------------
+
+# fmt: off
+#: audits the findings do not show: (audit id pattern, months before E (negative: after),
+#: day, type, site, processes, clauses, lead auditor, status, tag).
+#: {y}/{m} are the year and month of the audit.
+EXTRA_AUDITS: tuple[tuple[str, int, int, str, str, str, str, str, str, str], ...] = (
+    ("LA-BRQ-{y}-{m}", 8, 18, "internal", "Brno", "Management", "5.1; 5.3; 9.3",
+     "Jana Horáková", "done", "audited_without_findings"),
+    ("LA-LDS-{y}-{m}", 3, 22, "internal", "Leeds", "Management", "5.1; 5.2; 5.3",
+     "Sarah Whitfield", "done", "audited_without_findings"),
+    ("PA-BRQ-{y}-{m}", 1, 15, "internal", "Brno", "Management", "7.4", "Petr Kučera",
+     "planned", "audit_overdue"),
+    ("SA-{y}-{m}-K", 1, 21, "supplier", "Leeds", "Purchasing", "8.4.1; 8.4.2; 8.4.3",
+     "Sarah Whitfield", "postponed", "supplier_audit_postponed"),
+    ("PA-LDS-{y}-{m}", -2, 8, "internal", "Leeds", "Management; Improvement", "6.3",
+     "Mark Oduya", "planned", "clause_planned_not_audited"),
+)
+# fmt: on
+
+
+def extra_audit_id(pattern: str, end: pd.Period, months_before: int) -> str:
+    """Return the id of an :data:`EXTRA_AUDITS` row in a demo ending at ``end``."""
+    month = end - months_before
+    return pattern.format(y=month.year, m=f"{month.month:02d}")

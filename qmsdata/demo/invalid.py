@@ -291,3 +291,54 @@ def bad_context_issues(cal: Calendar) -> list[tuple[int, dict[str, Any]]]:
             },
         ),
     ]
+
+
+def bad_changes(cal: Calendar, df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
+    base = df[df["change_id"] == "CHG-002"].iloc[0].to_dict()
+    rt = "changes"
+    return [
+        (_where(rt, "allowed_values")[0], base | {"change_id": "CHG-901", "kind": "Tweak"}),
+        (
+            _where(rt, "reference")[0],
+            base | {"change_id": "CHG-902", "kind": "corrective_action", "capa_id": "CAPA-09997"},
+        ),
+    ]
+
+
+def bad_audit_programme(cal: Calendar, df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
+    base = df[df["status"] == "done"].iloc[len(df) // 2].to_dict()
+    rt = "audit_programme"
+    return [
+        (
+            _where(rt, "status_consistency")[0],
+            base | {"audit_id": "AP-901", "status": "Done", "conducted_date": pd.NaT},
+        ),
+        (_where(rt, "pattern")[0], base | {"audit_id": "AP-902", "clauses": "5.1, 9.3"}),
+    ]
+
+
+def bad_training_records(cal: Calendar, df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
+    base = df[df["effectiveness"] == "yes"].iloc[0].to_dict()
+    return [
+        (
+            _where("training_records", "status_consistency")[0],
+            base | {"record_id": "TR-9001", "completed_date": pd.NaT, "effectiveness": "Yes"},
+        )
+    ]
+
+
+def bad_documents(cal: Calendar, df: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
+    base = df[df["status"] == "approved"].iloc[0].to_dict()
+    approved = (cal.end - 3).start_time.normalize() + pd.Timedelta(days=9)
+    return [
+        (
+            _where("documents", "date_order")[0],
+            base
+            | {
+                "doc_id": "QP-90",
+                "title": "Customer property",
+                "approved_date": approved,
+                "review_due": approved - pd.Timedelta(days=30),
+            },
+        )
+    ]

@@ -1,4 +1,4 @@
-"""The demo's test answers: planted signals and planted invalid rows (positions fixed)."""
+"""The demo's test answers: planted signals, changes, readiness gaps and invalid rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,20 @@ from typing import Any
 
 import pandas as pd
 
-from qmsdata.demo.company import BAD_SUPPLIER, DEFAULT_END, parse_end
+from qmsdata.demo.company import (
+    BAD_SUPPLIER,
+    CHANGE_PLAN,
+    DEFAULT_END,
+    DOCUMENTS,
+    EFFECTIVE_FACTOR,
+    EXTRA_AUDITS,
+    REFLOW_COURSE,
+    WAVE_RECERT,
+    change_date,
+    extra_audit_id,
+    parse_end,
+    training_plan,
+)
 
 # --- planted signals --------------------------------------------------------------------------
 
@@ -156,4 +169,164 @@ PLANTED_INVALID: list[dict[str, Any]] = [
     _inv("risks", 8, "allowed_values", "kind", "'Threat' is not risk/opportunity"),
     _inv("risks", 12, "range", "likelihood", "likelihood 7 on a 1-5 scale"),
     _inv("context_issues", 5, "not_future", "date_noted", "noted 5 months after the end"),
+    _inv("changes", 3, "allowed_values", "kind", "change type 'Tweak' is not a kind"),
+    _inv("changes", 7, "reference", "capa_id", "CAPA-09997 does not exist"),
+    _inv("audit_programme", 40, "status_consistency", "conducted_date", "Done, no date"),
+    _inv("audit_programme", 80, "pattern", "clauses", "clauses '5.1, 9.3' use commas"),
+    _inv("training_records", 10, "status_consistency", "completed_date", "effective, not done"),
+    _inv("documents", 5, "date_order", "review_due", "review due before approval"),
 ]
+
+
+# --- planted changes (issue 11) ---------------------------------------------------------------
+
+
+def planted_changes(end: str | pd.Period = DEFAULT_END) -> list[dict[str, Any]]:
+    """Return the planted changes of a demo ending at ``end`` and the verdict each must get.
+
+    Returns
+    -------
+    list of dict
+        One dict per implemented planted change with keys ``key, change_id, implemented_date``
+        (a Timestamp), ``month`` (its monthly Period), ``site, process, metric,
+        expected_direction, verdict`` (``"sustained improvement"``, ``"no detectable change"``,
+        ``"too early to judge"`` or ``"deterioration"``), ``magnitude`` (the planted factor on
+        the metric from the change on; 1.0 for none) and ``description``.
+    """
+    e = parse_end(end)
+    magnitude = {"effective": EFFECTIVE_FACTOR, "worse": 2.2}
+    out = []
+    for plan in CHANGE_PLAN:
+        key, change_id, ago, day, site, process, _kind, metric, direction, status = plan[:10]
+        verdict, text = plan[13], plan[14]
+        if status != "implemented":
+            continue
+        when = change_date(e, ago, day)
+        out.append(
+            {
+                "key": key,
+                "change_id": change_id,
+                "implemented_date": when,
+                "month": when.to_period("M"),
+                "site": site,
+                "process": process,
+                "metric": metric,
+                "expected_direction": direction,
+                "verdict": verdict,
+                "magnitude": magnitude.get(key, 1.0),
+                "description": text,
+            }
+        )
+    return out
+
+
+PLANTED_CHANGES: list[dict[str, Any]] = planted_changes(DEFAULT_END)
+
+
+# --- planted readiness gaps (issue 12) --------------------------------------------------------
+
+
+def planted_readiness_gaps(end: str | pd.Period = DEFAULT_END) -> list[dict[str, Any]]:
+    """Return the gaps (and the one piece of silent evidence) the readiness rules must report.
+
+    Returns
+    -------
+    list of dict
+        Keys ``key, record_type, clause, ids`` (record ids behind it), ``kind`` (``"gap"``, or
+        ``"evidence"`` for audits that found nothing) and ``description``.
+    """
+    e = parse_end(end)
+    training = training_plan(e)
+
+    def tagged_training(tag: str) -> list[str]:
+        return [r["record_id"] for r in training if r["gap"] == tag]
+
+    def tagged_audits(tag: str) -> list[str]:
+        return [extra_audit_id(a[0], e, a[1]) for a in EXTRA_AUDITS if a[9] == tag]
+
+    def tagged_documents(tag: str) -> list[str]:
+        return [d[0] for d in DOCUMENTS if d[9] == tag]
+
+    def gap(key, record_type, clause, ids, description, kind="gap"):
+        return dict(
+            key=key,
+            record_type=record_type,
+            clause=clause,
+            ids=ids,
+            kind=kind,
+            description=description,
+        )
+
+    return [
+        gap(
+            "training_overdue",
+            "training_records",
+            "7.2",
+            tagged_training("training_overdue"),
+            f"Three Brno wave-solder operators' required recertification ({WAVE_RECERT}) was "
+            f"due {(e - 2).end_time.date()} and is not done.",
+        ),
+        gap(
+            "training_not_effective",
+            "training_records",
+            "7.2",
+            tagged_training("training_not_effective"),
+            f"Kirsty Dale's {REFLOW_COURSE} (Leeds reflow, before CHG-003) was judged not "
+            "effective.",
+        ),
+        gap(
+            "documents_review_overdue",
+            "documents",
+            "7.5",
+            tagged_documents("documents_review_overdue"),
+            "Three approved documents are past their review date (calibration procedure, "
+            "reflow profiling and goods-in instructions).",
+        ),
+        gap(
+            "document_draft",
+            "documents",
+            "7.5",
+            tagged_documents("document_draft"),
+            "The management-of-change procedure (clause 6.3) is still a draft, never approved.",
+        ),
+        gap(
+            "clause_planned_not_audited",
+            "audit_programme",
+            "6.3",
+            tagged_audits("clause_planned_not_audited"),
+            f"Clause 6.3 has never been audited; its first audit is planned for {e + 2}.",
+        ),
+        gap(
+            "audit_overdue",
+            "audit_programme",
+            "7.4",
+            tagged_audits("audit_overdue"),
+            f"The audit of clause 7.4 at Brno was planned for {e - 1} and has not been done.",
+        ),
+        gap(
+            "supplier_audit_postponed",
+            "audit_programme",
+            "8.4",
+            tagged_audits("supplier_audit_postponed"),
+            f"The audit of {BAD_SUPPLIER} (the deteriorating supplier) was postponed.",
+        ),
+        gap(
+            "clauses_not_in_programme",
+            "audit_programme",
+            "9.2",
+            ["4.3", "10.3"],
+            "Clauses 4.3 and 10.3 are neither audited nor planned in the programme.",
+        ),
+        gap(
+            "audited_without_findings",
+            "audit_programme",
+            "5.1",
+            tagged_audits("audited_without_findings"),
+            "Clause 5.1 was audited at both sites in the last 12 months with no finding "
+            "against it: evidence of an audit, not a gap.",
+            kind="evidence",
+        ),
+    ]
+
+
+PLANTED_READINESS_GAPS: list[dict[str, Any]] = planted_readiness_gaps(DEFAULT_END)

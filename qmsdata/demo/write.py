@@ -26,7 +26,7 @@ from qmsdata.demo.company import (
 )
 from qmsdata.demo.exports import COLUMNS
 from qmsdata.demo.generate import generate
-from qmsdata.demo.planted import PLANTED_INVALID, planted_signals
+from qmsdata.demo.planted import PLANTED_INVALID, planted_changes, planted_signals
 from qmsdata.demo.writers import write_sources
 from qmsdata.errors import QmsError
 from qmsdata.files import atomic_write
@@ -46,6 +46,7 @@ class DemoSummary:
     rows: dict[str, int]
     signals: list[dict[str, Any]] = field(default_factory=list)
     invalid: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def __str__(self) -> str:
         rows = ", ".join(f"{k} {v:,}" for k, v in self.rows.items())
@@ -57,6 +58,8 @@ class DemoSummary:
             f"  rows: {rows}",
             "  planted signals: "
             + "; ".join(f"{s['key']} from {s['start']}" for s in self.signals),
+            "  planted changes: "
+            + "; ".join(f"{c['change_id']} {c['verdict']}" for c in self.changes),
             f"  planted invalid rows: {len(self.invalid)} (quarantined by validation)",
             f"  next: qms validate {self.directory}",
         ]
@@ -128,6 +131,7 @@ def write_demo(
         rows=rows,
         signals=planted_signals(e),
         invalid=list(PLANTED_INVALID),
+        changes=planted_changes(e),
     )
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qmsdata.demo.company import AUDIT_SCOPE, AUDITORS_INTERNAL, SITES, Calendar
+from qmsdata.demo.company import (
+    AUDIT_SCOPE,
+    AUDITORS_INTERNAL,
+    EXTRA_AUDITS,
+    N_MONTHS,
+    SITES,
+    Calendar,
+    extra_audit_id,
+)
 
 
 def make_audit_findings(rng: np.random.Generator, cal: Calendar) -> pd.DataFrame:
@@ -120,3 +128,73 @@ def _finding_text(ftype: str, proc: str, clause: str) -> str:
         "ofi": "Opportunity for improvement",
     }[ftype]
     return f"{lead}: {proc} against clause {clause}"
+
+
+def make_audit_programme(cal: Calendar, findings: pd.DataFrame) -> pd.DataFrame:
+    """Return the audit programme: every audit of the findings, done, plus the audits they miss.
+
+    Each audit of the findings covers the whole scope of the processes it audited
+    (:data:`~qmsdata.demo.company.AUDIT_SCOPE`), so clauses audited without a finding (5.1 at
+    Brno) are in the programme too. Internal audits were planned for the 8th of their month.
+    Then :data:`~qmsdata.demo.company.EXTRA_AUDITS`: leadership audits with no findings, an
+    overdue planned audit (7.4), a postponed supplier audit and the next cycle's audits,
+    among them the first of clause 6.3; the internal rotation continues for E+1 and E+2.
+    """
+    rows = []
+    for audit_id, group in findings.groupby("audit_id", sort=False):
+        first = group.iloc[0]
+        processes = list(dict.fromkeys(group["process"]))
+        clauses = list(dict.fromkeys(c for p in processes for c in AUDIT_SCOPE[p]))
+        date = first["audit_date"]
+        planned = date.replace(day=8) if first["audit_type"] == "internal" else date
+        rows.append(
+            {
+                "audit_id": audit_id,
+                "audit_type": first["audit_type"],
+                "planned_date": planned,
+                "conducted_date": date,
+                "site": first["site"],
+                "processes": "; ".join(processes),
+                "clauses": "; ".join(clauses),
+                "lead_auditor": first["auditor"],
+                "status": "done",
+            }
+        )
+    procs = list(AUDIT_SCOPE)
+    for ahead in (1, 2):  # the internal rotation goes on (same rule as the findings)
+        month = cal.end + ahead
+        mi = N_MONTHS - 1 + ahead
+        for s, site in enumerate(SITES):
+            proc = procs[(mi + 6 * s) % len(procs)]
+            code = "LDS" if site == "Leeds" else "BRQ"
+            rows.append(
+                {
+                    "audit_id": f"IA-{code}-{month.strftime('%Y-%m')}",
+                    "audit_type": "internal",
+                    "planned_date": month.start_time.normalize() + pd.Timedelta(days=7),
+                    "conducted_date": pd.NaT,
+                    "site": site,
+                    "processes": proc,
+                    "clauses": "; ".join(AUDIT_SCOPE[proc]),
+                    "lead_auditor": AUDITORS_INTERNAL[site][mi % 2],
+                    "status": "planned",
+                }
+            )
+    for pattern, ago, day, atype, site, covered, clause_list, auditor, status, _ in EXTRA_AUDITS:
+        date = (cal.end - ago).start_time.normalize() + pd.Timedelta(days=day - 1)
+        rows.append(
+            {
+                "audit_id": extra_audit_id(pattern, cal.end, ago),
+                "audit_type": atype,
+                "planned_date": date,
+                "conducted_date": date if status == "done" else pd.NaT,
+                "site": site,
+                "processes": covered,
+                "clauses": clause_list,
+                "lead_auditor": auditor,
+                "status": status,
+            }
+        )
+    df = pd.DataFrame(rows)
+    df["conducted_date"] = pd.to_datetime(df["conducted_date"])
+    return df.sort_values(["planned_date", "audit_id"], kind="stable", ignore_index=True)

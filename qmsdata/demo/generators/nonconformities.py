@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qmsdata.demo.company import LINES, N_MONTHS, PROCESSES, SITE_FACTOR, SUPPLIERS, Calendar
+from qmsdata.demo.company import (
+    CHANGE_PLAN,
+    EFFECTIVE_FACTOR,
+    LINES,
+    N_MONTHS,
+    PROCESSES,
+    SITE_FACTOR,
+    SUPPLIERS,
+    Calendar,
+    change_date,
+)
 
 
 def make_nonconformities(
@@ -105,3 +115,27 @@ def make_nonconformities(
     df = df.sort_values(["detected_date", "site", "line"], kind="stable").reset_index(drop=True)
     df.insert(0, "nc_id", [f"NCR-{i:06d}" for i in range(1, len(df) + 1)])
     return df
+
+
+def plant_change_effects(
+    rng: np.random.Generator, cal: Calendar, ncs: pd.DataFrame
+) -> pd.DataFrame:
+    """Return ``ncs`` with the effect of the planted change CHG-001 (Brno SMT placement).
+
+    From CHG-001's date each nonconformity of SMT placement at Brno is kept with probability
+    :data:`~qmsdata.demo.company.EFFECTIVE_FACTOR` (thinning a Poisson process scales its rate:
+    a sustained 40 % drop). Rows linked to a corrective action are always kept, and the NCR
+    numbers of the rows left out stay unused, so every other table is exactly as without the
+    change (the CAPAs were raised from the same rows).
+    """
+    plan = {row[0]: row for row in CHANGE_PLAN}["effective"]
+    _key, _id, months_before, day, site, process = plan[:6]
+    start = change_date(cal.end, months_before, day)
+    target = (
+        (ncs["site"] == site).to_numpy()
+        & (ncs["process"] == process).to_numpy()
+        & (ncs["detected_date"] >= start).to_numpy()
+        & ncs["capa_id"].isna().to_numpy()
+    )
+    drop = target & (rng.random(len(ncs)) >= EFFECTIVE_FACTOR)
+    return ncs[~drop].reset_index(drop=True)
