@@ -7,7 +7,6 @@ and the data dictionary (``docs/data-dictionary.md``, written by :func:`write_da
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from qmsdata.errors import ConfigError
@@ -241,14 +240,6 @@ def _column_rule(col: Column) -> str:
 
 def write_data_dictionary(path: str | os.PathLike[str] = "docs/data-dictionary.md") -> Path:
     """Write the data dictionary to ``path`` atomically and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(data_dictionary())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from qmsdata.files import atomic_write
+
+    return atomic_write(path, data_dictionary())
