@@ -32,8 +32,6 @@ _EXPORTS: dict[str, str] = {
     "record_spec": "qmsdata.records",
     # demo workbook
     "write_demo": "qmsdata.demo",
-    "PLANTED_SIGNALS": "qmsdata.demo",
-    "PLANTED_INVALID": "qmsdata.demo",
     # statistics engine
     "control_chart": "qmsdata.analytics.spc",
     "ControlChart": "qmsdata.analytics.spc",
