@@ -7,6 +7,7 @@ A workbook is a folder holding ``qms.toml``::
     sites = ["Leeds", "Brno"]
     fiscal_year_start = 1          # month the fiscal year starts (1-12)
     as_of = 2026-10-31             # optional reporting date (TOML date or "YYYY-MM-DD")
+    standard = "ISO 9001:2015+A1:2024"  # optional clause profile (default: edition in force)
     # allow_outside_sources = true # let every source resolve outside this folder (default false)
 
     [records.complaints]
@@ -39,7 +40,14 @@ from qmsdata.errors import ConfigError
 
 CONFIG_NAME = "qms.toml"
 
-_WORKBOOK_KEYS = {"organisation", "sites", "fiscal_year_start", "as_of", "allow_outside_sources"}
+_WORKBOOK_KEYS = {
+    "organisation",
+    "sites",
+    "fiscal_year_start",
+    "as_of",
+    "standard",
+    "allow_outside_sources",
+}
 _RECORD_KEYS = {
     "source",
     "sheet",
@@ -129,6 +137,9 @@ class WorkbookConfig:
         Optional reporting date from ``[workbook] as_of``.
     records
         Record type -> :class:`RecordSource`, for the configured record types only.
+    standard
+        ``[workbook] standard``: the clause profile's name (``"ISO 9001:2015+A1:2024"``), or
+        None for the edition in force on the data date (resolved by :mod:`qmsdata.standards`).
     allow_outside_sources
         ``[workbook] allow_outside_sources``: every source may resolve outside the folder.
     """
@@ -140,6 +151,7 @@ class WorkbookConfig:
     fiscal_year_start: int
     as_of: dt.date | None
     records: Mapping[str, RecordSource]
+    standard: str | None = None
     allow_outside_sources: bool = False
 
 
@@ -203,6 +215,9 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     if not isinstance(fys, int) or isinstance(fys, bool) or not 1 <= fys <= 12:
         raise _type_error("[workbook] fiscal_year_start", "a month number 1-12", file)
     as_of = parse_as_of_date(wb.get("as_of"), file=file)
+    standard = wb.get("standard")  # the name is checked against the profiles when used
+    if standard is not None and (not isinstance(standard, str) or not standard.strip()):
+        raise _type_error("[workbook] standard", 'a profile name such as "ISO 9001:2015"', file)
     outside = wb.get("allow_outside_sources", False)
     if not isinstance(outside, bool):
         raise _type_error("[workbook] allow_outside_sources", "true or false", file)
@@ -229,6 +244,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         fiscal_year_start=fys,
         as_of=as_of,
         records=MappingProxyType(records),
+        standard=standard.strip() if standard else None,
         allow_outside_sources=outside,
     )
 
