@@ -15,8 +15,15 @@ A workbook is a folder holding ``qms.toml``::
     # sheet = "Sheet1" (xlsx); table = "..." or query = "..." (SQL, parameters in [..params]);
     # encoding = "utf-8"; delimiter = ","; date_format = "%d/%m/%Y"
     # outside = true               # this source may resolve outside the workbook folder
+    # header_row = 4               # the header is line 4 (a title block above it)
+    # decimal = ","; thousands = "."   # numbers written 1.234,50
+    # missing = ["N/A", "-"]       # cells that mean "no value", in every column
     [records.complaints.columns]   # canonical name = column name in the source
     complaint_id = "Complaint No."
+    [records.complaints.constants] # a column the export lacks, the same on every row
+    site = "Leeds"
+    [records.complaints.values.severity]  # source code = canonical value
+    High = "critical"
 
 Sources are read only from inside the workbook folder (after following symlinks) unless
 ``[workbook] allow_outside_sources = true`` or the source's own ``outside = true`` says otherwise.
@@ -30,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -59,7 +66,15 @@ _RECORD_KEYS = {
     "date_format",
     "columns",
     "outside",
+    "header_row",
+    "decimal",
+    "thousands",
+    "missing",
+    "constants",
+    "values",
 }
+#: record types whose columns may carry a value map (codes, not numbers or dates)
+_MAPPABLE_KINDS = ("enum", "site", "text", "id")
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,21 @@ class RecordSource:
         ``outside = true``, or ``[workbook] allow_outside_sources = true`` unless the source
         says ``outside = false``. Default False: a path that leaves the folder, directly, by
         ``..`` or through a symlink, is refused.
+    header_row
+        1-based line (row, for .xlsx) holding the column names; the lines above it (a title,
+        an "Exported ..." line, blank lines) are skipped. Default 1.
+    decimal, thousands
+        Decimal and thousands separators of the number and count columns (``decimal = ","``,
+        ``thousands = "."`` reads ``1.234,50`` as 1234.5). Default ``"."`` and none.
+    missing
+        Cell values that mean "no value" in this source (``["N/A", "-"]``), in every column:
+        read as empty. Compared after trimming spaces, exactly as written.
+    constants
+        Canonical column -> value for columns the source lacks (``site = "Leeds"``).
+    values
+        Canonical column -> {source value: canonical value}: value maps for coded columns
+        (``Low = "minor"``). Source values are matched ignoring case and surrounding spaces;
+        values not in the map are read as they are (and validated as such).
     """
 
     record_type: str
@@ -100,6 +130,12 @@ class RecordSource:
     date_format: str | None = None
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     outside: bool = False
+    header_row: int = 1
+    decimal: str = "."
+    thousands: str | None = None
+    missing: tuple[str, ...] = ()
+    constants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def is_sql(self) -> bool:
@@ -226,7 +262,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     for name, table in _table(data.get("records", {}), "[records]", file).items():
         if name not in RECORD_TYPES:
             raise ConfigError(
-                f"unknown record type [records.{name}]",
+                f"unknown record type [records.{name}]{did_you_mean(name, RECORD_TYPES)}",
                 file=file,
                 record_type=name,
                 hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
@@ -321,7 +357,8 @@ def _record_source(
     for canonical, source_name in columns.items():
         if canonical not in spec.names:
             raise ConfigError(
-                f"[records.{name}.columns] maps unknown canonical column {canonical!r}",
+                f"[records.{name}.columns] maps unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
                 file=file,
                 record_type=name,
                 column=canonical,
@@ -332,6 +369,7 @@ def _record_source(
             raise _type_error(
                 f"[records.{name}.columns] {canonical}", "a source column name", file, name
             )
+    settings = _source_settings(name, table, file, {k.strip() for k in columns})
     return RecordSource(
         record_type=name,
         source=source.strip(),
@@ -344,7 +382,121 @@ def _record_source(
         date_format=table.get("date_format"),
         columns=MappingProxyType({k: v.strip() for k, v in columns.items()}),
         outside=outside,
+        **settings,
     )
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``.
+
+    Matched by :func:`difflib.get_close_matches`, ignoring case.
+    """
+    import difflib
+
+    options = {str(c).casefold(): str(c) for c in choices}
+    hits = difflib.get_close_matches(str(word).casefold(), list(options), n=n, cutoff=0.6)
+    if not hits:
+        return ""
+    return " (did you mean " + " or ".join(repr(options[h]) for h in hits) + "?)"
+
+
+def _source_settings(
+    name: str, table: dict[str, Any], file: Path, mapped: set[str]
+) -> dict[str, Any]:
+    """Return the reading settings of ``[records.<name>]``: header row, number format,
+    missing markers, constants and value maps (as keywords of :class:`RecordSource`)."""
+    from qmsdata.records import RECORD_TYPES
+
+    where = f"[records.{name}]"
+    spec = RECORD_TYPES[name]
+    header_row = table.get("header_row", 1)
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+        raise _type_error(f"{where} header_row", "a line number (1 = the first line)", file, name)
+    decimal = table.get("decimal", ".")
+    if decimal not in (".", ","):
+        raise _type_error(f"{where} decimal", '"." or ","', file, name)
+    thousands = table.get("thousands")
+    if thousands is not None and thousands not in (".", ",", " ", "'", "\u00a0", "\u202f"):
+        raise _type_error(f"{where} thousands", 'one of ".", ",", " " or "\'"', file, name)
+    if thousands is not None and thousands == decimal:
+        raise ConfigError(
+            f"{where} decimal and thousands are both {decimal!r}",
+            file=file,
+            record_type=name,
+            hint='Write e.g. decimal = "," and thousands = "." for 1.234,50.',
+        )
+    missing = table.get("missing", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) and m.strip() for m in missing):
+        raise _type_error(f"{where} missing", 'a list of texts such as ["N/A", "-"]', file, name)
+    constants = _table(table.get("constants", {}), f"[records.{name}.constants]", file)
+    for canonical, value in constants.items():
+        if canonical not in spec.names:
+            raise ConfigError(
+                f"[records.{name}.constants] sets unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
+            )
+        if canonical in mapped:
+            raise ConfigError(
+                f"{canonical!r} is both mapped in [records.{name}.columns] and set in "
+                f"[records.{name}.constants]",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint="Keep one: the source column, or the constant for a column the export lacks.",
+            )
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise _type_error(
+                f"[records.{name}.constants] {canonical}", "a text or a number", file, name
+            )
+    values = _table(table.get("values", {}), f"[records.{name}.values]", file)
+    maps: dict[str, Mapping[str, str]] = {}
+    for canonical, vmap in values.items():
+        where_map = f"[records.{name}.values.{canonical}]"
+        if canonical not in spec.names:
+            raise ConfigError(
+                f"{where_map}: unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
+            )
+        col = spec.column(canonical)
+        if col.kind not in _MAPPABLE_KINDS:
+            raise ConfigError(
+                f"{where_map}: {canonical} is a {col.kind} column; value maps are for codes",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint="Map codes (enum, site, text and id columns); numbers and dates have "
+                "decimal/thousands and date_format.",
+            )
+        vmap = _table(vmap, where_map, file)
+        for key, target in vmap.items():
+            if not isinstance(target, str) or not target.strip():
+                raise _type_error(f"{where_map} {key!r}", "a text value", file, name)
+            if col.allowed and target.strip() not in col.allowed:
+                raise ConfigError(
+                    f"{where_map} maps {key!r} to {target.strip()!r}, which is not an allowed "
+                    f"value of {canonical}{did_you_mean(target.strip(), col.allowed)}",
+                    file=file,
+                    record_type=name,
+                    column=canonical,
+                    hint=f"Allowed values of {canonical}: {', '.join(col.allowed)}.",
+                )
+        maps[canonical] = MappingProxyType({str(k): v.strip() for k, v in vmap.items()})
+    return {
+        "header_row": header_row,
+        "decimal": decimal,
+        "thousands": thousands,
+        "missing": tuple(dict.fromkeys(m.strip() for m in missing)),
+        "constants": MappingProxyType({k: str(v) for k, v in constants.items()}),
+        "values": MappingProxyType(maps),
+    }
 
 
 def _table(value: Any, where: str, file: Path) -> dict[str, Any]:
@@ -358,8 +510,9 @@ def _no_unknown_keys(
 ) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
+        each = [f"unknown key {k!r} in {where}{did_you_mean(k, allowed)}" for k in unknown]
         raise ConfigError(
-            f"unknown key {unknown[0]!r} in {where}",
+            "; ".join(each),
             file=file,
             record_type=record_type,
             hint=f"Allowed keys: {', '.join(sorted(allowed))}.",
