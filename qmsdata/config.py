@@ -521,3 +521,109 @@ def _no_unknown_keys(
 
 def _type_error(where: str, expected: str, file: Path, record_type: str | None = None):
     return ConfigError(f"{where} must be {expected}", file=file, record_type=record_type)
+
+
+def config_problems(
+    path: str | os.PathLike[str],
+) -> tuple[WorkbookConfig | None, dict[str, RecordSource], list[ConfigError]]:
+    """Return every mistake in ``qms.toml`` at once (for ``qms check``), not only the first.
+
+    :func:`read_config` stops at the first mistake; here each ``[records.<type>]`` table, and
+    each of its keys and mapping entries, is parsed on its own so one run lists them all.
+
+    Returns
+    -------
+    config, records, problems
+        The parsed configuration when there is no mistake (else None); per record type, the
+        source its keys without a mistake describe (so files and headers can still be
+        checked); and the mistakes.
+    """
+    from qmsdata.records import RECORD_TYPES
+
+    try:
+        config = read_config(path)
+        return config, dict(config.records), []
+    except ConfigError as exc:
+        first = exc
+    p = Path(path)
+    file = p if p.suffix == ".toml" else p / CONFIG_NAME
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None, {}, [first]  # nothing more can be read
+    problems: list[ConfigError] = [] if first.record_type is not None else [first]
+    wb = data.get("workbook", {})
+    allow = isinstance(wb, dict) and wb.get("allow_outside_sources") is True
+    tables = data.get("records", {})
+    if not isinstance(tables, dict):
+        return None, {}, problems or [first]
+    records: dict[str, RecordSource] = {}
+    for name, table in tables.items():
+        if name not in RECORD_TYPES:
+            problems.append(
+                ConfigError(
+                    f"unknown record type [records.{name}]{did_you_mean(name, RECORD_TYPES)}",
+                    file=file,
+                    record_type=name,
+                    hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
+                )
+            )
+            continue
+        if not isinstance(table, dict):
+            problems.append(_type_error(f"[records.{name}]", "a table", file, name))
+            continue
+        found, rs = _probe_record(name, table, file, allow)
+        problems += found
+        if rs is not None:
+            records[name] = rs
+    if not problems:  # a mistake only the whole file shows
+        problems.append(first)
+    return None, records, problems
+
+
+def _probe_record(
+    name: str, table: dict[str, Any], file: Path, allow: bool
+) -> tuple[list[ConfigError], RecordSource | None]:
+    """Return the mistakes of one ``[records.<name>]`` table, each key parsed on its own, and
+    the source the keys without a mistake describe (None when even that does not parse)."""
+
+    def attempt(part: dict[str, Any]) -> tuple[ConfigError | None, RecordSource | None]:
+        try:
+            return None, _record_source(name, part, file, allow_outside=allow)
+        except ConfigError as exc:
+            return exc, None
+
+    whole, rs = attempt(table)
+    if whole is None:
+        return [], rs
+    base: dict[str, Any] = {
+        k: table[k] for k in ("source", "table", "query", "params") if k in table
+    }
+    err, _ = attempt(base)
+    if err is not None:
+        return [err], None
+    found: list[ConfigError] = []
+    seen: set[str] = set()
+    good: dict[str, Any] = dict(base)
+    for key, value in table.items():
+        if key in base:
+            continue
+        if key in ("columns", "constants", "values") and isinstance(value, dict) and value:
+            for k, v in value.items():
+                e, _ = attempt({**base, key: {k: v}})
+                if e is None:
+                    good.setdefault(key, {})[k] = v
+                elif str(e) not in seen:
+                    seen.add(str(e))
+                    found.append(e)
+        else:
+            e, _ = attempt({**base, key: value})
+            if e is None:
+                good[key] = value
+            elif str(e) not in seen:
+                seen.add(str(e))
+                found.append(e)
+    if not found:
+        found = [whole]
+    _, partial = attempt(good)
+    return found, partial

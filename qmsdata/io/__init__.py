@@ -41,6 +41,7 @@ __all__ = [
     "appended_path",
     "inside_workbook",
     "read_appended",
+    "read_sample",
     "read_source",
     "sha256_file",
     "source_column",
@@ -193,11 +194,25 @@ def _settle(raw: RawSource, rs: RecordSource) -> RawSource:
     return RawSource(frame, replace(raw.provenance, settings=settings))
 
 
-def _read_one(rs: RecordSource, root: Path) -> RawSource:
+def read_sample(rs: RecordSource, root: Path, nrows: int = 200) -> RawSource:
+    """Read the header and the first ``nrows`` data rows of a source, settings applied.
+
+    The same path checks, readers and settings as :func:`read_source`, reading only what
+    ``qms check`` needs (the rows qmsdata appended are not read; nothing is hashed).
+
+    Raises
+    ------
+    SourceError
+        As :func:`read_source`.
+    """
+    return _settle(_read_one(rs, root, nrows=nrows), rs)
+
+
+def _read_one(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSource:
     if rs.format == "sql":
         from qmsdata.io.sql import read_sql
 
-        return read_sql(rs, root)
+        return read_sql(rs, root, nrows=nrows)
     path = inside_workbook(root / rs.source, root, rs)
     try:
         found = path.is_file()
@@ -211,7 +226,7 @@ def _read_one(rs: RecordSource, root: Path) -> RawSource:
             hint=f"Check source = {rs.source!r} in qms.toml (paths are relative to the "
             "workbook folder), or remove the record type's section.",
         )
-    return _file_reader(rs.format)(rs, path)
+    return _file_reader(rs.format)(rs, path, nrows=nrows)
 
 
 def _file_reader(fmt: str) -> Callable[..., RawSource]:
