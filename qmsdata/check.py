@@ -121,8 +121,33 @@ def check_workbook(
     sites = tuple(config.sites) if config is not None else ()
     for name in RECORD_TYPES:
         if name in records:
+            problems += _todos(records[name])
             problems += _check_source(records[name], root, sites, sample_rows)
     return sorted(problems, key=lambda q: q.severity != "error")
+
+
+def _todos(rs: RecordSource) -> list[Problem]:
+    """Return the ``"TODO"`` values ``qms init`` left in a source's tables."""
+    where = f"[records.{rs.record_type}"
+    found = [(f"{where}.columns] {k}", k) for k, v in rs.columns.items() if v == "TODO"]
+    found += [(f"{where}.constants] {k}", k) for k, v in rs.constants.items() if v == "TODO"]
+    found += [
+        (f"{where}.values.{c}] {k!r}", c)
+        for c, vmap in rs.values.items()
+        for k, v in vmap.items()
+        if v == "TODO"
+    ]
+    return [
+        Problem(
+            f'{key} is still "TODO"',
+            "error",
+            rs.record_type,
+            None,
+            column,
+            hint="Fill it in (see the comment beside it in qms.toml), or delete the line.",
+        )
+        for key, column in found
+    ]
 
 
 def _check_source(
@@ -279,7 +304,7 @@ def _check_values(
         if have is None:
             continue
         s = frame[have]
-        text = s[s.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)]
+        text = s[s.map(lambda v: isinstance(v, str)).astype(bool)]
         text = text.astype(str).str.strip()
         text = text[text != ""]
         for v in set(text) & set(PLACEHOLDERS):

@@ -476,18 +476,22 @@ def _source_settings(
                 "decimal/thousands and date_format.",
             )
         vmap = _table(vmap, where_map, file)
+        wrong = []
         for key, target in vmap.items():
             if not isinstance(target, str) or not target.strip():
                 raise _type_error(f"{where_map} {key!r}", "a text value", file, name)
             if col.allowed and target.strip() not in col.allowed:
-                raise ConfigError(
-                    f"{where_map} maps {key!r} to {target.strip()!r}, which is not an allowed "
-                    f"value of {canonical}{did_you_mean(target.strip(), col.allowed)}",
-                    file=file,
-                    record_type=name,
-                    column=canonical,
-                    hint=f"Allowed values of {canonical}: {', '.join(col.allowed)}.",
+                wrong.append(
+                    f"{key!r} to {target.strip()!r}{did_you_mean(target.strip(), col.allowed)}"
                 )
+        if wrong:
+            raise ConfigError(
+                f"{where_map} maps {', '.join(wrong)}: not allowed value(s) of {canonical}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Allowed values of {canonical}: {', '.join(col.allowed or ())}.",
+            )
         maps[canonical] = MappingProxyType({str(k): v.strip() for k, v in vmap.items()})
     return {
         "header_row": header_row,
@@ -606,7 +610,16 @@ def _probe_record(
     seen: set[str] = set()
     good: dict[str, Any] = dict(base)
     for key, value in table.items():
-        if key in base:
+        if key in base or (key == "thousands" and "decimal" in table):  # parsed with decimal
+            continue
+        if key == "decimal" or (key == "thousands" and "decimal" not in table):
+            pair: dict[str, Any] = {k: table[k] for k in ("decimal", "thousands") if k in table}
+            e, _ = attempt({**base, **pair})
+            if e is None:
+                good.update(pair)
+            elif str(e) not in seen:
+                seen.add(str(e))
+                found.append(e)
             continue
         if key in ("columns", "constants", "values") and isinstance(value, dict) and value:
             for k, v in value.items():

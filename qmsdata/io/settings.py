@@ -152,7 +152,7 @@ def _blank_markers(s: pd.Series, markers: set[str]) -> pd.Series:
 
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
         return s
-    is_text = s.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+    is_text = s.map(lambda v: isinstance(v, str)).astype(bool)
     if not is_text.any():
         return s
     stripped = s[is_text].astype(str).str.strip()
