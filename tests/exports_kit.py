@@ -76,8 +76,9 @@ def write_ncrs(folder: Path, name: str = "ncr_register.xlsx") -> Path:
     ws.title = "NCR export"
     ws.append(["Nonconformance register"])
     ws.append(["Exported 2026-04-02 by QMS"])
-    ws.append(["NCR No", "Date Raised", "Detected At", "Defect Code", "Qty", "Disposition",
-               "Status"])
+    ws.append(
+        ["NCR No", "Date Raised", "Detected At", "Defect Code", "Qty", "Disposition", "Status"]
+    )
     for r in NCRS:
         ws.append(list(r))
     path = folder / name

@@ -50,7 +50,9 @@ def test_init_proposes_types_settings_and_mappings(exports):
     assert set(c["values"]["severity"]) == {"Low", "Medium", "High"}  # TODOs: not guessable
     n = rec["nonconformities"]
     assert (n["sheet"], n["header_row"]) == ("NCR export", 3)
-    assert n["columns"]["source"] == "Detected At" and n["columns"]["detected_date"] == "Date Raised"
+    assert (
+        n["columns"]["source"] == "Detected At" and n["columns"]["detected_date"] == "Date Raised"
+    )
     assert n["values"]["source"] == {
         "Final Inspection": "final",
         "Customer Return": "customer",
