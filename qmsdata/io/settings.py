@@ -179,3 +179,44 @@ def _numbers(s: pd.Series, decimal: str, thousands: str | None) -> pd.Series:
     values = pd.Series(new, dtype=object).take(codes).to_numpy()
     out = pd.Series(values, index=s.index, dtype=object)
     return out.where(codes >= 0)
+
+
+#: the "Reading settings" section of the data dictionary (``qms dictionary``).
+SETTINGS_DOC = """\
+## Reading settings per source
+
+Each `[records.<type>]` table of `qms.toml` may say how its export is written, so real exports
+load as they are (`qms init DIR` proposes these for a folder of exports; `qms check` tests them):
+
+- `source = "complaints.csv"`: a file relative to the workbook folder (CSV, .xlsx, Parquet), or
+  a SQLAlchemy URL; `outside = true` lets it resolve outside the workbook folder.
+- `sheet = "NCR export"`: the worksheet of an .xlsx (name or 0-based number; default the first).
+- `encoding = "cp1252"`, `delimiter = ";"`: CSV text encoding (default UTF-8, a byte-order mark
+  accepted) and delimiter.
+- `header_row = 4`: the line (CSV) or row (.xlsx) holding the column names; the title block
+  above it (a title, an "Exported ..." line, blank lines) is skipped. `source_row` still counts
+  data rows from 1: the spreadsheet line is `source_row + header_row`.
+- `date_format = "%d.%m.%Y"`: `strftime` format of text dates (default ISO 8601).
+- `decimal = ","`, `thousands = "."`: separators of the number and count columns (`1.234,50`
+  reads as 1234.5). A cell not written that way is left as it is, and rejected with check `type`
+  unless it is a plain number.
+- `missing = ["N/A", "-", "n/a"]`: cells meaning "no value", in every column (ids and text too,
+  so a supplier called `-` or a CAPA `N/A` is missing): read as empty. Compared after trimming,
+  exactly as written.
+- `[records.<type>.columns]`: `complaint_id = "Complaint No."`, canonical column = source column.
+- `[records.<type>.constants]`: `site = "Leeds"`, a column the export lacks, the same on every
+  row (a one-site company). Refused when the source has that column or it is also mapped.
+- `[records.<type>.values.<column>]`: `Low = "minor"`, a value map for a coded column (enum,
+  site, text or id): source value = canonical value, matched ignoring case and surrounding
+  spaces (quote keys with spaces: `"Final Inspection" = "final"`). Targets must be allowed
+  values. A value the map does not know is read as it is, and quarantined if it is not allowed.
+- SQL sources: `table = "ncr"`, or `query = "SELECT * FROM ncr WHERE site = :site AND raised >=
+  :since"` (one `SELECT`) with `[records.<type>.params]` `site = "Leeds"`, `since = "2025-01-01"`:
+  each `:name` in the query is a bound parameter taken from `params`, never pasted into the SQL.
+
+Missing markers apply first, then constants, value maps and the number format; blank lines and
+lines holding only delimiters (`;;;;;;`) after the last record are not rows. The settings used
+are listed in each source's provenance (`wb.provenance[type].settings`). Unknown keys, record
+types, canonical columns, files, sheets and headers are reported with the closest known name
+("did you mean ..."); a CSV read as one column whose header holds another delimiter says so.
+"""
