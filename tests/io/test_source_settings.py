@@ -222,3 +222,20 @@ def test_csvs_qmsdata_writes_open_in_excel(tmp_path):
     back = pd.read_csv(path, dtype=str)  # pandas drops the mark by itself
     assert back.columns.tolist() == ["customer", "n"]
     assert back["customer"].tolist() == ["Peñalara SA", "'=cmd"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="validation must not report 'appears more than once' for rows whose key has an "
+    "unreadable value (qmsdata/validate.py _split; see the exports branch report)",
+)
+def test_a_date_format_mismatch_adds_no_false_duplicates(tmp_path):
+    (tmp_path / "p.csv").write_text(
+        "date,site,product,units_produced\n31/01/2026,Leeds,A,10\n28/02/2026,Leeds,A,12\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "qms.toml").write_text(
+        '[records.production]\nsource = "p.csv"\n', encoding="utf-8"
+    )  # no date_format: every date fails check type
+    wb = qmsdata.load(tmp_path, as_of=AS_OF)
+    assert set(wb.failures["check"]) == {"type"}, wb.failures[["check", "message"]]
