@@ -91,7 +91,7 @@ def apply_settings(frame: pd.DataFrame, rs: RecordSource, *, file: Any = None) -
     if not (rs.missing or rs.constants or rs.values or rs.decimal != "." or rs.thousands):
         return frame
     spec = RECORD_TYPES[rs.record_type]
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # columns are replaced, never changed in place
     if rs.missing:
         markers = set(rs.missing)
         for name in frame.columns:
@@ -148,20 +148,20 @@ def map_values(s: pd.Series, vmap: Any) -> pd.Series:
 
 
 def _blank_markers(s: pd.Series, markers: set[str]) -> pd.Series:
+    """Return ``s`` with the text cells that are a marker (after trimming) made missing."""
+    import numpy as np
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
         return s
-    is_text = s.map(lambda v: isinstance(v, str)).astype(bool)
-    if not is_text.any():
-        return s
-    stripped = s[is_text].astype(str).str.strip()
-    hit = stripped.isin(markers)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    hit = np.array([isinstance(u, str) and u.strip() in markers for u in uniques], dtype=bool)
     if not hit.any():
         return s
-    out = s.copy()
-    out[hit[hit].index] = None
-    return out
+    blank = np.zeros(len(s), dtype=bool)
+    found = codes >= 0
+    blank[found] = hit[codes[found]]
+    return s.mask(blank)
 
 
 def _numbers(s: pd.Series, decimal: str, thousands: str | None) -> pd.Series:
