@@ -154,17 +154,25 @@ def _check_source(
     rs: RecordSource, root: Path, sites: tuple[str, ...], sample_rows: int
 ) -> list[Problem]:
     from qmsdata.errors import SourceError
-    from qmsdata.io import read_sample
+    from qmsdata.io import read_sample, settle
 
     try:
-        sample = read_sample(rs, root, sample_rows)
+        raw = read_sample(rs, root, sample_rows, settle=False)
     except SourceError as exc:
         return [Problem.from_error(exc)]
     found: list[Problem] = []
-    file = sample.provenance.source
+    file = raw.provenance.source
     if rs.format == "csv":
         found += _check_encoding(rs, Path(file))
-    found += _check_headers(rs, sample.frame, file)
+    try:
+        frame = settle(raw, rs).frame
+    except SourceError as exc:  # a constant or value map that does not fit the header
+        found.append(Problem.from_error(exc))
+        frame = raw.frame.copy(deep=False)
+        for name, value in rs.constants.items():
+            if name not in frame.columns:
+                frame[name] = value
+    found += _check_headers(rs, frame, file)
     if rs.header_row != 1 and rs.format in ("parquet", "sql"):
         found.append(
             Problem(
@@ -175,7 +183,7 @@ def _check_source(
                 hint="Remove header_row: only CSV and Excel sources have a title block.",
             )
         )
-    found += _check_values(rs, sample.frame, file, sites)
+    found += _check_values(rs, frame, file, sites)
     return found
 
 
@@ -232,6 +240,18 @@ def _check_headers(rs: RecordSource, frame: pd.DataFrame, file: str) -> list[Pro
     spec = RECORD_TYPES[rs.record_type]
     headers = [str(c) for c in frame.columns]
     found = []
+    unnamed = sum(h.startswith("Unnamed: ") for h in headers)
+    if headers and unnamed * 2 > len(headers):
+        found.append(
+            Problem(
+                f"{unnamed} of {len(headers)} header cells are empty on row {rs.header_row}: "
+                "the column names seem to be on another row",
+                "error",
+                rs.record_type,
+                file,
+                hint=f"Set header_row = <row of the column names> in [records.{rs.record_type}].",
+            )
+        )
     for col in spec.columns:
         wanted = rs.columns.get(col.name, col.name)
         if source_column(rs, col.name, headers) is not None:

@@ -16,7 +16,6 @@ is optional (a one-site company's constant site, an ambiguous day/month order). 
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import json
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdata.errors import ConfigError, SourceError
+from qmsdata.io.csv import guess_layout
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["Proposal", "init_command", "init_workbook", "inspect_folder"]
 
 _SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}
-_DELIMITERS = (",", ";", "\t", "|")
 _LINES = 60  # lines looked at to find the delimiter and the header
 _SAMPLE = 500  # data rows looked at for values
 #: words exports use for an identifier / a date / a quantity
@@ -98,38 +97,12 @@ def _encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def _fields(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
-
-
-def _layout(lines: list[str]) -> tuple[str, int]:
-    """Return (delimiter, 1-based header line) of the first lines of a CSV."""
-    best = (",", 1, -1.0)
-    for d in _DELIMITERS:
-        counts = [len(_fields(ln, d)) for ln in lines if ln.strip()]
-        if not counts:
-            continue
-        width = max(set(counts), key=lambda n: (counts.count(n), n))
-        if width < 2:
-            continue
-        score = counts.count(width) + width / 100
-        if score > best[2]:
-            best = (d, width, score)
-    d, width = best[0], best[1]
-    for i, ln in enumerate(lines, start=1):
-        cells = _fields(ln, d)
-        filled = [c for c in cells if c.strip()]
-        if len(cells) >= width and len(filled) >= max(2, int(0.6 * width)):
-            return d, i
-    return d, 1
-
-
 def _read_csv_export(path: Path) -> Proposal:
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
     enc = _encoding(head)
     text = head.decode("utf-8-sig" if enc == "utf-8" else enc, errors="replace")
-    delimiter, header_row = _layout(text.splitlines()[:_LINES])
+    delimiter, header_row = guess_layout(text.splitlines()[:_LINES])
     return Proposal(
         file=path.name, format="csv", encoding=enc, delimiter=delimiter, header_row=header_row
     )

@@ -43,6 +43,7 @@ __all__ = [
     "read_appended",
     "read_sample",
     "read_source",
+    "settle",
     "sha256_file",
     "source_column",
 ]
@@ -194,18 +195,34 @@ def _settle(raw: RawSource, rs: RecordSource) -> RawSource:
     return RawSource(frame, replace(raw.provenance, settings=settings))
 
 
-def read_sample(rs: RecordSource, root: Path, nrows: int = 200) -> RawSource:
+def read_sample(
+    rs: RecordSource, root: Path, nrows: int = 200, *, settle: bool = True
+) -> RawSource:
     """Read the header and the first ``nrows`` data rows of a source, settings applied.
 
     The same path checks, readers and settings as :func:`read_source`, reading only what
     ``qms check`` needs (the rows qmsdata appended are not read; nothing is hashed).
+    ``settle=False`` leaves the missing markers, constants, value maps and number format
+    unapplied (:func:`settle` applies them).
 
     Raises
     ------
     SourceError
         As :func:`read_source`.
     """
-    return _settle(_read_one(rs, root, nrows=nrows), rs)
+    raw = _read_one(rs, root, nrows=nrows)
+    return _settle(raw, rs) if settle else raw
+
+
+def settle(raw: RawSource, rs: RecordSource) -> RawSource:
+    """Return ``raw`` with the reading settings of ``rs`` applied (:mod:`qmsdata.io.settings`).
+
+    Raises
+    ------
+    SourceError
+        A constant for a column the source has, a value map for a column it lacks.
+    """
+    return _settle(raw, rs)
 
 
 def _read_one(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSource:

@@ -69,7 +69,7 @@ def read_csv(rs: RecordSource, path: Path, *, nrows: int | None = None) -> RawSo
         ) from None
     except (pd.errors.ParserError, OSError, ValueError) as exc:
         raise SourceError(
-            f"cannot read the file as CSV: {exc}",
+            f"cannot read the file as CSV: {str(exc).strip()}{_layout_hint(rs, path, encoding)}",
             file=path,
             record_type=rs.record_type,
             hint='Check the delimiter (delimiter = ";" in qms.toml), header_row (the line of '
@@ -84,6 +84,55 @@ def read_csv(rs: RecordSource, path: Path, *, nrows: int | None = None) -> RawSo
     digest = sha256_file(path) if nrows is None else ""  # a sample is not hashed
     prov = Provenance(rs.record_type, str(path), "csv", digest, len(frame))
     return RawSource(frame, prov)
+
+
+def guess_layout(lines: list[str]) -> tuple[str, int]:
+    """Return (delimiter, 1-based header line) guessed from the first lines of a CSV.
+
+    The delimiter is the one of :data:`DELIMITERS` splitting most lines into the same number
+    of fields (two or more); the header is the first line with that many fields, most filled
+    (a title block above it has fewer).
+    """
+    import csv
+
+    def fields(line: str, d: str) -> list[str]:
+        return next(csv.reader([line], delimiter=d), [])
+
+    best = (",", 1, -1.0)
+    for d in DELIMITERS:
+        counts = [len(fields(ln, d)) for ln in lines if ln.strip()]
+        if not counts:
+            continue
+        width = max(set(counts), key=lambda n: (counts.count(n), n))
+        if width < 2:
+            continue
+        score = counts.count(width) + width / 100
+        if score > best[2]:
+            best = (d, width, score)
+    d, width = best[0], best[1]
+    for i, ln in enumerate(lines, start=1):
+        cells = fields(ln, d)
+        if len(cells) >= width and sum(bool(c.strip()) for c in cells) >= max(2, int(0.6 * width)):
+            return d, i
+    return d, 1
+
+
+def _layout_hint(rs: RecordSource, path: Path, encoding: str) -> str:
+    """Return " (the header looks like line 4 ...)" when the settings seem to be wrong."""
+    try:
+        with open(path, encoding=encoding, errors="replace") as fh:
+            lines = [fh.readline() for _ in range(60)]
+    except (OSError, LookupError):
+        return ""
+    d, line = guess_layout([ln.rstrip("\r\n") for ln in lines if ln])
+    said = []
+    if line != rs.header_row:
+        said.append(f"header_row = {line}")
+    if d != rs.delimiter:
+        said.append(f'delimiter = "{d}"'.replace("\t", "\\t"))
+    if not said:
+        return ""
+    return f" (the column names look like line {line}: try {' and '.join(said)})"
 
 
 #: delimiters a one-column header is searched for (the file was exported with another one)

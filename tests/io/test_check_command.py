@@ -142,3 +142,9 @@ def test_check_reads_only_a_sample_in_seconds(tmp_path):
     took = time.perf_counter() - start
     assert problems == []
     assert took < 10, took  # a load would validate 300k rows; check reads 200 and decodes
+
+
+def test_an_xlsx_header_below_a_title_block_needs_header_row(tmp_path):
+    folder = _folder(tmp_path, GOOD.replace("header_row = 3\n", ""))
+    said = "\n".join(str(p) for p in check_workbook(folder) if p.severity == "error")
+    assert "[nonconformities]" in said and "header_row" in said

@@ -239,3 +239,9 @@ def test_a_date_format_mismatch_adds_no_false_duplicates(tmp_path):
     )  # no date_format: every date fails check type
     wb = qmsdata.load(tmp_path, as_of=AS_OF)
     assert set(wb.failures["check"]) == {"type"}, wb.failures[["check", "message"]]
+
+
+def test_a_title_block_without_header_row_says_which_line(tmp_path):
+    toml = COMPLAINTS.replace("header_row = 4\n", "")
+    with pytest.raises(SourceError, match="try header_row = 4"):
+        qmsdata.load(_workbook(tmp_path, toml), as_of=AS_OF)
