@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from qmsdata.config import RecordSource
 
-__all__ = ["Problem", "check_command", "check_workbook"]
+__all__ = ["Problem", "check_command", "check_workbook", "ensure_loadable"]
 
 #: data rows read per source (after the header) to look at values
 SAMPLE_ROWS = 200
@@ -463,6 +463,33 @@ def _toml_list(words: Iterable[str]) -> str:
         + ", ".join('"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in words)
         + "]"
     )
+
+
+def ensure_loadable(path: str | os.PathLike[str]) -> list[Problem]:
+    """Run :func:`check_workbook`; raise if it found an error, else return the warnings.
+
+    For ``qms validate`` and ``qms pack``: call it before loading, so every structural problem
+    is told at once instead of the first one the loader meets.
+
+    Raises
+    ------
+    ConfigError
+        One error naming every structural problem (the CLI prints it and exits 2).
+    """
+    from qmsdata.errors import ConfigError
+
+    problems = check_workbook(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        listed = "\n".join(
+            f"  {i}. {str(p).removeprefix('error: ')}" for i, p in enumerate(errors, 1)
+        )
+        raise ConfigError(
+            f"the workbook cannot be loaded as configured ({len(errors)} problem(s)):\n{listed}\n",
+            file=path,
+            hint="Fix them, then run qms check again",
+        )
+    return problems
 
 
 def check_command(path: str | os.PathLike[str]) -> int:

@@ -148,3 +148,17 @@ def test_an_xlsx_header_below_a_title_block_needs_header_row(tmp_path):
     folder = _folder(tmp_path, GOOD.replace("header_row = 3\n", ""))
     said = "\n".join(str(p) for p in check_workbook(folder) if p.severity == "error")
     assert "[nonconformities]" in said and "header_row" in said
+
+
+def test_ensure_loadable_raises_once_with_every_error(tmp_path):
+    import pytest
+
+    from qmsdata.check import ensure_loadable
+    from qmsdata.errors import ConfigError
+
+    assert all(p.severity == "warning" for p in ensure_loadable(_folder(tmp_path, GOOD)))
+    bad = GOOD.replace("decimal = ", "decimel = ").replace('"production.csv"', '"prod.csv"')
+    with pytest.raises(ConfigError) as info:
+        ensure_loadable(_folder(tmp_path, bad))
+    said = str(info.value)
+    assert "decimel" in said and "prod.csv" in said
