@@ -486,7 +486,7 @@ def ensure_loadable(path: str | os.PathLike[str]) -> list[Problem]:
         )
         raise ConfigError(
             f"the workbook cannot be loaded as configured ({len(errors)} problem(s)):\n{listed}\n",
-            file=path,
+            file=Path(path),
             hint="Fix them, then run qms check again",
         )
     return problems
