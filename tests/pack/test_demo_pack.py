@@ -122,7 +122,7 @@ def test_warm_rebuild_reuses_every_section(demo_pack, demo_workbook, monkeypatch
     out = demo_pack.path.parent
     manifest = json.loads((demo_pack.path / "manifest.json").read_text())
     # the cache key of the first build, so a concurrent edit of the package does not matter
-    from qmsdata.pack import run as run_mod
+    from qmsdata.pack import cache as run_mod
 
     monkeypatch.setattr(run_mod, "code_fingerprint", _pinned_code_fingerprint(manifest))
     warm = build_pack(demo_workbook, "2026-10", out=out, progress=False)
@@ -161,7 +161,7 @@ def test_executed_notebooks_are_kept(demo_pack):
 
 def test_site_pack_has_its_own_folder(demo_pack, demo_workbook, monkeypatch):
     # one section is enough to show --site reaches the notebooks and names the folder
-    from qmsdata.pack import run as run_mod
+    from qmsdata.pack import cache as run_mod
     from qmsdata.pack.sections import SECTIONS
 
     manifest = json.loads((demo_pack.path / "manifest.json").read_text())

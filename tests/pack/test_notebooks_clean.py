@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACK = sorted((REPO / "notebooks" / "pack").glob("*.ipynb"))
+PACK = sorted((REPO / "qmsdata" / "notebooks" / "pack").glob("*.ipynb"))
 EXPLORE = sorted((REPO / "notebooks" / "explore").glob("*.ipynb"))
 PARAMETERS = ("workbook", "period", "as_of", "site", "baseline_months", "rules", "out_dir")
 
