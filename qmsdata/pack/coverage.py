@@ -7,7 +7,6 @@ legitimately skip one, but a year of packs should not. The table is read from th
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
@@ -88,15 +87,10 @@ def coverage_table(
 
 def coverage_html(table: pd.DataFrame, current: str) -> str:
     """Return the coverage section's HTML (escaped) with its stated conclusion."""
-    esc = html.escape
+    from qmsdata.pack.templates import render
+
     sym = {"covered": "✔", "failed": "✘ failed", "not covered": "—"}
-    head = "".join(f"<th>{esc(str(c))}</th>" for c in table.columns)
-    rows = "".join(
-        f"<tr><th>{esc(str(i))}</th>"
-        + "".join(f"<td>{esc(sym.get(v, str(v)))}</td>" for v in r)
-        + "</tr>"
-        for i, r in table.iterrows()
-    )
+    rows = [(str(i), [sym.get(v, str(v)) for v in r]) for i, r in table.iterrows()]
     now = table[current]
     missing = [str(i) for i, v in now.items() if v != "covered"]
     never = [str(i) for i, r in table.iterrows() if (r != "covered").all()]
@@ -114,12 +108,11 @@ def coverage_html(table: pd.DataFrame, current: str) -> str:
             if never
             else "every input was covered at least once."
         )
-    return (  # TODO: template
-        '<p class="qms-text">Which ISO 9001 9.3.2 inputs this pack covers, and the packs before '
-        "it (read from their manifests): ✔ covered, ✘ the section failed, — not in the pack.</p>"
-        f'<table class="qms-table"><thead><tr><th>review input</th>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-        f'<p class="qms-conclusion"><strong>Conclusion: </strong>{esc(text)}</p>'
+    return render(
+        "pack_coverage.html.j2",
+        packs=[str(c) for c in table.columns],
+        rows=rows,
+        conclusion=text,
     )
 
 
