@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -290,21 +291,24 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 "context": str(shared / CONTEXT_FILE),
             }
             running: set[str] = set()
+            running_lock = threading.Lock()
 
-            def started(run: SectionRun) -> None:
-                running.add(run.section.id)
+            def started(run: SectionRun) -> None:  # called on a worker thread
+                with running_lock:
+                    running.add(run.section.id)
 
             tasks = [(r, r.section.notebook(opt.notebook_dir)) for r in pending]
             for run, fragment in pool.run_all(tasks, run_params, build, on_start=started):
                 sid = run.section.id
-                running.discard(sid)
+                with running_lock:
+                    running.discard(sid)
+                    names = _names(running)
                 fragments[sid] = fragment
                 if run.status == "ok" and run.key:
                     C.store(cache / "sections" / run.key, build, sid, run.notebook)
                 bar.update(1)
                 bar.set_postfix_str(
-                    (f"{sid} FAILED; " if run.status == "failed" else f"{sid} done; ")
-                    + _names(running),
+                    (f"{sid} FAILED; " if run.status == "failed" else f"{sid} done; ") + names,
                     refresh=True,
                 )
         finally:

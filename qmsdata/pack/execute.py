@@ -199,9 +199,17 @@ class SectionPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        # sections not started are cancelled; shutting the kernels down ends any still running
+        # (after an error or Ctrl-C), so joining the workers does not wait for them
         self._stop.set()
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._shutdown_kernels()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        self._shutdown_kernels()  # one a worker was still starting
+
+    def _shutdown_kernels(self) -> None:
         with self._lock:
             kernels, self._kernels = self._kernels, []
         for km in kernels:
