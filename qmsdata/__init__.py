@@ -94,7 +94,7 @@ _EXPORTS: dict[str, str] = {
     "same_period_last_year": "qmsdata.analytics.periods",
     "ytd_months": "qmsdata.analytics.periods",
     # review packs
-    "build_pack": "qmsdata.pack.run",
+    "build_pack": "qmsdata.pack.build",
     "verify_pack": "qmsdata.pack.verify",
     "save_extract": "qmsdata.pack.notebook",
     "show_table": "qmsdata.pack.notebook",
@@ -109,6 +109,8 @@ _EXPORTS: dict[str, str] = {
     "suggested_actions": "qmsdata.pack.narrative",
     "insufficient_note": "qmsdata.pack.narrative",
     "section_workbook": "qmsdata.pack.notebook",
+    "section_context": "qmsdata.pack.context",
+    "section_signals": "qmsdata.pack.context",
 }
 
 # public name -> module exported whole (a namespace of small helpers for notebooks)

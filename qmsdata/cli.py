@@ -192,8 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pack",
         help="build the management-review pack for a period (HTML, PDF, data, manifest)",
         description=(
-            "Load and validate the workbook, run the section notebooks (notebooks/pack) with "
-            "papermill in parallel and write reports/<period>/: pack.html (one offline file, "
+            "Load and validate the workbook, run the section notebooks (qmsdata/notebooks/pack) "
+            "with papermill in parallel and write reports/<period>/: pack.html (one offline file, "
             "contents by ISO 9001 clause), pack.pdf (printed by headless Chromium; skipped with "
             "a reason when Chromium is absent), sections/*.ipynb (executed notebooks), data/*.csv "
             "(the numbers behind every table and figure) and manifest.json (inputs, parameters, "
@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--notebooks",
         default=None,
-        help="folder of section notebooks (default: the project's notebooks/pack)",
+        help="folder of section notebooks (default: those shipped in qmsdata/notebooks/pack)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

@@ -20,7 +20,7 @@ from qmsdata.analytics import spc
 from qmsdata.pack import narrative as N
 
 REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks" / "pack"
+NOTEBOOKS = REPO / "qmsdata" / "notebooks" / "pack"
 
 
 class FrameWorkbook:
@@ -46,6 +46,7 @@ def run_section(
     """Run notebook ``name``'s code cells in-process on ``wb``; return the texts it narrated."""
     said: list[str] = []
     monkeypatch.setattr(qmsdata, "section_workbook", lambda *a, **k: wb)
+    monkeypatch.setattr(qmsdata, "section_context", lambda *a, **k: _context(wb, out_dir, k))
     monkeypatch.setattr(
         qmsdata, "narrate", lambda text, *, kind="text": said.append(f"{kind}: {text}")
     )
@@ -59,6 +60,31 @@ def run_section(
         if "parameters" in cell.metadata.get("tags", []):
             env.update({"out_dir": str(out_dir), **params})
     return said
+
+
+def _context(wb: Any, out_dir: Path, values: dict[str, Any]) -> Any:
+    """The section context a notebook would get, built from its parameter values (no qms.toml)."""
+    from qmsdata.analytics.periods import parse_period
+    from qmsdata.pack.context import SectionContext
+
+    p = parse_period(values["period"])
+    return SectionContext(
+        workbook="hand-made",
+        period=str(p),
+        start=str(p.start_time.date()),
+        end=str(p.end_time.date()),
+        as_of=values.get("as_of") or str(p.end_time.date()),
+        data_as_of=str(wb.as_of.date()),
+        site=values.get("site"),
+        product=values.get("product"),
+        baseline_months=values.get("baseline_months", 12),
+        rules=values.get("rules", "anhoej"),
+        out_dir=str(out_dir),
+        organisation=None,
+        fiscal_year_start=1,
+        snapshot=None,
+        signals=None,
+    )
 
 
 def _capas() -> pd.DataFrame:

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACK = sorted((REPO / "notebooks" / "pack").glob("*.ipynb"))
+PACK = sorted((REPO / "qmsdata" / "notebooks" / "pack").glob("*.ipynb"))
 EXPLORE = sorted((REPO / "notebooks" / "explore").glob("*.ipynb"))
 PARAMETERS = ("workbook", "period", "as_of", "site", "baseline_months", "rules", "out_dir")
 
@@ -50,3 +50,20 @@ def test_registered_section(path):
     from qmsdata.pack.sections import SECTIONS
 
     assert path.stem in SECTIONS, f"{path.name}: add it to qmsdata/pack/sections.py"
+
+
+def test_section_notebooks_are_package_data():
+    """The pack finds its notebooks inside the installed package (issue 13: a wheel has them)."""
+    import tomllib
+    from importlib import resources
+
+    import qmsdata
+    from qmsdata.pack.sections import NOTEBOOK_DIR, SECTIONS, available_sections
+
+    assert NOTEBOOK_DIR.is_relative_to(Path(qmsdata.__file__).parent)
+    assert Path(str(resources.files("qmsdata").joinpath("notebooks", "pack"))) == NOTEBOOK_DIR
+    assert [s.id for s in available_sections()] == list(SECTIONS)
+    assert not (REPO / "notebooks" / "pack").exists(), "one home for the section notebooks"
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["qmsdata"]
+    assert "notebooks/pack/*.ipynb" in patterns and "**/*.j2" in patterns and "**/*.css" in patterns
