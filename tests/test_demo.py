@@ -231,7 +231,7 @@ _INVALID = pd.DataFrame(PLANTED_INVALID)
 
 
 def test_planted_invalid_rows_cover_every_check_kind():
-    from qmsdata.validate import CHECKS
+    from qmsdata.validation import CHECKS
 
     assert set(CHECKS) <= set(_INVALID["check"])
 

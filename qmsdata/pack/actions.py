@@ -141,7 +141,7 @@ def import_actions(
         The register cannot be read, or the workbook's source cannot be appended safely.
     """
     from qmsdata.config import read_config
-    from qmsdata.validate import validate
+    from qmsdata.validation import validate
 
     root = Path(workbook)
     cfg = read_config(root / "qms.toml" if root.is_dir() else root)
