@@ -127,6 +127,14 @@ class RecordSource:
         """Return the source file resolved against the workbook folder ``root``."""
         return (root / self.source).resolve()
 
+    def date_rules(self) -> dict[str, Any]:
+        """Return this source's date rules as keywords of :func:`qmsdata.validation.validate`."""
+        return {
+            "missing_dates": self.missing_dates,
+            "earliest_date": self.earliest_date,
+            "latest_date": self.latest_date,
+        }
+
     def file(self, root: Path) -> Path | None:
         """Return the file the rows are read from, resolved against ``root``; None for a server.
 

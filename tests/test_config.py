@@ -256,3 +256,8 @@ def test_date_rules_default_and_configured(tmp_path):
     assert (risks.earliest_date, risks.latest_date) == (EARLIEST_DATE, LATEST_DATE)
     assert complaints.missing_dates == (dt.date(1900, 1, 1),)  # the record's list replaces
     assert complaints.latest_date == dt.date(2100, 12, 31)
+    assert complaints.date_rules() == {
+        "missing_dates": (dt.date(1900, 1, 1),),
+        "earliest_date": EARLIEST_DATE,
+        "latest_date": dt.date(2100, 12, 31),
+    }

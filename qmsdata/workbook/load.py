@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from qmsdata.config import RecordSource, WorkbookConfig, parse_as_of_date, read_config
+from qmsdata.config import WorkbookConfig, parse_as_of_date, read_config
 from qmsdata.records import RECORD_TYPES, record_spec
 from qmsdata.workbook.model import Workbook
 
@@ -126,7 +126,7 @@ def load(
             sites=config.sites,
             references=refs,
             file=raw.provenance.source,
-            **date_rules(rs),
+            **rs.date_rules(),
         )
         frames[name] = result.accepted
         rejects[name] = result.rejects
@@ -156,15 +156,6 @@ def load(
         validation=validation,
         provenance={n: raws[n].provenance for n in wanted},
     )
-
-
-def date_rules(rs: RecordSource) -> dict[str, Any]:
-    """Return the :func:`~qmsdata.validation.validate` keywords for a source's date rules."""
-    return {
-        "missing_dates": rs.missing_dates,
-        "earliest_date": rs.earliest_date,
-        "latest_date": rs.latest_date,
-    }
 
 
 def resolve_as_of(as_of: Any, config: WorkbookConfig) -> pd.Timestamp:

@@ -48,7 +48,8 @@ def test_undeclared_placeholder_is_quarantined_as_implausible(tmp_path, make_wor
     frame = _capas(good, due_date="9999-12-31")
     wb = qmsdata.load(make_workbook(tmp_path / "wb", {"corrective_actions": frame}))
     f = wb.failures
-    assert f[["source_row", "column", "check"]].values.tolist() == [[1, "due_date", "plausible_date"]]
+    got = f[["source_row", "column", "check"]].values.tolist()
+    assert got == [[1, "due_date", "plausible_date"]]
     assert "missing_dates under [records.corrective_actions]" in f.message.iloc[0]
 
 
