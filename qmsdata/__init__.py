@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     # workbook: records, loading, validation (foundation)
     "load": "qmsdata.workbook",
     "Workbook": "qmsdata.workbook",
-    "validate": "qmsdata.validate",
+    "validate": "qmsdata.validation",
     "RECORD_TYPES": "qmsdata.records",
     "record_spec": "qmsdata.records",
     # demo workbook

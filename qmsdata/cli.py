@@ -30,9 +30,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from qmsdata.validate import validate_command
+    """Load and validate, write the data-quality report, print the summary.
 
-    return validate_command(Path(args.workbook), out=args.out, as_of=args.as_of)
+    Exit 0 when every row was accepted, 1 when rows were quarantined; structural problems raise
+    QmsError (exit 2, see :func:`main`).
+    """
+    from qmsdata.config import parse_as_of_date
+    from qmsdata.validation.report import summary_table, write_quality_report
+    from qmsdata.workbook import load
+
+    when = parse_as_of_date(args.as_of) if args.as_of else None
+    wb = load(Path(args.workbook), as_of=when, progress=sys.stderr.isatty())
+    out_dir = Path(args.out) if args.out is not None else Path("reports") / "data-quality"
+    report = write_quality_report(wb, out_dir)
+    print(summary_table(wb))
+    print(f"\ndata-quality report: {report}")
+    rejected = int(wb.validation["rejected"].sum())
+    if rejected:
+        print(
+            f"{rejected} row(s) quarantined; see {out_dir / 'failures.csv'} and "
+            f"{out_dir / 'rejects'}/"
+        )
+        return 1
+    print("all rows accepted")
+    return 0
 
 
 def _cmd_dictionary(args: argparse.Namespace) -> int:

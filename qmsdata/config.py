@@ -9,12 +9,15 @@ A workbook is a folder holding ``qms.toml``::
     as_of = 2026-10-31             # optional reporting date (TOML date or "YYYY-MM-DD")
     standard = "ISO 9001:2015+A1:2024"  # optional clause profile (default: edition in force)
     # allow_outside_sources = true # let every source resolve outside this folder (default false)
+    # missing_dates, earliest_date, latest_date: defaults for every record type (see below)
 
     [records.complaints]
     source = "complaints.csv"      # relative to the workbook folder, or a SQLAlchemy URL
     # sheet = "Sheet1" (xlsx); table = "..." or query = "..." (SQL, parameters in [..params]);
     # encoding = "utf-8"; delimiter = ","; date_format = "%d/%m/%Y"
     # outside = true               # this source may resolve outside the workbook folder
+    # missing_dates = ["9999-12-31"]  dates that mean "no date" in this export: read as missing
+    # earliest_date = 1950-01-01; latest_date = 2199-12-31  plausible dates (check plausible_date)
     [records.complaints.columns]   # canonical name = column name in the source
     complaint_id = "Complaint No."
 
@@ -23,6 +26,11 @@ Sources are read only from inside the workbook folder (after following symlinks)
 
 Every mistake raises :class:`~qmsdata.errors.ConfigError` naming the file, the record type and
 the key. Reading the file has no other side effect.
+
+This module is the only reader of ``qms.toml``: everything else asks :func:`read_config` (the
+organisation, sites, fiscal year, data date and every source, with
+:meth:`WorkbookConfig.source_files` and :meth:`WorkbookConfig.server_sources` for what a source
+is read from).
 """
 
 from __future__ import annotations
@@ -40,6 +48,17 @@ from qmsdata.errors import ConfigError
 
 CONFIG_NAME = "qms.toml"
 
+#: default window of plausible dates; a date outside it fails check ``plausible_date``.
+EARLIEST_DATE = dt.date(1950, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+#: the widest window a qms.toml may configure: the analytics compute dates in nanoseconds,
+#: whose range is 1677-09-21 .. 2262-04-11.
+DATE_LIMITS = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
+
+#: a qms.toml larger than this is refused (a real one is a few kilobytes).
+MAX_CONFIG_BYTES = 1 << 20
+
+_DATE_KEYS = {"missing_dates", "earliest_date", "latest_date"}
 _WORKBOOK_KEYS = {
     "organisation",
     "sites",
@@ -47,8 +66,10 @@ _WORKBOOK_KEYS = {
     "as_of",
     "standard",
     "allow_outside_sources",
+    *_DATE_KEYS,
 }
 _RECORD_KEYS = {
+    *_DATE_KEYS,
     "source",
     "sheet",
     "table",
@@ -87,6 +108,10 @@ class RecordSource:
         ``outside = true``, or ``[workbook] allow_outside_sources = true`` unless the source
         says ``outside = false``. Default False: a path that leaves the folder, directly, by
         ``..`` or through a symlink, is refused.
+    missing_dates
+        Dates that mean "no date" in this source (``9999-12-31``): read as missing.
+    earliest_date, latest_date
+        Inclusive window of plausible dates; dates outside it fail check ``plausible_date``.
     """
 
     record_type: str
@@ -100,6 +125,9 @@ class RecordSource:
     date_format: str | None = None
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     outside: bool = False
+    missing_dates: tuple[dt.date, ...] = ()
+    earliest_date: dt.date = EARLIEST_DATE
+    latest_date: dt.date = LATEST_DATE
 
     @property
     def is_sql(self) -> bool:
@@ -119,6 +147,29 @@ class RecordSource:
     def path(self, root: Path) -> Path:
         """Return the source file resolved against the workbook folder ``root``."""
         return (root / self.source).resolve()
+
+    def date_rules(self) -> dict[str, Any]:
+        """Return this source's date rules as keywords of :func:`qmsdata.validation.validate`."""
+        return {
+            "missing_dates": self.missing_dates,
+            "earliest_date": self.earliest_date,
+            "latest_date": self.latest_date,
+        }
+
+    def file(self, root: Path) -> Path | None:
+        """Return the file the rows are read from, resolved against ``root``; None for a server.
+
+        A file source gives its path; a SQLite URL its database file (relative to ``root``
+        unless absolute); a database server (or an in-memory SQLite database) None: it has no
+        file whose bytes could be hashed. The path may not exist.
+        """
+        if not self.is_sql:
+            return self.path(root)
+        database = _sqlite_database(self.source)
+        if database is None:
+            return None
+        db = Path(database)
+        return db if db.is_absolute() else (root / db).resolve()
 
 
 @dataclass(frozen=True)
@@ -154,6 +205,47 @@ class WorkbookConfig:
     standard: str | None = None
     allow_outside_sources: bool = False
 
+    def source_files(self) -> dict[str, Path]:
+        """Return ``{record type: file read}`` for sources held in files (SQLite included).
+
+        Paths are absolute and resolved; they may lie outside the workbook folder or not exist.
+        """
+        files = {}
+        for name, rs in self.records.items():
+            path = rs.file(self.root)
+            if path is not None:
+                files[name] = path
+        return files
+
+    def server_sources(self) -> dict[str, str]:
+        """Return ``{record type: SQLAlchemy URL}`` for sources on a database server.
+
+        Their data cannot be hashed, so nothing built from them can be served from a cache.
+        The URLs are as written in ``qms.toml`` (passwords included: do not print them).
+        """
+        return {n: rs.source for n, rs in self.records.items() if rs.file(self.root) is None}
+
+
+def config_file(path: str | os.PathLike[str]) -> Path:
+    """Return the ``qms.toml`` of a workbook folder (or ``path`` itself when it is a .toml)."""
+    path = Path(path)
+    return path if path.suffix == ".toml" else path / CONFIG_NAME
+
+
+def _sqlite_database(url: str) -> str | None:
+    """Return the database of a SQLite URL (None: not SQLite, in memory, or not a URL)."""
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+")[0].lower() != "sqlite":
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        database = make_url(url).database
+    except (ArgumentError, ValueError):
+        return None
+    return None if database in (None, "", ":memory:") else database
+
 
 def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     """Read the workbook configuration from a folder (or its ``qms.toml``).
@@ -175,8 +267,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     """
     from qmsdata.records import RECORD_TYPES
 
-    path = Path(path)
-    file = path if path.suffix == ".toml" else path / CONFIG_NAME
+    file = config_file(path)
     if not file.is_file():
         raise ConfigError(
             "workbook configuration not found",
@@ -185,7 +276,20 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
             "or create one with `qms demo DIR`.",
         )
     try:
+        size = file.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{CONFIG_NAME} is {size:,} bytes, more than the {MAX_CONFIG_BYTES:,} accepted",
+                file=file,
+                hint="A workbook configuration is a few kilobytes: check this is the right file.",
+            )
         data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except RecursionError:
+        raise ConfigError(
+            f"{CONFIG_NAME} nests arrays or tables too deeply to read",
+            file=file,
+            hint="A workbook configuration needs at most a few levels ([records.<type>.columns]).",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{CONFIG_NAME} is not valid TOML: {exc}",
@@ -221,6 +325,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     outside = wb.get("allow_outside_sources", False)
     if not isinstance(outside, bool):
         raise _type_error("[workbook] allow_outside_sources", "true or false", file)
+    defaults = _date_rules(wb, "[workbook]", file, None, _DEFAULT_DATE_RULES)
 
     records: dict[str, RecordSource] = {}
     for name, table in _table(data.get("records", {}), "[records]", file).items():
@@ -232,7 +337,11 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
                 hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
             )
         records[name] = _record_source(
-            name, _table(table, f"[records.{name}]", file), file, allow_outside=outside
+            name,
+            _table(table, f"[records.{name}]", file),
+            file,
+            defaults,
+            allow_outside=outside,
         )
 
     root = file.parent.resolve()
@@ -269,8 +378,78 @@ def parse_as_of_date(value: Any, *, file: Path | None = None) -> dt.date | None:
     )
 
 
+_DEFAULT_DATE_RULES: dict[str, Any] = {
+    "missing_dates": (),
+    "earliest_date": EARLIEST_DATE,
+    "latest_date": LATEST_DATE,
+}
+
+
+def _date_rules(
+    table: Mapping[str, Any],
+    where: str,
+    file: Path,
+    record_type: str | None,
+    defaults: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return ``missing_dates``, ``earliest_date``, ``latest_date`` of ``table`` or ``defaults``."""
+    rules = dict(defaults)
+    if "missing_dates" in table:
+        value = table["missing_dates"]
+        days = [_config_date(v) for v in value] if isinstance(value, list) else [None]
+        if any(d is None for d in days):
+            raise _type_error(
+                f"{where} missing_dates",
+                'a list of dates such as ["9999-12-31", 1900-01-01]',
+                file,
+                record_type,
+            )
+        rules["missing_dates"] = tuple(dict.fromkeys(days))
+    lo, hi = DATE_LIMITS
+    for key in ("earliest_date", "latest_date"):
+        if key not in table:
+            continue
+        day = _config_date(table[key])
+        if day is None or not lo <= day <= hi:
+            raise _type_error(
+                f"{where} {key}",
+                f"a date between {lo} and {hi} (dates are computed in nanoseconds)",
+                file,
+                record_type,
+            )
+        rules[key] = day
+    if rules["earliest_date"] > rules["latest_date"]:
+        raise ConfigError(
+            f"{where} earliest_date {rules['earliest_date']} is after latest_date "
+            f"{rules['latest_date']}",
+            file=file,
+            record_type=record_type,
+            hint="The plausible dates run from earliest_date to latest_date.",
+        )
+    return rules
+
+
+def _config_date(value: Any) -> dt.date | None:
+    """Return a TOML date or ``YYYY-MM-DD`` text as a date; None when it is neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def _record_source(
-    name: str, table: dict[str, Any], file: Path, *, allow_outside: bool = False
+    name: str,
+    table: dict[str, Any],
+    file: Path,
+    defaults: Mapping[str, Any],
+    *,
+    allow_outside: bool = False,
 ) -> RecordSource:
     from qmsdata.records import RECORD_TYPES
 
@@ -344,6 +523,7 @@ def _record_source(
         date_format=table.get("date_format"),
         columns=MappingProxyType({k: v.strip() for k, v in columns.items()}),
         outside=outside,
+        **_date_rules(table, where, file, name, defaults),
     )
 
 

@@ -1,4 +1,5 @@
-"""The data-quality report: escaped self-contained HTML, neutralised CSVs, atomic files."""
+"""The data-quality report: escaped self-contained HTML (a Jinja2 template with autoescaping),
+neutralised CSVs (qmsdata.files), atomic files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pandas as pd
 import pytest
 
 import qmsdata
-from qmsdata.report import neutralise_csv_cell, render_html, write_csv, write_quality_report
+from qmsdata.files import neutralise_cell, write_csv
+from qmsdata.validation.report import render_html, write_quality_report
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -40,8 +42,8 @@ def hostile_wb(tmp_path_factory):
         (None, None),
     ],
 )
-def test_neutralise_csv_cell(value, expected):
-    assert neutralise_csv_cell(value) == expected
+def test_neutralise_cell(value, expected):
+    assert neutralise_cell(value) == expected
 
 
 def test_write_csv_neutralises_cells_and_headers(tmp_path):
@@ -55,7 +57,7 @@ def test_write_csv_neutralises_cells_and_headers(tmp_path):
 def test_html_escapes_every_data_value(hostile_wb):
     page = render_html(hostile_wb)
     assert HOSTILE not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page  # markupsafe's escapes
     assert "<script" not in page.lower()
 
 
@@ -63,7 +65,7 @@ def test_html_is_self_contained(hostile_wb):
     page = render_html(hostile_wb)
     assert "<style>" in page
     for needle in ("http://", "https://", "<link", "src="):
-        assert needle not in page.replace("=HYPERLINK(&quot;http://evil", "")
+        assert needle not in page.replace("=HYPERLINK(&#34;http://evil", "")
 
 
 def test_html_shows_rows_lines_and_reasons(hostile_wb):

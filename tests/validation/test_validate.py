@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 import qmsdata
 from qmsdata.errors import QmsError, SchemaError
-from qmsdata.records import RECORD_TYPES
-from qmsdata.validate import CHECKS, FAILURE_COLUMNS, _raise_if_gx_failed, validate
+from qmsdata.records import DTYPES, RECORD_TYPES
+from qmsdata.validation import CHECKS, FAILURE_COLUMNS, validate
+from qmsdata.validation.gx import raise_if_gx_failed
 
 AS_OF = "2026-10-31"
 
@@ -46,6 +47,9 @@ BAD_ROWS = [
     ),
     ("kpi_measurements", {"period": "2026-11"}, "not_future", "period"),
     ("context_issues", {"date_noted": "2027-01-01"}, "not_future", "date_noted"),
+    ("nonconformities", {"detected_date": "1926-03-01"}, "plausible_date", "detected_date"),
+    ("corrective_actions", {"due_date": "9999-12-31"}, "plausible_date", "due_date"),
+    ("kpi_measurements", {"period": "1900-01", "objective_id": "O2"}, "plausible_date", "period"),
     ("complaints", {"capa_id": "CA99"}, "reference", "capa_id"),
     ("audit_findings", {"capa_id": "CA99"}, "reference", "capa_id"),
     ("nonconformities", {"capa_id": "CA99"}, "reference", "capa_id"),
@@ -212,7 +216,7 @@ def test_typed_columns_have_the_spec_dtypes():
     acc, _, _ = validate(nc(extra="kept"), "nonconformities", as_of=AS_OF)
     spec = RECORD_TYPES["nonconformities"]
     assert list(acc.columns) == [*spec.names, "extra", "source_row"]
-    assert acc["detected_date"].dtype == "datetime64[ns]"
+    assert acc["detected_date"].dtype == DTYPES["date"] == "datetime64[us]"
     assert acc["quantity"].dtype == "float64" and acc["nc_id"].dtype == "str"
     assert acc["extra"].iloc[0] == "kept"
 
@@ -258,9 +262,82 @@ def test_unreadable_value_is_not_also_reported_missing():
     assert rej["quantity"].iloc[0] == "lots"  # rejects keep the value as read
 
 
-def test_out_of_range_dates_are_type_failures_not_crashes():
+# --- dates: far-future placeholders, declared "no date" values, the plausible window ------------
+
+
+def test_far_future_placeholder_is_read_and_fails_plausible_date_with_a_clear_reason():
+    # 9999-12-31 is past the nanosecond range; read at microseconds it is a date, and an
+    # implausible one (not "cannot read as a date")
     _, rej, f = validate(nc(detected_date="9999-12-31"), "nonconformities", as_of=AS_OF)
-    assert len(rej) == 1 and f.check.tolist() == ["type"]
+    assert len(rej) == 1
+    assert f[["column", "check"]].values.tolist() == [["detected_date", "plausible_date"]]
+    msg = f.message.iloc[0]
+    assert "9999-12-31 is after 2199-12-31, the latest plausible date" in msg
+    assert "missing_dates" in msg and "[records.nonconformities]" in msg
+    assert f.failure_case.iloc[0] == "9999-12-31"
+
+
+def test_dates_before_1950_fail_plausible_date():
+    _, rej, f = validate(nc(detected_date="1900-01-01"), "nonconformities", as_of=AS_OF)
+    assert len(rej) == 1 and f.check.tolist() == ["plausible_date"]
+    assert "1900-01-01 is before 1950-01-01, the earliest plausible date" in f.message.iloc[0]
+    assert "earliest_date" in f.message.iloc[0]
+
+
+def test_declared_missing_dates_are_read_as_missing():
+    frame = pd.concat(
+        [nc(closed_date="9999-12-31"), nc(nc_id="NC2", closed_date="1900-01-01 00:00:00")],
+        ignore_index=True,
+    )
+    frame["status"] = "open"
+    acc, rej, _ = validate(
+        frame, "nonconformities", as_of=AS_OF, missing_dates=["9999-12-31", "1900-01-01"]
+    )
+    assert len(rej) == 0, rej["reasons"].tolist()
+    assert acc["closed_date"].isna().all()
+    assert acc["detected_date"].notna().all()
+
+
+def test_a_declared_missing_date_in_a_required_column_is_missing_not_implausible():
+    _, rej, f = validate(
+        nc(detected_date="9999-12-31"),
+        "nonconformities",
+        as_of=AS_OF,
+        missing_dates=[dt.date(9999, 12, 31)],
+    )
+    assert f[["column", "check"]].values.tolist() == [["detected_date", "not_null"]]
+
+
+def test_typed_far_future_cells_from_excel_are_placeholders_too():
+    frame = nc().astype(object)
+    frame.loc[0, "closed_date"] = dt.datetime(9999, 12, 31)
+    frame.loc[0, "status"] = "open"
+    acc, rej, _ = validate(frame, "nonconformities", as_of=AS_OF, missing_dates=["9999-12-31"])
+    assert len(rej) == 0 and acc["closed_date"].isna().all()
+    _, rej, f = validate(frame, "nonconformities", as_of=AS_OF)
+    assert f.check.tolist() == ["plausible_date"]
+
+
+def test_the_plausible_window_is_configurable():
+    acc, rej, _ = validate(
+        nc(detected_date="1900-01-01", closed_date="", status="open"),
+        "nonconformities",
+        as_of=AS_OF,
+        earliest_date="1890-01-01",
+    )
+    assert len(rej) == 0 and acc["detected_date"].iloc[0] == pd.Timestamp("1900-01-01")
+    _, rej, f = validate(nc(), "nonconformities", as_of=AS_OF, latest_date="2026-02-05")
+    assert f[["column", "check"]].values.tolist() == [["closed_date", "plausible_date"]]
+    with pytest.raises(QmsError, match="earliest_date 2027-01-01 is after latest_date"):
+        validate(nc(), "nonconformities", as_of=AS_OF, earliest_date="2027-01-01", latest_date=LATE)
+
+
+LATE = "2026-01-01"
+
+
+def test_accepted_dates_fit_nanoseconds_for_the_analytics():
+    acc, _, _ = validate(nc(), "nonconformities", as_of=AS_OF)
+    assert acc["detected_date"].to_numpy("datetime64[ns]")[0] == pd.Timestamp("2026-02-01")
 
 
 def test_rejects_keep_original_source_columns_and_source_row():
@@ -322,9 +399,9 @@ def test_gx_failure_raises_a_clear_error():
         exception_info={"metric": {"raised_exception": True, "exception_message": "boom"}}
     )
     with pytest.raises(QmsError, match="great-expectations could not run check 'range': boom"):
-        _raise_if_gx_failed(res, spec, "range", "cost")
+        raise_if_gx_failed(res, spec, "range", "cost")
     ok = SimpleNamespace(exception_info={"raised_exception": False})
-    _raise_if_gx_failed(ok, spec, "range", "cost")
+    raise_if_gx_failed(ok, spec, "range", "cost")
 
 
 # --- conservation, property-tested -----------------------------------------------------------

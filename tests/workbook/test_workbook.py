@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import sqlite3
+import sys
+import types
 
 import pandas as pd
 import pytest
@@ -83,7 +86,7 @@ def test_config_and_as_of_from_toml(loaded):
 
 def test_raw_files_are_never_written(loaded):
     folder, hashes, wb = loaded
-    from qmsdata.report import write_quality_report
+    from qmsdata.validation.report import write_quality_report
 
     write_quality_report(wb, folder.parent / "report")
     assert {p.name: sha(p) for p in folder.iterdir()} == hashes
@@ -103,7 +106,7 @@ def test_unconfigured_types_are_empty_typed_frames(tmp_path, make_workbook, good
     assert len(wb.complaints) == 2  # capa reference not checked: corrective_actions absent
     assert wb.configured == ["complaints"]
     empty = wb.nonconformities
-    assert len(empty) == 0 and empty["detected_date"].dtype == "datetime64[ns]"
+    assert len(empty) == 0 and empty["detected_date"].dtype == "datetime64[us]"
     assert not wb.validation.loc["nonconformities", "configured"]
     assert len(wb.rejects["nonconformities"]) == 0
 
@@ -201,9 +204,16 @@ def test_public_api_exports():
     assert callable(qmsdata.validate)
 
 
-def test_qmsdata_validate_is_callable_after_the_module_is_imported():
-    import qmsdata.validate  # noqa: F401  (sets the package attribute to the module)
+def test_qmsdata_validate_is_the_function_whatever_is_imported():
+    import qmsdata.validation
+    import qmsdata.validation.pipeline  # noqa: F401  (no submodule shadows the verb)
 
+    assert qmsdata.validate is qmsdata.validation.validate
+    assert isinstance(qmsdata.validate, types.FunctionType)
+    assert not isinstance(sys.modules["qmsdata.validation"], types.FunctionType)
+    assert type(sys.modules["qmsdata.validation"]) is types.ModuleType  # no callable module
     frame = pd.DataFrame([{"risk_id": "R1", "kind": "Risk", "description": "x"}])
     accepted, rejects, failures = qmsdata.validate(frame, "risks", as_of="2026-10-31")
     assert accepted["kind"].tolist() == ["risk"] and len(rejects) == 0 and failures.empty
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("qmsdata.validate")

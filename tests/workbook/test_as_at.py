@@ -82,7 +82,7 @@ def test_later_events_left_out_and_later_closures_hidden(wb):
     for cid in ("C2", "C4"):
         assert c.loc[cid, "status"] == "open"
         assert pd.isna(c.loc[cid, "closed_date"])
-    assert c["closed_date"].dtype == "datetime64[ns]"
+    assert c["closed_date"].dtype == "datetime64[us]"
     capa = view.corrective_actions.set_index("capa_id")
     assert (capa["status"] == "open").all()  # closed and cancelled after the reporting date
     assert capa["closed_date"].isna().all() and capa["effective"].isna().all()
