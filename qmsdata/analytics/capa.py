@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.survival import time_to_close
 
 AGING_BUCKETS = ("0-30", "31-60", "61-90", ">90")
 
@@ -101,7 +102,7 @@ def capa_status(
     for name, g in groups:
         on_time = g.loc[g["_closed_year"], "on_time"].astype(float)
         recent = g[g["_recent"]]
-        ttc = P.time_to_close(
+        ttc = time_to_close(
             recent["opened_date"], recent["closed_date"].where(recent["is_closed"]), at
         )
         rows.append(

@@ -14,6 +14,9 @@ import pandas as pd
 
 from qmsdata.analytics import periods as P
 from qmsdata.errors import DataError
+from qmsdata.stats.pareto import pareto
+from qmsdata.stats.survival import time_to_close
+from qmsdata.stats.trends import trend_test
 
 RATE_COLUMNS = ["month", "complaints", "units_shipped", "n", "rate_per_million"]
 
@@ -93,15 +96,13 @@ def complaint_rate(
     Montgomery, D. C. (2019). Introduction to Statistical Quality Control, 8th ed., sec. 7.3.
     Laney, D. B. (2002). Improved control charts for attributes. Quality Engineering 14(4).
     """
-    import qmsdata
-
     P.resolve_as_of(period, as_of)
     table = complaint_counts(workbook, period, months=months)
     if table.empty:
         return P.Result(table, None, table.attrs.get("note", "no data"))
     result = P.rate_chart(table, value="complaints", n="n", kind="u", baseline=baseline)
     rate = table["rate_per_million"].to_numpy()
-    result.extra["trend"] = qmsdata.trend_test(rate) if result.ok else None
+    result.extra["trend"] = trend_test(rate) if result.ok else None
     return result
 
 
@@ -135,8 +136,6 @@ def complaint_pareto(
     DataFrame
         ``category, count, share, cum_share, vital_few`` from :func:`qmsdata.pareto`.
     """
-    import qmsdata
-
     cols = ["category", "count", "share", "cum_share", "vital_few"]
     rows = _in_period(_complaints(workbook), "received_date", period, months)
     if len(rows.columns) and by not in rows.columns:
@@ -149,7 +148,7 @@ def complaint_pareto(
     if rows.empty:
         return P.empty(cols, "no complaints in the period")
     rows = rows.assign(**{by: rows[by].astype(object).fillna("(blank)")})
-    return qmsdata.pareto(rows, category=by, weight=weight)
+    return pareto(rows, category=by, weight=weight)
 
 
 def complaint_severity(workbook: Any, period: Any, *, months: int | None = None) -> pd.DataFrame:
@@ -187,7 +186,7 @@ def complaint_time_to_close(
 
     References
     ----------
-    Kaplan & Meier (1958), via :func:`qmsdata.analytics.periods.time_to_close`.
+    Kaplan & Meier (1958), via :func:`qmsdata.stats.survival.time_to_close`.
     """
     at = P.resolve_as_of(period, as_of)
     cols = ["group", "n", "n_open", "median_days", "p90_days"]
@@ -200,7 +199,7 @@ def complaint_time_to_close(
         groups += [(str(k), idx) for k, idx in rows.groupby(by, observed=True).groups.items()]
     out = []
     for name, idx in groups:
-        stats = P.time_to_close(rows.loc[idx, "received_date"], closed.loc[idx], at)
+        stats = time_to_close(rows.loc[idx, "received_date"], closed.loc[idx], at)
         out.append({"group": name, **stats})
     return pd.DataFrame(out, columns=cols)
 

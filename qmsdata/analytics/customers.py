@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.trends import trend_test
 
 SUMMARY_COLUMNS = [
     "month",
@@ -107,8 +108,6 @@ def survey_summary(
     Hirsch, R. M., Slack, J. R. & Smith, R. A. (1982), Mann-Kendall trend test, via
     :func:`qmsdata.trend_test`.
     """
-    import qmsdata
-
     rows = _surveys(workbook, period, months)
     now = _surveys(workbook, period, None)
     extra: dict[str, Any] = {
@@ -122,7 +121,7 @@ def survey_summary(
         [{"month": m, **score_summary(g["score"])} for m, g in rows.groupby("month")],
         columns=SUMMARY_COLUMNS,
     )
-    extra["trend"] = qmsdata.trend_test(table["mean"].to_numpy())
+    extra["trend"] = trend_test(table["mean"].to_numpy())
     # one point per month with responses: the I chart of the monthly mean (9.1.2 trend)
     chart, chart_note = P.monthly_chart(
         table, "i", value="mean", baseline=baseline, improvement="increase"

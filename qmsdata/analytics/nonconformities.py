@@ -4,7 +4,7 @@ Defect rates are on the right denominator: defective units (sum of ``quantity``)
 inspected at the site that month (production ``units_inspected``). Each site x process series is
 drawn on a p chart, or Laney's p' when the huge denominators make p limits too tight (decided by
 the over-dispersion ratio sigma_z > 1.5, see
-:func:`~qmsdata.analytics.periods.choose_attribute_chart`).
+:func:`~qmsdata.stats.attributes.choose_attribute_chart`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.trends import trend_test
 
 PLAN_FIELDS = ("action_plan", "resources", "responsible", "plan_due", "evaluation_method")
 STATUS_COLUMNS = [
@@ -184,8 +185,6 @@ def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.Dat
         6.2.2 plan fields filled: what, resources, who, when, how evaluated) and
         ``missing_plan_fields``; ``note`` (why a verdict is missing).
     """
-    import qmsdata
-
     at = P.resolve_as_of(period, as_of)
     objs = P.records(workbook, "objectives")
     if not P.has_columns(objs, "objective_id"):
@@ -258,7 +257,7 @@ def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.Dat
                 row["variation"] = chart.data["variation"].iloc[-1]
                 row["assurance"] = chart.summary().get("assurance")
             row["note"] = note
-            row["trend"] = qmsdata.trend_test(table["value"].to_numpy()[-24:]).trend
+            row["trend"] = trend_test(table["value"].to_numpy()[-24:]).trend
             end_month = (
                 pd.Timestamp(row["valid_to"]).to_period("M")
                 if pd.notna(row["valid_to"])

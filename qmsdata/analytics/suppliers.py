@@ -3,7 +3,7 @@
 Rejection rates are rejected quantity per quantity received (a proportion, p chart). Receipts
 run to thousands of parts, so binomial limits are often far too tight: the Laney p' chart is
 used when the over-dispersion ratio sigma_z exceeds 1.5
-(:func:`~qmsdata.analytics.periods.choose_attribute_chart`). Suppliers of very different size are
+(:func:`~qmsdata.stats.attributes.choose_attribute_chart`). Suppliers of very different size are
 compared on a funnel plot, not a league table.
 """
 
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.rates import funnel_limits
 
 SCORE_COLUMNS = [
     "supplier_id",
@@ -232,9 +233,7 @@ def supplier_funnel(
 
 def _funnel(n: np.ndarray, center: float) -> dict[str, np.ndarray]:
     """Return lower/upper funnel limits at 95% and 99.8% from the statistics engine."""
-    import qmsdata
-
-    lim = qmsdata.funnel_limits(n, center=center, kind="proportion", levels=(0.95, 0.998))
+    lim = funnel_limits(n, center=center, kind="proportion", levels=(0.95, 0.998))
     return {c: lim[c].to_numpy(float) for c in ("lower_95", "upper_95", "lower_998", "upper_998")}
 
 

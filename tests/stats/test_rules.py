@@ -1,4 +1,4 @@
-"""Run rules (qmsdata.analytics.rules): definitions, conventions, 2-D vectorisation."""
+"""Run rules (qmsdata.stats.rules): definitions, conventions, 2-D vectorisation."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qmsdata.analytics import rules as R
 from qmsdata.errors import DataError
+from qmsdata.stats import rules as R
 
 
 def _flags(values, rule, cl=0.0, sigma=1.0):

@@ -1,4 +1,4 @@
-"""Control charts: formulas, options, verdicts, bad input and invariants (qmsdata.analytics.spc)."""
+"""Control charts: formulas, options, verdicts, bad input and invariants (qmsdata.stats.spc)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 import qmsdata
-from qmsdata.analytics.spc import CHARTS, D2, D3, MIN_POINTS, c4
 from qmsdata.errors import DataError, QmsError
+from qmsdata.stats.spc import CHARTS, D2, D3, MIN_POINTS, c4
 
 # --------------------------------------------------------------------------- constants
 
