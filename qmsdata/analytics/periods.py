@@ -103,10 +103,10 @@ def parse_period(period: Any, fiscal_year_start: int = 1) -> pd.Period:
         return period.to_period("M")
     text = str(period).strip().upper()
     quarter = text.replace("-Q", "Q")
+    fiscal = re.fullmatch(r"FY(\d{4})Q([1-4])", quarter)
+    if fiscal:
+        return _fiscal_quarter(int(fiscal.group(1)), int(fiscal.group(2)), fiscal_year_start)
     try:
-        fiscal = re.fullmatch(r"FY(\d{4})Q([1-4])", quarter)
-        if fiscal:
-            return _fiscal_quarter(int(fiscal.group(1)), int(fiscal.group(2)), fiscal_year_start)
         if re.fullmatch(r"\d{4}Q[1-4]", quarter):
             return pd.Period(quarter, freq="Q-DEC")
         if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):

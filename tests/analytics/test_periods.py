@@ -21,7 +21,29 @@ def test_parse_period(text, expected):
     assert P.parse_period(text) == expected
 
 
-@pytest.mark.parametrize("bad", ["October", "2026-13", None, pd.Period("2026", "Y")])
+@pytest.mark.parametrize(
+    ("text", "fy_start", "expected"),
+    [
+        ("2026-Q3", 1, "2026Q3"),
+        ("FY2026Q1", 1, "2026Q1"),
+        ("fy2027q1", 4, "2026Q2"),  # fiscal year Apr 2026 - Mar 2027 is named FY2027
+        ("FY2027Q4", 4, "2027Q1"),
+        ("FY2027Q1", 7, "2026Q3"),
+        ("FY2027Q3", 10, "2027Q2"),
+        ("2026Q3", 4, "2026Q3"),  # calendar quarters ignore the fiscal year
+    ],
+)
+def test_parse_period_fiscal_quarters(text, fy_start, expected):
+    p = P.parse_period(text, fiscal_year_start=fy_start)
+    assert str(p) == expected and p.freqstr == "Q-DEC"
+
+
+def test_fiscal_quarter_that_is_not_a_calendar_quarter_is_refused():
+    with pytest.raises(DataError, match="not calendar quarters"):
+        P.parse_period("FY2027Q1", fiscal_year_start=2)
+
+
+@pytest.mark.parametrize("bad", ["October", "2026-13", None, pd.Period("2026", "Y"), "FY27Q1"])
 def test_parse_period_rejects_clearly(bad):
     with pytest.raises(DataError):
         P.parse_period(bad)

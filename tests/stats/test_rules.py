@@ -153,3 +153,13 @@ def test_trailing_nan_padding_never_fires():
     out = R.evaluate(R.prepare(values, 0.0, 1.0), "western_electric+nelson+anhoej")
     for flags in out.values():
         assert not flags[0, 2:].any()
+
+
+def test_include_mask_skips_points_in_the_runs_analysis():
+    # excluded points are skipped like points on the centre line (qicharts2 y[include])
+    zn = R.prepare([1, 1, -1, 1, 1], cl=0.0, sigma=1.0, include=[True, True, False, True, True])
+    out = R.runs_analysis(zn)
+    assert out["n_useful"].tolist() == [4]
+    assert out["longest_run"].tolist() == [4] and out["crossings"].tolist() == [0]
+    full = R.runs_analysis(R.prepare([1, 1, -1, 1, 1], cl=0.0, sigma=1.0))
+    assert full["longest_run"].tolist() == [2] and full["crossings"].tolist() == [2]
