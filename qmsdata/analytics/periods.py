@@ -21,7 +21,7 @@ Conventions
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from qmsdata.stats.spc import control_chart
 
 if TYPE_CHECKING:
     from qmsdata.stats.spc import ControlChart
+    from qmsdata.workbook import Workbook
 
 __all__ = [
     "MIN_POINTS",
@@ -218,7 +219,9 @@ def months_between(start: pd.Period, end: pd.Period) -> int:
 # --------------------------------------------------------------------------------------------
 # workbook access
 # --------------------------------------------------------------------------------------------
-def records(workbook: Any, record_type: str) -> pd.DataFrame:
+def records(
+    workbook: Workbook | Mapping[str, Any] | pd.DataFrame, record_type: str
+) -> pd.DataFrame:
     """Return the accepted rows of ``record_type`` from a Workbook, a mapping or a DataFrame.
 
     A record type that is not configured (missing attribute, ``None``) gives an empty frame,
@@ -240,7 +243,7 @@ def has_columns(frame: pd.DataFrame, *columns: str) -> bool:
     return len(frame) > 0 and all(c in frame.columns for c in columns)
 
 
-def fiscal_start_month(workbook: Any) -> int:
+def fiscal_start_month(workbook: Workbook | Mapping[str, Any]) -> int:
     """Return the workbook's fiscal year start month (1 when not configured)."""
     config = (
         workbook.get("config") if isinstance(workbook, dict) else getattr(workbook, "config", None)

@@ -23,12 +23,15 @@ signalling points lies in the last ``recent`` months.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 COLUMNS = [
     "rank",
@@ -186,7 +189,7 @@ def _trend_row(values: np.ndarray, improvement: str, alpha: float) -> dict[str, 
 
 
 def signals(
-    workbook: Any,
+    workbook: Workbook,
     period: Any,
     *,
     as_of: Any = None,
