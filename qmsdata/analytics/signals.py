@@ -410,7 +410,11 @@ def _supplier_frames(screen: Screen) -> Iterator[tuple[Fields, pd.DataFrame]]:
 # --------------------------------------------------------------------------------------------
 def _objective_frames(screen: Screen) -> Iterator[tuple[Fields, pd.DataFrame]]:
     status = objectives.objective_status(
-        screen.workbook, screen.period, as_of=screen.at, rules=screen.rules
+        screen.workbook,
+        screen.period,
+        as_of=screen.at,
+        baseline=screen.baseline,
+        rules=screen.rules,
     )
     kpi = objectives._kpis(screen.workbook)
     kpi = kpi[kpi["period"] <= P.last_month(screen.period)] if len(kpi) else kpi
