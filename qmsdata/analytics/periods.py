@@ -37,9 +37,11 @@ if TYPE_CHECKING:
     from qmsdata.workbook import Workbook
 
 __all__ = [
+    "DEFAULT_RULES",
     "MIN_POINTS",
     "Result",
     "enough_points",
+    "insufficient_note",
     "monthly_chart",
     "parse_period",
     "rate_chart",
@@ -297,7 +299,7 @@ class Result:
     """
 
     table: pd.DataFrame
-    chart: Any = None
+    chart: ControlChart | None = None
     note: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
