@@ -3,7 +3,7 @@
 A reporting *period* is a calendar month (``"2026-10"``), a calendar quarter (``"2026Q3"``) or a
 fiscal quarter (``"FY2027Q1"``, read with the workbook's ``fiscal_year_start``), given as a
 string, a :class:`pandas.Period` or a date. :func:`parse_period` is the ONE period parser of the
-package (the pack, the CLI and the analytics all read periods through it). ``as_of`` is the
+package: the analytics read periods through it, and so should the pack and the CLI. ``as_of`` is the
 moment the data are judged at; it defaults to the last day of the period. Nothing here reads the
 clock: every function is a pure function of its arguments.
 
