@@ -29,9 +29,8 @@ __all__ = ["MIN_POINTS", "enough_points", "insufficient_note"]
 
 #: Fewest points (months) for a control-chart, run-chart or trend *verdict*. The chart summary
 #: (``ControlChart.insufficient``), :func:`qmsdata.stats.screen.screen`, the area analytics and
-#: the pack's "insufficient data" notes all read this one value (iso9001-review-map: "about 12";
-#: Anhoej's run rules are tabulated from 10 useful points, Montgomery asks 20-25 subgroups for
-#: phase I limits, so 12 monthly points is the least a management review can be shown).
+#: the pack's "insufficient data" notes all read this one value (iso9001-review-map: "about 12"
+#: monthly points before a control-chart or trend verdict is shown to a management review).
 MIN_POINTS = 12
 
 
