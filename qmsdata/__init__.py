@@ -32,8 +32,6 @@ _EXPORTS: dict[str, str] = {
     "record_spec": "qmsdata.records",
     # demo workbook
     "write_demo": "qmsdata.demo",
-    "PLANTED_SIGNALS": "qmsdata.demo",
-    "PLANTED_INVALID": "qmsdata.demo",
     # statistics engine
     "control_chart": "qmsdata.stats.spc",
     "ControlChart": "qmsdata.stats.spc",
@@ -90,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "risk_matrix": "qmsdata.analytics.risks",
     "context_changes": "qmsdata.analytics.risks",
     "signals": "qmsdata.analytics.signals",
+    "readiness_report": "qmsdata.analytics.readiness",
     "parse_period": "qmsdata.analytics.periods",
     "previous_period": "qmsdata.analytics.periods",
     "same_period_last_year": "qmsdata.analytics.periods",
@@ -112,10 +111,20 @@ _EXPORTS: dict[str, str] = {
     "section_workbook": "qmsdata.pack.notebook",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+# public name -> module exported whole (a namespace of small helpers for notebooks)
+_MODULES: dict[str, str] = {
+    # the pack's wording of numbers, dates and flags: qmsdata.fmt.percent(0.25) == "25%"
+    "fmt": "qmsdata.pack.formatting",
+}
+
+__all__ = sorted([*_EXPORTS, *_MODULES, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        namespace = importlib.import_module(_MODULES[name])
+        globals()[name] = namespace
+        return namespace
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'qmsdata' has no attribute {name!r}")

@@ -101,6 +101,22 @@ def _cmd_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_readiness(args: argparse.Namespace) -> int:
+    from qmsdata.analytics.readiness import readiness_cli
+
+    text, code = readiness_cli(
+        args.workbook, as_of=args.as_of, standard=args.standard, fmt=args.format
+    )
+    if args.out:
+        from qmsdata.files import atomic_write
+
+        atomic_write(Path(args.out), text)
+        print(f"readiness report written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qms",
@@ -283,6 +299,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="reporting date YYYY-MM-DD (default: the register's latest review date)",
     )
     p.set_defaults(handler=_cmd_actions)
+
+    p = sub.add_parser(
+        "readiness",
+        help="certification readiness clause by clause, computed from the records",
+        description=(
+            "Judge every clause of the ISO 9001 profile from the records (evidenced, partly "
+            "evidenced, no evidence in the records, nonconforming, or not assessed when the "
+            "records are not configured), with the rule and the record IDs behind each verdict; "
+            "a weighted readiness score; where the organisation stands on the road to "
+            "certification with the next steps; and, for ISO 9001:2026, the transition list. "
+            "Exit 0 when every assessed clause is evidenced, 1 when a clause is partly "
+            "evidenced, without evidence or nonconforming, 2 when it could not run."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="date to judge at, YYYY-MM-DD: the records as they stood then (default: the "
+        "data date, [workbook] as_of in qms.toml, else today)",
+    )
+    p.add_argument(
+        "--standard",
+        default=None,
+        help='clause profile, e.g. "ISO 9001:2015", "ISO 9001:2015+A1:2024", "ISO 9001:2026" '
+        "(default: [workbook] standard in qms.toml, else the edition in force)",
+    )
+    p.add_argument(
+        "--format", choices=("text", "json", "html"), default="text", help="output (default: text)"
+    )
+    p.add_argument("--out", default=None, help="write to this file instead of standard output")
+    p.set_defaults(handler=_cmd_readiness)
 
     return parser
 

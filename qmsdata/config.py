@@ -7,6 +7,7 @@ A workbook is a folder holding ``qms.toml``::
     sites = ["Leeds", "Brno"]
     fiscal_year_start = 1          # month the fiscal year starts (1-12)
     as_of = 2026-10-31             # optional reporting date (TOML date or "YYYY-MM-DD")
+    standard = "ISO 9001:2015+A1:2024"  # optional clause profile (default: edition in force)
 
     [records.complaints]
     source = "complaints.csv"      # relative to the workbook folder, or a SQLAlchemy URL
@@ -34,7 +35,7 @@ from qmsdata.errors import ConfigError
 
 CONFIG_NAME = "qms.toml"
 
-_WORKBOOK_KEYS = {"organisation", "sites", "fiscal_year_start", "as_of"}
+_WORKBOOK_KEYS = {"organisation", "sites", "fiscal_year_start", "as_of", "standard"}
 _RECORD_KEYS = {
     "source",
     "sheet",
@@ -117,6 +118,9 @@ class WorkbookConfig:
         Optional reporting date from ``[workbook] as_of``.
     records
         Record type -> :class:`RecordSource`, for the configured record types only.
+    standard
+        ``[workbook] standard``: the clause profile's name (``"ISO 9001:2015+A1:2024"``), or
+        None for the edition in force on the data date (resolved by :mod:`qmsdata.standards`).
     """
 
     root: Path
@@ -126,6 +130,7 @@ class WorkbookConfig:
     fiscal_year_start: int
     as_of: dt.date | None
     records: Mapping[str, RecordSource]
+    standard: str | None = None
 
 
 def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
@@ -188,6 +193,9 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     if not isinstance(fys, int) or isinstance(fys, bool) or not 1 <= fys <= 12:
         raise _type_error("[workbook] fiscal_year_start", "a month number 1-12", file)
     as_of = parse_as_of_date(wb.get("as_of"), file=file)
+    standard = wb.get("standard")  # the name is checked against the profiles when used
+    if standard is not None and (not isinstance(standard, str) or not standard.strip()):
+        raise _type_error("[workbook] standard", 'a profile name such as "ISO 9001:2015"', file)
 
     records: dict[str, RecordSource] = {}
     for name, table in _table(data.get("records", {}), "[records]", file).items():
@@ -209,6 +217,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         fiscal_year_start=fys,
         as_of=as_of,
         records=MappingProxyType(records),
+        standard=standard.strip() if standard else None,
     )
 
 

@@ -10,7 +10,7 @@ from workbooks import GOOD, good_frame, write_workbook
 
 @pytest.fixture
 def good_workbook(tmp_path: Path) -> Path:
-    """Return a workbook folder with all twelve record types, every row valid (all CSV)."""
+    """Return a workbook folder with all sixteen record types, every row valid (all CSV)."""
     return write_workbook(tmp_path / "wb", {n: good_frame(n) for n in GOOD})
 
 

@@ -71,6 +71,19 @@ BAD_ROWS = [
         "status_consistency",
         "closed_date",
     ),
+    ("changes", {"kind": "tweak"}, "allowed_values", "kind"),
+    ("changes", {"capa_id": "CA99"}, "reference", "capa_id"),
+    ("changes", {"action_id": "RA99"}, "reference", "action_id"),
+    ("changes", {"objective_id": "O99"}, "reference", "objective_id"),
+    ("changes", {"evaluation_months": "0"}, "range", "evaluation_months"),
+    ("audit_findings", {"audit_id": "A99"}, "reference", "audit_id"),
+    ("audit_programme", {"clauses": "8.5.1, 8.6"}, "pattern", "clauses"),
+    ("audit_programme", {"conducted_date": ""}, "status_consistency", "conducted_date"),
+    ("audit_programme", {"conducted_date": "2026-11-02"}, "not_future", "conducted_date"),
+    ("training_records", {"completed_date": ""}, "status_consistency", "completed_date"),
+    ("training_records", {"required": "maybe"}, "allowed_values", "required"),
+    ("documents", {"review_due": "2025-01-01"}, "date_order", "review_due"),
+    ("documents", {"approved_date": ""}, "status_consistency", "approved_date"),
 ]
 
 

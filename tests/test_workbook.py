@@ -78,7 +78,7 @@ def test_config_and_as_of_from_toml(loaded):
     assert wb.config.organisation == "Test Electronics Ltd"
     assert wb.config.sites == ("Leeds", "Brno") and wb.config.fiscal_year_start == 4
     assert wb.path == folder.resolve()
-    assert "Test Electronics Ltd" in repr(wb) and "24 rows accepted" in repr(wb)
+    assert "Test Electronics Ltd" in repr(wb) and "32 rows accepted" in repr(wb)
 
 
 def test_raw_files_are_never_written(loaded):

@@ -187,45 +187,137 @@ def audit_repeat_findings(
     ).reset_index(drop=True)[cols]
 
 
-def audit_coverage(workbook: Workbook, period: Any, *, months: int = 12) -> pd.DataFrame:
-    """Return which ISO 9001 clauses 4-10 the audit programme touched.
+def _programme_audits(workbook: Workbook, end: pd.Timestamp) -> pd.DataFrame:
+    """Return the audit programme's audits done by ``end``, one row per audit x clause.
 
-    ISO 9001 9.2.2 a (programme covering the QMS). Evidence of coverage is an audit record on
-    the clause; the record model holds findings only, so a clause audited without any finding
-    (observations and OFIs count) does not show here: record an "observation" or keep an audit
-    plan to close that gap.
+    Columns ``audit_id, clause, audit_date`` (the conducted date). An audit counts as done
+    when its status is ``done`` or, with no status, when it has a conducted date.
+    """
+    cols = ["audit_id", "clause", "audit_date"]
+    prog = P.records(workbook, "audit_programme")
+    if not P.has_columns(prog, "audit_id", "clauses"):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    conducted = P.dates(prog, "conducted_date")
+    status = prog["status"] if "status" in prog.columns else pd.Series(None, index=prog.index)
+    done = (status.astype(object).eq("done") | status.isna()) & conducted.notna()
+    done &= conducted <= end
+    rows = prog.loc[done, ["audit_id", "clauses"]].assign(audit_date=conducted[done])
+    rows = rows.assign(clause=rows["clauses"].astype(str).str.split(";")).explode("clause")
+    rows["clause"] = rows["clause"].str.strip()
+    rows = rows[rows["clause"].notna() & (rows["clause"] != "")]
+    return rows[cols].reset_index(drop=True)
+
+
+def _programme_planned(workbook: Workbook, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Return programme audits planned in [start, end] (not cancelled), one row per clause.
+
+    Columns ``audit_id, clause, overdue`` (planned date passed by ``end`` and not done).
+    """
+    prog = P.records(workbook, "audit_programme")
+    if not P.has_columns(prog, "audit_id", "clauses", "planned_date"):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("audit_id", "clause", "overdue")})
+    status = (
+        prog["status"].astype(object)
+        if "status" in prog.columns
+        else pd.Series(None, index=prog.index)
+    )
+    keep = P.in_window(prog["planned_date"], start, end) & ~status.eq("cancelled")
+    rows = prog.loc[keep, ["audit_id", "clauses"]].assign(
+        overdue=(~status[keep].eq("done")) & (P.dates(prog[keep], "planned_date") <= end)
+    )
+    rows = rows.assign(clause=rows["clauses"].astype(str).str.split(";")).explode("clause")
+    rows["clause"] = rows["clause"].str.strip()
+    return rows[rows["clause"].notna() & (rows["clause"] != "")][["audit_id", "clause", "overdue"]]
+
+
+def audit_coverage(
+    workbook: Workbook, period: Any, *, months: int = 12, clauses: Any = None
+) -> pd.DataFrame:
+    """Return which ISO 9001 clauses the audits touched (ISO 9001 9.2.2 a).
+
+    An audit record on a clause is evidence that it was audited, with or without findings.
+    When ``audit_programme`` is configured, every audit it marks done (status ``done`` and a
+    conducted date) counts for each clause it lists, so a clause audited without findings
+    is covered; audit findings count as well (an audit that found something audited the
+    clause). Without a programme, coverage comes from audit findings only and a clause
+    audited without any finding cannot show: configure the audit programme to close that gap.
+
+    Parameters
+    ----------
+    clauses
+        The clause numbers to report (two-level, e.g. a profile's ``audit_clauses``);
+        default ISO 9001:2015 clauses 4.1-10.3.
 
     Returns
     -------
     DataFrame
-        ``clause`` (4.1 ... 10.3), ``audits`` (distinct, trailing ``months``), ``findings``,
-        ``last_audited`` (any time up to the period end), ``covered`` (audited in the trailing
-        ``months``), ``ever_audited``. ``attrs['not_covered']`` lists the clauses not audited
-        in the window, ``attrs['never_audited']`` those with no audit record at all.
+        ``clause``, ``audits`` (distinct audits in the trailing ``months``), ``findings``
+        (in the window), ``last_audited`` (any time up to the period end), ``planned``
+        (programme audits planned in the window, not cancelled), ``overdue_planned`` (of
+        those, planned date passed and not done), ``findings_per_audit``, ``covered``
+        (audited in the trailing ``months``), ``ever_audited``. ``attrs['not_covered']``
+        lists the clauses not audited in the window, ``attrs['never_audited']`` those with no
+        audit record at all, ``attrs['source']`` the records used and ``attrs['audit_ids']``
+        clause -> the audits in the window.
     """
-    table = pd.DataFrame({"clause": list(ISO9001_CLAUSES)})
+    wanted = list(ISO9001_CLAUSES if clauses is None else clauses)
+    table = pd.DataFrame({"clause": wanted})
+    end = P.period_end(period)
+    start = P.trailing_months(period, months)[0].start_time
+    parts = []
     history = P.records(workbook, "audit_findings")
     if P.has_columns(history, "audit_date", "clause"):
-        history = history[P.dates(history, "audit_date") <= P.period_end(period)]
-        history = history.assign(clause=clause_at(history["clause"], 2))
-        last = history.groupby("clause")["audit_date"].max()
-    else:
-        last = pd.Series(dtype="datetime64[ns]")
-    rows = _findings(workbook, period, months)
-    if rows.empty or "clause" not in rows.columns:
-        table["audits"], table["findings"] = 0, 0
-    else:
-        rows = rows.assign(
-            clause=clause_at(rows["clause"], 2),
-            audit_id=rows.get("audit_id", rows.index.to_series()),
+        h = history[P.dates(history, "audit_date") <= end]
+        ids = h["audit_id"] if "audit_id" in h.columns else h.index.to_series().astype(str)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "audit_id": ids.astype(object).to_numpy(),
+                    "clause": clause_at(h["clause"], 2).to_numpy(),
+                    "audit_date": P.dates(h, "audit_date").to_numpy(),
+                    "finding": 1,
+                }
+            )
         )
-        g = rows.groupby("clause")
-        agg = pd.DataFrame({"audits": g["audit_id"].nunique(), "findings": g.size()})
-        table = table.merge(agg.reset_index(), on="clause", how="left")
-        table[["audits", "findings"]] = table[["audits", "findings"]].fillna(0).astype(int)
+    programme = _programme_audits(workbook, end)
+    source = "audit_findings"
+    if len(programme):
+        source = "audit_programme+audit_findings"
+        parts.append(programme.assign(clause=clause_at(programme["clause"], 2), finding=0))
+    if parts:
+        audits = pd.concat(parts, ignore_index=True)
+        audits["audit_date"] = pd.to_datetime(audits["audit_date"])
+    else:
+        audits = pd.DataFrame(
+            {
+                "audit_id": pd.Series(dtype=object),
+                "clause": pd.Series(dtype=object),
+                "audit_date": pd.Series(dtype="datetime64[ns]"),
+                "finding": pd.Series(dtype="int64"),
+            }
+        )
+    last = audits.groupby("clause")["audit_date"].max()
+    window = audits[P.in_window(audits["audit_date"], start, end)]
+    g = window.groupby("clause")
+    table["audits"] = table["clause"].map(g["audit_id"].nunique()).fillna(0).astype(int)
+    table["findings"] = table["clause"].map(g["finding"].sum()).fillna(0).astype(int)
     table["last_audited"] = pd.to_datetime(table["clause"].map(last.to_dict()))
+    planned = _programme_planned(workbook, start, end)
+    if len(planned):
+        planned = planned.assign(clause=clause_at(planned["clause"], 2))
+        g = planned.groupby("clause")
+        table["planned"] = table["clause"].map(g["audit_id"].nunique()).fillna(0).astype(int)
+        late = planned[planned["overdue"]].groupby("clause")["audit_id"].nunique()
+        table["overdue_planned"] = table["clause"].map(late).fillna(0).astype(int)
+    else:
+        table["planned"], table["overdue_planned"] = 0, 0
+    table["findings_per_audit"] = table["findings"] / table["audits"].where(table["audits"] > 0)
     table["covered"] = table["audits"] > 0
     table["ever_audited"] = table["last_audited"].notna()
     table.attrs["not_covered"] = table.loc[~table["covered"], "clause"].tolist()
     table.attrs["never_audited"] = table.loc[~table["ever_audited"], "clause"].tolist()
+    table.attrs["source"] = source
+    table.attrs["audit_ids"] = {
+        c: sorted(map(str, set(v))) for c, v in window.groupby("clause")["audit_id"]
+    }
     return table

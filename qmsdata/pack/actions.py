@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from qmsdata.errors import ConfigError, DataError, SourceError
+from qmsdata.files import unneutralise_cell
 
 RECORD_TYPE = "review_actions"
 BACKUP_DIR = ".qms-backup"
@@ -48,13 +49,6 @@ class ImportResult:
     added: list[str]
 
 
-def _unneutralise(v: Any) -> Any:
-    """Undo the pack's CSV neutralisation (a leading ``'`` before = + - @ tab CR)."""
-    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in "=+-@\t\r":
-        return v[1:]
-    return v
-
-
 def read_register(file: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a completed decisions register (CSV with the review_actions canonical columns)."""
     path = Path(file)
@@ -75,7 +69,7 @@ def read_register(file: str | os.PathLike[str]) -> pd.DataFrame:
             hint="Save the register as UTF-8 CSV with a header row.",
         ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.map(lambda v: _unneutralise(v.strip()) if isinstance(v, str) else v)
+    frame = frame.map(lambda v: unneutralise_cell(v.strip()) if isinstance(v, str) else v)
     return frame.replace({"": None})
 
 

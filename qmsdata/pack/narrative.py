@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.pack import formatting as F
 
 
 @dataclass(frozen=True)
@@ -205,21 +206,20 @@ def key_numbers(wb: Any, period: Any, *, baseline: str = "both") -> pd.DataFrame
 # ------------------------------------------------------------------------------- sentences
 
 
-def _num(x: float) -> str:
-    if x != x:  # NaN
-        return "n/a"
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3g}"
+def _num(x: Any) -> str:
+    """Return a number for a sentence (:func:`qmsdata.pack.formatting.number`)."""
+    return F.number(x)
 
 
 def _change(now: float, before: float, rel: float, label: str) -> str | None:
-    if before != before:
+    if F.is_missing(before) or F.is_missing(now):
         return None
     if now == before:
         return f"unchanged from {label}"
-    if rel != rel:
+    if F.is_missing(rel):
         return f"{'up' if now > before else 'down'} from {_num(before)} in {label}"
     word = "up" if rel > 0 else "down"
-    return f"{word} {abs(rel):.0%} from {_num(before)} in {label}"
+    return f"{word} {F.percent(abs(rel))} from {_num(before)} in {label}"
 
 
 def key_number_sentence(row: Any) -> str:
@@ -239,7 +239,7 @@ def signal_sentence(row: Any, period: Any) -> str:
         str(row.get("direction")), "Change"
     )
     since = row.get("since")
-    since_txt = f" from {since}" if since is not None and since == since else " up"
+    since_txt = " up" if F.is_missing(since) else f" from {F.text(since)}"
     rule = str(row.get("rule") or "")
     how = {
         "overdue_cluster": "more overdue corrective actions than elsewhere",
@@ -258,24 +258,32 @@ def signal_sentence(row: Any, period: Any) -> str:
             bits.append("too few crossings of the centre line")
         how = " and ".join(bits) or rule.replace("_", " ")
     area = str(row.get("area") or "")
+    detail = "" if F.is_missing(row.get("detail")) else f" — {F.text(row.get('detail'))}"
     return (
         f"{direction} (rank {int(row['rank'])}): {row['series']} shows {how}{since_txt} "
-        f"to {P.parse_period(period)} — {row.get('detail')} [{area}]."
+        f"to {P.parse_period(period)}{detail} [{area}]."
     )
+
+
+def _label(oid: Any, name: Any) -> str:
+    """Return ``"<id> <name>"`` for an objective, without a missing name."""
+    return f"{oid} {'' if F.is_missing(name) else name}".strip()
 
 
 def objective_sentence(row: Any, period: Any) -> str:
     """Return one sentence for a row of :func:`qmsdata.objective_status`."""
     unit = f" {row['unit']}" if isinstance(row.get("unit"), str) and row["unit"] else ""
     actual, target = row.get("actual"), row.get("target")
-    name = f"{row['objective_id']} {row.get('name') or ''}".strip()
-    if actual is None or actual != actual:
+    name = _label(row["objective_id"], row.get("name"))
+    if F.is_missing(actual):
         return f"{name}: no measurement in {P.parse_period(period)} [9.3.2 c) 2]."
-    met = "met" if bool(row.get("met")) else "not met"
-    text = (
-        f"{name}: {_num(actual)}{unit} in {P.parse_period(period)} against a target of "
-        f"{_num(target)}{unit}, {met}"
+    met = F.yes_no(row.get("met"), yes="met", no="not met", missing="not judged")
+    against = (
+        ", no target recorded"
+        if F.is_missing(target)
+        else f" against a target of {_num(target)}{unit}"
     )
+    text = f"{name}: {_num(actual)}{unit} in {P.parse_period(period)}{against}, {met}"
     assurance = row.get("assurance")
     if assurance == "consistent_fail":
         text += "; on its current variation it will not meet the target without change"
@@ -371,7 +379,9 @@ def suggested_actions(sig: pd.DataFrame, period: Any) -> pd.DataFrame:
             "review_date": [str(p.end_time.date())] * n,
             "output_type": ["improvement"] * n,
             "description": [
-                f"Investigate and act on: {r.series} ({r.rule}, since {r.since})"
+                f"Investigate and act on: {r.series} ({r.rule}"
+                + ("" if F.is_missing(r.since) else f", since {F.text(r.since)}")
+                + ")"
                 for r in concern.itertuples()
             ],
             "owner": [""] * n,
@@ -381,6 +391,13 @@ def suggested_actions(sig: pd.DataFrame, period: Any) -> pd.DataFrame:
             "signal_key": [str(k) for k in concern["key"]] if n else [],
         }
     )
+
+
+def _judgement(words: dict[str, str], value: Any) -> str:
+    """Return the matrix's word for a variation or assurance verdict (missing: insufficient)."""
+    if F.is_missing(value):
+        return "insufficient data"
+    return words.get(str(value), F.text(value))
 
 
 def objective_matrix(
@@ -419,19 +436,15 @@ def objective_matrix(
         unit = r.get("unit") if isinstance(r.get("unit"), str) else ""
         rows.append(
             {
-                "objective": f"{oid} {r.get('name') or ''}".strip(),
+                "objective": _label(oid, r.get("name")),
                 "owner": r.get("owner"),
                 "last 12 months": spark,
                 "actual": r.get("actual"),
                 "target": r.get("target"),
                 "unit": unit,
                 "met": {True: "yes", False: "no"}.get(r.get("met"), ""),
-                "variation": _VARIATION.get(
-                    str(r.get("variation")), r.get("variation") or "insufficient data"
-                ),
-                "assurance": _ASSURANCE.get(
-                    str(r.get("assurance")), r.get("assurance") or "insufficient data"
-                ),
+                "variation": _judgement(_VARIATION, r.get("variation")),
+                "assurance": _judgement(_ASSURANCE, r.get("assurance")),
                 "linked action": linked,
             }
         )
@@ -440,25 +453,25 @@ def objective_matrix(
 
 # ------------------------------------------------------------------------------ evidence
 
-_ID = {
-    "complaints": "complaint_id",
-    "nonconformities": "nc_id",
-    "corrective_actions": "capa_id",
-    "audit_findings": "finding_id",
-    "supplier_receipts": "receipt_id",
-    "customer_surveys": "response_id",
-    "review_actions": "action_id",
-    "risks": "risk_id",
-    "context_issues": "issue_id",
-}
-_DATE = {
-    "complaints": "received_date",
-    "nonconformities": "detected_date",
-    "corrective_actions": "opened_date",
-    "audit_findings": "audit_date",
-    "supplier_receipts": "received_date",
-    "customer_surveys": "response_date",
-}
+
+def _spec(record_type: str) -> Any:
+    from qmsdata.records import RECORD_TYPES
+
+    return RECORD_TYPES.get(record_type)
+
+
+def record_key(record_type: str) -> tuple[str, ...]:
+    """Return the key columns of ``record_type`` (its spec's ``key``; empty when unknown)."""
+    spec = _spec(record_type)
+    return tuple(spec.key) if spec is not None else ()
+
+
+def event_date(record_type: str) -> str | None:
+    """Return the column that dates a record of ``record_type`` (its spec's ``event_date``)."""
+    spec = _spec(record_type)
+    return spec.event_date if spec is not None else None
+
+
 EVIDENCE_COLUMNS = [
     "item_type",
     "item",
@@ -472,9 +485,13 @@ EVIDENCE_COLUMNS = [
 
 
 def _ids(frame: pd.DataFrame, record_type: str) -> pd.Series:
-    col = _ID.get(record_type)
-    if col and col in frame.columns:
-        return frame[col].astype(str)
+    """Return each record's id: its key (several key columns joined by ``/``), else its row."""
+    key = [c for c in record_key(record_type) if c in frame.columns]
+    if key and len(key) == len(record_key(record_type)):
+        ids = frame[key[0]].astype(str)
+        for col in key[1:]:
+            ids = ids + "/" + frame[col].astype(str)
+        return ids
     return pd.Series([f"row {r}" for r in frame.get("source_row", frame.index)], index=frame.index)
 
 
@@ -525,8 +542,8 @@ def signal_records(wb: Any, row: Any, period: Any, *, as_of: Any = None) -> pd.D
         mask &= per <= P.last_month(period)
         if start is not None:
             mask &= per >= start.to_period("M")
-    elif rt in _DATE and _DATE[rt] in frame.columns:
-        d = pd.to_datetime(frame[_DATE[rt]], errors="coerce")
+    elif (dcol := event_date(rt)) is not None and dcol in frame.columns:
+        d = pd.to_datetime(frame[dcol], errors="coerce")
         mask &= d <= end
         if start is not None:
             mask &= d >= start
@@ -604,8 +621,8 @@ def evidence_table(
                     "value": rows["value"].to_numpy(),
                     "calculation": "actual = value of the month (quarter: pooled numerator/"
                     "denominator x scale "
-                    "); target " + _num(r.get("target")) + f", direction "
-                    f"{r.get('direction')}",
+                    "); target " + _num(r.get("target")) + ", direction "
+                    f"{F.text(r.get('direction'))}",
                 }
             )
         )
@@ -631,7 +648,7 @@ def evidence_table(
                 )
             )
             continue
-        dcol = _DATE.get(rt)
+        dcol = event_date(rt)
         date = rows[dcol].astype(str) if dcol and dcol in rows.columns else ""
         add(
             "signal",
@@ -651,7 +668,7 @@ def months_of_data(wb: Any, record_type: str, *, period: Any = None) -> int:
     """Return how many calendar months have records of ``record_type`` (up to ``period``).
 
     Sections use it to say "insufficient data" rather than guess: control charts and trend
-    tests need about 12 monthly points (:data:`qmsdata.analytics.periods.MIN_POINTS`).
+    tests need :func:`min_points` monthly points, the charts' own rule.
     """
     frame = _records(wb, record_type)
     if frame.empty:
@@ -659,7 +676,7 @@ def months_of_data(wb: Any, record_type: str, *, period: Any = None) -> int:
     if record_type == "kpi_measurements" and "period" in frame.columns:
         months = frame["period"]
     else:
-        col = _DATE.get(record_type)
+        col = event_date(record_type)
         if col is None or col not in frame.columns:
             return 0
         months = pd.to_datetime(frame[col], errors="coerce").dt.to_period("M")
@@ -668,12 +685,25 @@ def months_of_data(wb: Any, record_type: str, *, period: Any = None) -> int:
     return int(months.dropna().nunique())
 
 
+def min_points() -> int:
+    """Return the fewest monthly points for a verdict on variation: the charts' one rule.
+
+    The same constant decides when a control chart says "insufficient data"
+    (:data:`qmsdata.stats.MIN_POINTS`), so the narrative and the charts never disagree.
+    Imported when called: the chart engine pulls scipy, which the narrative does not need.
+    """
+    from qmsdata.stats import MIN_POINTS
+
+    return int(MIN_POINTS)
+
+
 def insufficient_note(wb: Any, record_type: str, period: Any, what: str) -> str | None:
     """Return an "insufficient data" sentence when ``record_type`` has too few months, else None."""
     n = months_of_data(wb, record_type, period=period)
-    if n >= P.MIN_POINTS:
+    need = min_points()
+    if n >= need:
         return None
     return (
         f"{what}: {n} month(s) of {record_type} up to {P.parse_period(period)}; a verdict on "
-        f"variation needs at least {P.MIN_POINTS}."
+        f"variation needs at least {need}."
     )

@@ -6,53 +6,84 @@ Everything here is public (``qmsdata.save_extract``, ``qmsdata.narrate``, ``qmsd
 
 from __future__ import annotations
 
+import hashlib
 import html
-import os
 import re
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from qmsdata.errors import DataError
+from qmsdata.files import write_csv
+from qmsdata.pack.formatting import readable
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _KINDS = ("text", "conclusion", "insufficient", "warning")
+#: longest slug kept before the hash suffix (the stem stays well under file-name limits)
+_SLUG_MAX = 80
 
 
-def neutralise(value: Any) -> Any:
-    """Return ``value`` safe for spreadsheets: text starting ``= + - @`` tab or CR gets a ``'``.
+def extract_stem(name: str) -> str:
+    """Return the file stem :func:`save_extract` uses for ``name``: safe, stable and unique.
 
-    Spreadsheet programs run such cells as formulas (CSV / formula injection, OWASP). Numbers are
-    left alone; only text is changed, by prefixing a single quote.
+    A name of letters, digits and ``_ . -`` (starting with a letter or digit, at most 100
+    characters) is used as it is. Any other name (an id such as ``SUP 004`` or ``OBJ/02`` in
+    ``rejection_SUP 004``) becomes a slug (each run of other characters replaced by ``_``) plus
+    ``-`` and the first 8 hex digits of the SHA-256 of the name: the same name always gives the
+    same stem, and two names that slug alike (``SUP 004``, ``SUP/004``) still get different
+    stems, none of which can equal a plain name's. Never a path: no ``/``, no leading ``.``.
+
+    Raises
+    ------
+    DataError
+        When ``name`` is not a string.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(name, str):
+        raise DataError(
+            f"extract name {name!r} is not text",
+            hint="Pass a name such as 'complaint_rate'.",
+        )
+    if _NAME_RE.match(name):
+        return name
+    slug = _UNSAFE.sub("_", name).lstrip("._-")[:_SLUG_MAX].rstrip("._-") or "extract"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug}-{digest}"
 
 
 def save_extract(
-    df: Any, name: str, *, out_dir: str | Path | None = None, pack_level: bool = False
+    df: Any,
+    name: str,
+    *,
+    out_dir: str | Path | None = None,
+    pack_level: bool = False,
+    ids: Mapping[str, Any] | None = None,
 ) -> Path | None:
-    """Write the numbers behind a table or figure as ``<out_dir>/data/<name>.csv``.
+    """Write the numbers behind a table or figure as ``<out_dir>/data/<stem>.csv``.
 
-    Text cells (and column names) that a spreadsheet would run as a formula are neutralised
-    (see :func:`neutralise`). The write is atomic. In a pack build the engine passes ``out_dir``
-    and files the extract as ``data/<section id>--<name>.csv`` in the pack.
+    Text cells, column and index names that a spreadsheet would run as a formula are
+    neutralised (:func:`qmsdata.files.neutralise_cell`: ``=1+1`` becomes ``'=1+1``, a plain
+    number such as ``-3`` is left alone). The write is atomic. In a pack build the engine passes
+    ``out_dir`` and files the extract as ``data/<section id>--<stem>.csv`` in the pack.
 
     Parameters
     ----------
     df
         The DataFrame (or Series) shown in the table or figure.
     name
-        File stem: letters, digits, ``_ . -``; unique within the section.
+        What the extract is, unique within the section, e.g. ``"complaint_rate"`` or
+        ``f"rejection_{supplier_id}"``. Any text: the file stem is :func:`extract_stem` of it
+        (the name itself when it is a plain stem).
     out_dir
         The section's output folder (the notebook's ``out_dir`` parameter). When None (working
         interactively), nothing is written.
     pack_level
-        Place the file at the top of the pack as ``<name>.csv`` instead (for files the reader
+        Place the file at the top of the pack as ``<stem>.csv`` instead (for files the reader
         works with, such as the review's decisions register ``review-actions.csv``). Two
         sections writing the same pack-level name fail the build.
+    ids
+        Columns put first in the extract with one value each, e.g. ``{"supplier_id": sid}``:
+        the record's original id stays in the CSV whatever the file is called.
 
     Returns
     -------
@@ -61,42 +92,31 @@ def save_extract(
     """
     import pandas as pd
 
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise DataError(
-            f"extract name {name!r} is not a plain file stem",
-            hint="Use letters, digits, '_', '.', '-' only, e.g. 'complaint_rate'.",
-        )
+    stem = extract_stem(name)
     if isinstance(df, pd.Series):
         df = df.to_frame()
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"save_extract needs a DataFrame or Series, got {type(df).__name__}")
     if out_dir is None:
         return None
-    safe = df.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col].dtype):
-            safe[col] = safe[col].map(neutralise)
-    safe.columns = [neutralise(str(c)) for c in safe.columns]
-    if safe.index.name is not None or not isinstance(safe.index, pd.RangeIndex):
-        safe.index = safe.index.map(neutralise)
-        safe.index.names = [neutralise(str(n)) if n is not None else None for n in safe.index.names]
-        keep_index = True
-    else:
-        keep_index = False
-    folder = Path(out_dir) / ("pack" if pack_level else "data")
-    if pack_level and name.lower() in {"pack", "manifest"}:
+    if pack_level and stem.lower() in {"pack", "manifest"}:
         raise DataError(f"{name!r} is reserved for the pack's own files", hint="Use another name.")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{name}.csv"
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            safe.to_csv(fh, index=keep_index)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    frame = df
+    if ids:
+        frame = df.copy()
+        for col, value in reversed(list(ids.items())):
+            if col in frame.columns:
+                frame[col] = value
+            else:
+                frame.insert(0, col, value)
+    if any(n is not None for n in frame.index.names) or not isinstance(
+        frame.index, pd.RangeIndex
+    ):  # the index carries information: write it as the first column(s), as to_csv does
+        index = frame.index.to_frame(index=False)
+        index.columns = ["" if n is None else str(n) for n in frame.index.names]
+        frame = pd.concat([index, frame.reset_index(drop=True)], axis=1)
+    folder = Path(out_dir) / ("pack" if pack_level else "data")
+    return write_csv(frame, folder / f"{stem}.csv")
 
 
 class _Html:
@@ -174,7 +194,7 @@ def show_table(
         return
     stem = re.sub(r"[^A-Za-z0-9_-]", "-", name or "table")
     tid, fid = f"qms-ft-{stem}", f"qms-ff-{stem}"
-    table = df.head(max_rows).to_html(
+    table = readable(df.head(max_rows)).to_html(
         escape=True,
         classes="qms-table qms-filterable" if filterable else "qms-table",
         border=0,
@@ -193,7 +213,7 @@ def show_table(
         )
     parts.append(table)
     if len(df) > max_rows:
-        where = f" (all rows in data/…--{html.escape(name)}.csv)" if name else ""
+        where = f" (all rows in data/…--{html.escape(extract_stem(name))}.csv)" if name else ""
         parts.append(f'<p class="qms-note">First {max_rows} of {len(df)} rows{where}.</p>')
     if filterable:
         parts.append(_FILTER_JS.format(fid=fid, tid=tid))

@@ -7,16 +7,18 @@ and the data dictionary (``docs/data-dictionary.md``, written by :func:`write_da
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from qmsdata.errors import ConfigError
 from qmsdata.records import (
     audit_findings,
+    audit_programme,
+    changes,
     complaints,
     context_issues,
     corrective_actions,
     customer_surveys,
+    documents,
     kpi_measurements,
     nonconformities,
     objectives,
@@ -24,6 +26,7 @@ from qmsdata.records import (
     review_actions,
     risks,
     supplier_receipts,
+    training_records,
 )
 from qmsdata.records._spec import (
     DTYPES,
@@ -49,7 +52,8 @@ __all__ = [
     "write_data_dictionary",
 ]
 
-#: record type name -> spec, in the order of the management-review inputs.
+#: record type name -> spec: the twelve management-review inputs in their order, then the
+#: change register (PDCA) and the certification-readiness records (programme, training, documents).
 RECORD_TYPES: dict[str, RecordSpec] = {
     m.SPEC.name: m.SPEC
     for m in (
@@ -65,6 +69,10 @@ RECORD_TYPES: dict[str, RecordSpec] = {
         review_actions,
         risks,
         context_issues,
+        changes,
+        audit_programme,
+        training_records,
+        documents,
     )
 }
 
@@ -232,14 +240,6 @@ def _column_rule(col: Column) -> str:
 
 def write_data_dictionary(path: str | os.PathLike[str] = "docs/data-dictionary.md") -> Path:
     """Write the data dictionary to ``path`` atomically and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(data_dictionary())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from qmsdata.files import atomic_write
+
+    return atomic_write(path, data_dictionary())

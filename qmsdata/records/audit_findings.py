@@ -49,7 +49,10 @@ SPEC = RecordSpec(
         c("site", "site", "site audited"),
     ),
     key=("finding_id",),
-    references=(Reference("capa_id", "corrective_actions", "capa_id"),),
+    references=(
+        Reference("capa_id", "corrective_actions", "capa_id"),
+        Reference("audit_id", "audit_programme", "audit_id"),
+    ),
     orders=(Order("audit_date", "closed_date"), Order("audit_date", "due_date")),
     status_rules=(closed_needs_date(),),
     event_date="audit_date",

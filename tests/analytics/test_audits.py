@@ -65,3 +65,46 @@ def test_empty_register():
     assert A.audit_open_findings({}, "2026-10").empty
     cov = A.audit_coverage({}, "2026-10")
     assert not cov["covered"].any() and len(cov.attrs["never_audited"]) == 28
+
+
+# audit_programme columns as in /work/plan/CONTRACT.md (spec lands with the demo branch)
+PROGRAMME = pd.DataFrame(
+    {
+        "audit_id": ["AU1", "AU4", "AU5", "AU6"],
+        "audit_type": ["internal", "internal", "internal", "internal"],
+        "planned_date": pd.to_datetime(["2026-03-01", "2026-05-01", "2026-09-01", "2026-12-01"]),
+        "conducted_date": pd.to_datetime(["2026-03-10", "2026-05-04", None, None]),
+        "processes": ["reflow;purchasing", "management", "hr", "sales"],
+        "clauses": ["8.5.1; 8.4", "5.1;9.3", "7.2", "8.2"],
+        "status": ["done", "done", "postponed", "planned"],
+    }
+)
+
+
+def test_coverage_counts_an_audit_without_findings_from_the_programme():
+    # the defect of issue 12: AU4 audited 5.1 and 9.3 and found nothing
+    without = A.audit_coverage(WB, "2026-10").set_index("clause")
+    assert not without.loc["5.1", "covered"]
+    t = A.audit_coverage({**WB, "audit_programme": PROGRAMME}, "2026-10")
+    assert t.attrs["source"] == "audit_programme+audit_findings"
+    t = t.set_index("clause")
+    assert t.loc["5.1", "covered"] and t.loc["9.3", "covered"]
+    assert t.loc["5.1", "findings"] == 0 and t.loc["5.1", "audits"] == 1
+    assert t.loc["5.1", "last_audited"] == pd.Timestamp("2026-05-04")
+    # AU1 is in both registers: one audit of 8.5, three findings on it in the window
+    assert t.loc["8.5", "audits"] == 3 and t.loc["8.5", "findings"] == 3
+    # postponed and planned audits are not evidence
+    assert not t.loc["7.2", "covered"] and not t.loc["8.2", "ever_audited"]
+    assert t.attrs["audit_ids"]["9.3"] == ["AU4"]
+    # planned against done: AU5 (7.2) planned 2026-09-01 and postponed is overdue; AU6 is
+    # planned after the window
+    assert t.loc["7.2", "planned"] == 1 and t.loc["7.2", "overdue_planned"] == 1
+    assert t.loc["5.1", "planned"] == 1 and t.loc["5.1", "overdue_planned"] == 0
+    assert t.loc["8.2", "planned"] == 0
+    assert t.loc["5.1", "findings_per_audit"] == 0 and t.loc["8.5", "findings_per_audit"] == 1
+    assert pd.isna(t.loc["4.1", "findings_per_audit"])
+
+
+def test_coverage_follows_the_clause_list_given():
+    t = A.audit_coverage(WB, "2026-10", clauses=["6.1", "8.5"])
+    assert list(t["clause"]) == ["6.1", "8.5"] and t.attrs["not_covered"] == ["6.1"]

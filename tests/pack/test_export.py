@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from qmsdata.errors import DataError
+from qmsdata.files import neutralise_cell as neutralise
 from qmsdata.pack.export import (
     PLOTLY_MIME,
     Fragment,
@@ -17,7 +18,7 @@ from qmsdata.pack.export import (
     error_fragment,
     script_json,
 )
-from qmsdata.pack.notebook import neutralise, save_extract
+from qmsdata.pack.notebook import extract_stem, save_extract
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -102,8 +103,10 @@ def test_error_fragment_is_escaped_and_names_notebook():
     ("value", "expected"),
     [
         ("=SUM(A1:A2)", "'=SUM(A1:A2)"),
-        ("+1", "'+1"),
-        ("-2", "'-2"),
+        ("+1", "+1"),
+        ("+1+1", "'+1+1"),
+        ("-2", "-2"),  # a plain number is not a formula (the one rule, qmsdata.files)
+        ("-2+A1", "'-2+A1"),
         ("@cmd", "'@cmd"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
@@ -131,12 +134,47 @@ def test_save_extract_neutralises_text_and_is_readable(tmp_path):
     assert not list((tmp_path / "data").glob(".*")), "no temp files left"
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "", ".hidden", "x" * 200, None])
-def test_save_extract_rejects_unsafe_names(tmp_path, name):
+def test_save_extract_keeps_minus_three_and_quotes_formulas(tmp_path):
     import pandas as pd
 
+    df = pd.DataFrame({"v": ["-3", "=1+1", "+44 1234", "3"]})
+    text = save_extract(df, "x", out_dir=tmp_path).read_text(encoding="utf-8")
+    assert text.splitlines() == ["v", "-3", "'=1+1", "'+44 1234", "3"]
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "", ".hidden", "x" * 200, "SUP 004", "OBJ/02"])
+def test_save_extract_makes_any_name_a_safe_stem(tmp_path, name):
+    import pandas as pd
+
+    path = save_extract(pd.DataFrame({"a": [1]}), name, out_dir=tmp_path)
+    assert path.parent == tmp_path / "data" and path.exists()
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", path.stem)
+    assert path.stem == extract_stem(name), "stable"
+
+
+def test_extract_stem_is_stable_unique_and_leaves_plain_names():
+    assert extract_stem("complaint_rate") == "complaint_rate"
+    assert extract_stem("rejection_SUP-004") == "rejection_SUP-004"
+    odd = ["rejection_SUP 004", "rejection_SUP/004", "rejection_SUP_004", "objective_OBJ/02"]
+    stems = [extract_stem(n) for n in odd]
+    assert len(set(stems)) == len(stems)
+    assert stems[0].startswith("rejection_SUP_004-") and stems[2] == "rejection_SUP_004"
+    assert stems[3].startswith("objective_OBJ_02-")
+    assert extract_stem("rejection_SUP 004") == stems[0]
     with pytest.raises(DataError):
-        save_extract(pd.DataFrame({"a": [1]}), name, out_dir=tmp_path)
+        extract_stem(None)  # type: ignore[arg-type]
+
+
+def test_save_extract_keeps_the_original_id_inside_the_csv(tmp_path):
+    import pandas as pd
+
+    table = pd.DataFrame({"month": ["2026-09", "2026-10"], "rate": [0.1, 0.2]})
+    for sid in ("SUP 004", "OBJ/02"):
+        path = save_extract(table, f"rejection_{sid}", out_dir=tmp_path, ids={"supplier_id": sid})
+        back = pd.read_csv(path)
+        assert list(back.columns) == ["supplier_id", "month", "rate"]
+        assert back["supplier_id"].tolist() == [sid, sid]
+    assert len(list((tmp_path / "data").glob("*.csv"))) == 2
 
 
 def test_save_extract_without_out_dir_writes_nothing(tmp_path, monkeypatch):
