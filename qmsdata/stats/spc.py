@@ -57,6 +57,7 @@ import pandas as pd
 from scipy import signal as sps
 from scipy import special
 
+import qmsdata.stats as _stats
 from qmsdata.errors import DataError
 from qmsdata.stats import MIN_POINTS, enough_points
 from qmsdata.stats import rules as rules_mod
@@ -945,7 +946,7 @@ def control_chart(
     elif not enough_points(n_last):
         message = (
             f"insufficient data: {n_last} point(s) in the current phase; a verdict needs at "
-            f"least {MIN_POINTS}"
+            f"least {_stats.MIN_POINTS}"
         )
     dispersion = None
     if disp_cols:
