@@ -55,7 +55,7 @@ def control_chart_figure(
     Parameters
     ----------
     chart
-        A :class:`qmsdata.analytics.spc.ControlChart` or a Result with ``.chart``. With no chart
+        A :class:`qmsdata.stats.spc.ControlChart` or a Result with ``.chart``. With no chart
         (too little data) the figure shows the note instead of a misleading chart.
     target
         Horizontal target line (e.g. an objective's target).

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 import qmsdata
+from qmsdata import stats
 from qmsdata.analytics import capa as capa_mod
-from qmsdata.analytics import spc
 from qmsdata.pack import narrative as N
+from qmsdata.stats import spc
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "qmsdata" / "notebooks" / "pack"
@@ -168,8 +169,8 @@ def _complaints(months: int) -> dict[str, pd.DataFrame]:
 
 
 def test_min_points_is_the_charts_constant(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert N.min_points() == spc.MIN_POINTS
-    monkeypatch.setattr(spc, "MIN_POINTS", 7)
+    assert N.min_points() == stats.MIN_POINTS
+    monkeypatch.setattr(stats, "MIN_POINTS", 7)
     assert N.min_points() == 7
     assert N.insufficient_note(_complaints(7), "complaints", "2026-10", "Complaint rate") is None
     note = N.insufficient_note(_complaints(6), "complaints", "2026-10", "Complaint rate")
@@ -182,7 +183,7 @@ def test_narrative_and_chart_say_insufficient_at_the_same_count(months: int) -> 
     chart = spc.control_chart(data, "i", value="y")
     chart_insufficient = chart.insufficient
     note = N.insufficient_note(_complaints(months), "complaints", "2026-10", "Complaints")
-    assert chart_insufficient == (note is not None) == (months < spc.MIN_POINTS)
+    assert chart_insufficient == (note is not None) == (months < stats.MIN_POINTS)
 
 
 # ---------------------------------------------------------------- evidence from the specs

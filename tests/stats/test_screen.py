@@ -1,4 +1,4 @@
-"""Vectorised screening of many series (qmsdata.analytics.screen)."""
+"""Vectorised screening of many series (qmsdata.stats.screen)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mann-Kendall trend test and Sen's slope (qmsdata.analytics.trends)."""
+"""Mann-Kendall trend test and Sen's slope (qmsdata.stats.trends)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import qmsdata
-from qmsdata.analytics.trends import mann_kendall
 from qmsdata.errors import DataError
+from qmsdata.stats.trends import mann_kendall
 
 
 def _reference(x):

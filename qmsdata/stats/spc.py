@@ -1,8 +1,10 @@
 """Control charts: limits, signals and the board verdict, computed, not drawn.
 
 One entry point, :func:`control_chart`, dispatches through the plain-dict registry
-:data:`CHARTS` (chart name -> limit function). Every limit function is vectorised over the points
-of one phase; the run rules come from :mod:`qmsdata.analytics.rules`.
+:data:`CHARTS` (chart name -> :class:`ChartType`: its limit function and the facts the engine
+needs about it, one row per chart). Every limit function is vectorised over the points of one
+phase; the run rules come from :mod:`qmsdata.stats.rules`. A new chart type is one limit
+function and one registry row.
 
 Conventions (the same for every chart)
 --------------------------------------
@@ -12,12 +14,20 @@ Conventions (the same for every chart)
   the MR, R and S charts); the p and p' UCL is capped at 1 and the np UCL at n.
 - I chart sigma = mean moving range of the baseline points / 1.128; xbar-R sigma = Rbar/d2(n);
   xbar-S sigma = sbar/c4(n). With unequal subgroup sizes the subgroup estimates are pooled with
-  Burr's weights (the "UWAVE" estimators of the R package qcc).
+  Burr's weights, (d2/d3)**2 for R/d2 and c4**2/(1-c4**2) for s/c4: the minimum-variance linear
+  unbiased estimators ``std.dev = "MVLUE-R"`` and ``"MVLUE-SD"`` of qcc's ``sd.xbar`` (qcc's
+  default, ``"UWAVE-R"``, is the unweighted average; with equal sizes the two coincide).
 - ``baseline=N``: limits from the first N points of each phase, frozen for the rest.
-- ``exclude``: positions left out of the limit calculation but still plotted and tested; a moving
-  range touching an excluded point is left out too.
+- ``exclude``: positions left out of the limit calculation but still plotted and tested against
+  the limits (and the Western Electric / Nelson rules); a moving range touching an excluded point
+  is left out too. Excluded points also leave the Anhoej runs analysis, as in qicharts2
+  (Anhoej's own implementation: ``runs.analysis`` keeps ``y[include]``): they do not count in
+  ``n_useful``, and runs and crossings are counted as if they were not there (a run continues
+  across an excluded point). The ``anhoej_shift`` rule never flags an excluded point. The
+  baseline does not limit the runs analysis: it covers every non-excluded point of the phase.
 - ``phase``: a column whose value changes start a new set of limits (rebasing).
-- Verdicts need data: when the current (last) phase has fewer than :data:`MIN_POINTS` (12) points,
+- Verdicts need data: when the current (last) phase has fewer than
+  :data:`qmsdata.stats.MIN_POINTS` (12) points (:func:`qmsdata.stats.enough_points`),
   or the limits cannot be estimated, the chart is marked ``insufficient`` and ``summary()`` reports
   the variation ``"insufficient data"``; the limits are still given when they can be computed.
 
@@ -47,11 +57,14 @@ import pandas as pd
 from scipy import signal as sps
 from scipy import special
 
-from qmsdata.analytics import rules as rules_mod
+import qmsdata.stats as _stats
 from qmsdata.errors import DataError
+from qmsdata.stats import MIN_POINTS, enough_points
+from qmsdata.stats import rules as rules_mod
 
 __all__ = [
     "CHARTS",
+    "ChartType",
     "D2",
     "D3",
     "MIN_POINTS",
@@ -59,9 +72,6 @@ __all__ = [
     "c4",
     "control_chart",
 ]
-
-#: fewer points than this in the current phase give the "insufficient data" verdict
-MIN_POINTS = 12
 
 #: d2(n) = E[range of n standard normals], to 3 decimals as tabulated in Montgomery Appendix VI
 #: (and qcc); n = 2..25.
@@ -83,11 +93,6 @@ D3: dict[int, float] = {
 #: MR chart UCL factor D4 for n = 2 as printed by Montgomery (6.4) and NIST 6.3.2.2
 D4_MR = 3.267
 
-_NONNEG = {"p", "np", "c", "u", "p_prime", "u_prime", "g", "t"}
-_COUNTS = {"p", "np", "c", "u", "p_prime", "u_prime", "g"}
-_NEEDS_N = {"p", "np", "u", "p_prime", "u_prime"}
-_XBAR = {"xbar_r", "xbar_s"}
-_NO_RULES = {"ewma", "cusum"}
 _VARIATIONS = ("common_cause", "special_cause_improvement", "special_cause_concern")
 
 
@@ -388,22 +393,65 @@ def _chart_cusum(p: dict, used: np.ndarray, o: _Opts) -> dict:
     return out
 
 
-#: chart name -> limit function. A plain dict: a new chart is a new entry.
-CHARTS: dict[str, Callable[[dict, np.ndarray, _Opts], dict]] = {
-    "run": _chart_run,
-    "i": _chart_i,
-    "xbar_r": _chart_xbar_r,
-    "xbar_s": _chart_xbar_s,
-    "p": _chart_p,
-    "np": _chart_np,
-    "c": _chart_c,
-    "u": _chart_u,
-    "p_prime": _chart_p_prime,
-    "u_prime": _chart_u_prime,
-    "g": _chart_g,
-    "t": _chart_t,
-    "ewma": _chart_ewma,
-    "cusum": _chart_cusum,
+@dataclass(frozen=True)
+class ChartType:
+    """One row of the chart registry: the limit function and what the engine must know.
+
+    Attributes
+    ----------
+    limits : callable
+        ``limits(points, used, opts) -> dict`` for the points of one phase (see the limit
+        functions above).
+    nonneg : bool
+        The charted values cannot be negative (counts, units between events, times): a negative
+        value is a DataError.
+    proportion : bool
+        The value is a count out of ``n`` (p, np, p'): a count above ``n`` is a DataError.
+    needs_n : bool
+        ``n=`` (sample size or inspection units) is required.
+    subgrouped : bool
+        Points are subgroups of observations (one row per observation plus ``subgroup=``, or a
+        list of lists): the xbar charts.
+    rules : {"all", "sigma_free", "none"}
+        Which run rules apply: all requested ones; only those that need no standard error plus
+        Anhoej's shift rule (run chart: no sigma); none (EWMA, CUSUM: their points are
+        autocorrelated, they are judged by their own limits only).
+    has_limits : bool
+        The chart has control limits (False for the run chart).
+    own_signals : bool
+        The chart signals on its own statistic (CUSUM sums against h), not on the centre line
+        and limits of the values: no centre-line or limit check for the verdict, no assurance.
+    options : frozenset of str
+        Chart-specific keyword options accepted by :func:`control_chart`.
+    """
+
+    limits: Callable[[dict, np.ndarray, _Opts], dict]
+    nonneg: bool = False
+    proportion: bool = False
+    needs_n: bool = False
+    subgrouped: bool = False
+    rules: str = "all"
+    has_limits: bool = True
+    own_signals: bool = False
+    options: frozenset[str] = frozenset()
+
+
+#: chart name -> :class:`ChartType`. A plain dict: a new chart is a new row.
+CHARTS: dict[str, ChartType] = {
+    "run": ChartType(_chart_run, rules="sigma_free", has_limits=False),
+    "i": ChartType(_chart_i),
+    "xbar_r": ChartType(_chart_xbar_r, subgrouped=True),
+    "xbar_s": ChartType(_chart_xbar_s, subgrouped=True),
+    "p": ChartType(_chart_p, nonneg=True, needs_n=True, proportion=True),
+    "np": ChartType(_chart_np, nonneg=True, needs_n=True, proportion=True),
+    "c": ChartType(_chart_c, nonneg=True),
+    "u": ChartType(_chart_u, nonneg=True, needs_n=True),
+    "p_prime": ChartType(_chart_p_prime, nonneg=True, needs_n=True, proportion=True),
+    "u_prime": ChartType(_chart_u_prime, nonneg=True, needs_n=True),
+    "g": ChartType(_chart_g, nonneg=True),
+    "t": ChartType(_chart_t, nonneg=True),
+    "ewma": ChartType(_chart_ewma, rules="none", options=frozenset({"lam", "limits"})),
+    "cusum": ChartType(_chart_cusum, rules="none", own_signals=True, options=frozenset({"k", "h"})),
 }
 
 
@@ -430,7 +478,7 @@ class ControlChart:
     runs : dict
         Anhoej run analysis of the current phase (see :func:`rules.runs_analysis`).
     insufficient : bool
-        True when there are too few points for a verdict (see :data:`MIN_POINTS`).
+        True when there are too few points for a verdict (see :data:`qmsdata.stats.MIN_POINTS`).
     message : str or None
         Why the verdict is "insufficient data".
     dispersion : ControlChart or None
@@ -472,7 +520,8 @@ class ControlChart:
         failing side, ``"inconsistent"`` when the target lies between them; None otherwise
         (no target, no direction, no limits, or a CUSUM chart).
         """
-        if self.target is None or self.improvement is None or self.chart == "cusum":
+        kind = CHARTS.get(self.chart)
+        if self.target is None or self.improvement is None or (kind and kind.own_signals):
             return None
         last = self.data.iloc[-1]
         lcl, ucl, t = float(last["lcl"]), float(last["ucl"]), float(self.target)
@@ -546,7 +595,8 @@ def _read(
     is_frame = isinstance(data, pd.DataFrame)
     if is_frame and value is None:
         raise DataError("pass value= naming the column to chart", hint="e.g. value='complaints'")
-    if chart in _XBAR:
+    kind = CHARTS[chart]
+    if kind.subgrouped:
         return _read_xbar(data, chart, value, subgroup, x, phase)
     if is_frame:
         raw = _column(data, str(value), "value")
@@ -569,7 +619,7 @@ def _read(
     vals = _numeric(raw, "value", value)
     if vals.ndim != 1:
         raise DataError("value must be one-dimensional for this chart", column=value)
-    if chart in _NEEDS_N and n_raw is None:
+    if kind.needs_n and n_raw is None:
         raise DataError(f"the {chart} chart needs n= (sample size or inspection units)")
     if n_raw is not None:
         nn = _numeric(n_raw, "n (denominator)", n)
@@ -581,14 +631,14 @@ def _read(
             )
     else:
         nn = np.ones(len(vals))
-    if chart in _COUNTS or chart == "t":
+    if kind.nonneg:
         bad = np.flatnonzero(vals < 0)
         if bad.size:
             raise DataError(
                 f"negative values for a {chart} chart at 0-based position(s) {bad[:10].tolist()}",
                 column=value,
             )
-    if chart in ("p", "np", "p_prime"):
+    if kind.proportion:
         bad = np.flatnonzero(vals > nn)
         if bad.size:
             raise DataError(
@@ -661,7 +711,7 @@ def _chart_options(chart: str, options: dict, target: float | None, o: _Opts) ->
     opts = dict(options)
     if "lambda" in opts:
         opts["lam"] = opts.pop("lambda")
-    allowed = {"ewma": {"lam", "limits"}, "cusum": {"k", "h"}}.get(chart, set())
+    allowed = set(CHARTS[chart].options)
     unknown = sorted(set(opts) - allowed)
     if unknown:
         raise DataError(
@@ -796,10 +846,11 @@ def control_chart(
         raise DataError(f"unknown chart {chart!r}", hint=f"Use one of {sorted(CHARTS)}.")
     if improvement not in (None, "increase", "decrease"):
         raise DataError(f"improvement must be 'increase', 'decrease' or None, not {improvement!r}")
+    kind = CHARTS[chart]
     rule_ids = rules_mod.resolve_rules(rules)
-    if chart == "run":
+    if kind.rules == "sigma_free":
         rule_ids = tuple(sorted({*rule_ids, "anhoej_shift"} & rules_mod.SIGMA_FREE))
-    elif chart in _NO_RULES:
+    elif kind.rules == "none":
         rule_ids = ()
     opts = _chart_options(chart, chart_options, target, _Opts(nsigmas, center, sigma))
     pts, xs, ph = _read(data, chart, value, n, subgroup, x, phase)
@@ -828,11 +879,17 @@ def control_chart(
                 hint="Check baseline= and exclude=.",
             )
         with np.errstate(invalid="ignore", divide="ignore"):
-            res = CHARTS[chart](seg, used, opts)
+            res = kind.limits(seg, used, opts)
             for k in cols:
                 cols[k][start:stop] = res[k]
+            # excluded points leave the Anhoej runs analysis (qicharts2); see the module notes
             zn = rules_mod.prepare(
-                res["r_value"], res["r_cl"], res["r_se"], ucl=res["r_ucl"], lcl=res["r_lcl"]
+                res["r_value"],
+                res["r_cl"],
+                res["r_se"],
+                ucl=res["r_ucl"],
+                lcl=res["r_lcl"],
+                include=~excluded[start:stop],
             )
             seg_flags = rules_mod.evaluate(zn, rule_ids) if rule_ids else {}
             runs = {k: v[0] for k, v in rules_mod.runs_analysis(zn).items()}
@@ -878,14 +935,18 @@ def control_chart(
     last_stop = _segments(ph, npts)[-1]
     n_last = last_stop[1] - last_stop[0]
     message = None
-    if chart != "cusum" and not np.isfinite(res["center"]):
+    if not kind.own_signals and not np.isfinite(res["center"]):
         message = "insufficient data: the centre line cannot be estimated"
-    elif chart not in ("run", "cusum") and not np.all(np.isfinite(cols["ucl"][last_stop[0] :])):
+    elif (
+        kind.has_limits
+        and not kind.own_signals
+        and not np.all(np.isfinite(cols["ucl"][last_stop[0] :]))
+    ):
         message = "insufficient data: the limits cannot be estimated from the baseline"
-    elif n_last < MIN_POINTS:
+    elif not enough_points(n_last):
         message = (
             f"insufficient data: {n_last} point(s) in the current phase; a verdict needs at "
-            f"least {MIN_POINTS}"
+            f"least {_stats.MIN_POINTS}"
         )
     dispersion = None
     if disp_cols:

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 import qmsdata
-from qmsdata.analytics import rules as R
-from qmsdata.analytics.capability import capability_indices
+from qmsdata.stats import rules as R
+from qmsdata.stats.capability import capability_indices
 
 CASES = json.loads((Path(__file__).parents[1] / "data" / "spc-cases.json").read_text())["cases"]
 

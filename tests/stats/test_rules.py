@@ -1,4 +1,4 @@
-"""Run rules (qmsdata.analytics.rules): definitions, conventions, 2-D vectorisation."""
+"""Run rules (qmsdata.stats.rules): definitions, conventions, 2-D vectorisation."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qmsdata.analytics import rules as R
 from qmsdata.errors import DataError
+from qmsdata.stats import rules as R
 
 
 def _flags(values, rule, cl=0.0, sigma=1.0):
@@ -153,3 +153,13 @@ def test_trailing_nan_padding_never_fires():
     out = R.evaluate(R.prepare(values, 0.0, 1.0), "western_electric+nelson+anhoej")
     for flags in out.values():
         assert not flags[0, 2:].any()
+
+
+def test_include_mask_skips_points_in_the_runs_analysis():
+    # excluded points are skipped like points on the centre line (qicharts2 y[include])
+    zn = R.prepare([1, 1, -1, 1, 1], cl=0.0, sigma=1.0, include=[True, True, False, True, True])
+    out = R.runs_analysis(zn)
+    assert out["n_useful"].tolist() == [4]
+    assert out["longest_run"].tolist() == [4] and out["crossings"].tolist() == [0]
+    full = R.runs_analysis(R.prepare([1, 1, -1, 1, 1], cl=0.0, sigma=1.0))
+    assert full["longest_run"].tolist() == [2] and full["crossings"].tolist() == [2]

@@ -8,8 +8,8 @@ runs on the whole array with numpy. The answers equal :func:`qmsdata.control_cha
 
 References
 ----------
-See :mod:`qmsdata.analytics.spc`, :mod:`qmsdata.analytics.rules` and
-:mod:`qmsdata.analytics.trends`.
+See :mod:`qmsdata.stats.spc`, :mod:`qmsdata.stats.rules` and
+:mod:`qmsdata.stats.trends`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from qmsdata.analytics import rules as rules_mod
-from qmsdata.analytics.spc import D2, MIN_POINTS
-from qmsdata.analytics.trends import mann_kendall
 from qmsdata.errors import DataError
+from qmsdata.stats import enough_points
+from qmsdata.stats import rules as rules_mod
+from qmsdata.stats.spc import D2
+from qmsdata.stats.trends import mann_kendall
 
 __all__ = ["SCREEN_CHARTS", "screen"]
 
@@ -218,7 +219,7 @@ def screen(
         ).astype(object)
     last_ucl, last_lcl = ucl[rows, last], lcl[rows, last]
     limits_ok = np.isfinite(cl) & (np.isfinite(last_ucl) | (chart == "run"))
-    variation[(n_points < MIN_POINTS) | ~limits_ok] = "insufficient data"
+    variation[~enough_points(n_points) | ~limits_ok] = "insufficient data"
 
     first = np.argmax(flagged, axis=1)
     since = pd.Series(x_values.take(row_of[rows, first]), dtype=object)

@@ -1,4 +1,4 @@
-"""Pareto analysis (qmsdata.analytics.pareto)."""
+"""Pareto analysis (qmsdata.stats.pareto)."""
 
 from __future__ import annotations
 

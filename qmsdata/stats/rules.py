@@ -12,6 +12,9 @@ Conventions (those of the R package qcc, see ``tests/data/spc-cases.json``):
 - A point exactly on a limit is not beyond it; a point exactly on the centre line is on neither
   side, so it breaks a run of same-side points (Western Electric, Nelson). For the Anhoej rules
   such a point is "not useful": it is skipped, neither breaking nor extending a run.
+- Points excluded from a chart's calculations (``Zones.include`` False) leave the Anhoej runs
+  analysis the same way (qicharts2's ``runs.analysis`` uses ``y[include]``); the Western Electric
+  and Nelson rules still test them.
 - Zones are 1 and 2 standard errors of the plotted statistic from the centre line; rule 1 uses
   the chart's own limits (so truncated limits are respected).
 
@@ -62,6 +65,9 @@ class Zones:
         Strictly beyond the upper or lower control limit.
     valid : ndarray of bool
         The point exists (not padding).
+    include : ndarray of bool or None
+        The point takes part in the Anhoej runs analysis (False for a point excluded from the
+        chart's calculations, as qicharts2 does); None: every valid point.
     """
 
     values: np.ndarray
@@ -69,9 +75,12 @@ class Zones:
     side: np.ndarray
     beyond: np.ndarray
     valid: np.ndarray
+    include: np.ndarray | None = None
 
 
-def prepare(values, cl, sigma=np.nan, *, ucl=None, lcl=None, nsigmas: float = 3.0) -> Zones:
+def prepare(
+    values, cl, sigma=np.nan, *, ucl=None, lcl=None, nsigmas: float = 3.0, include=None
+) -> Zones:
     """Build the :class:`Zones` of a chart from its statistic, centre line and standard errors.
 
     Parameters
@@ -84,6 +93,10 @@ def prepare(values, cl, sigma=np.nan, *, ucl=None, lcl=None, nsigmas: float = 3.
         Control limits; default ``cl +/- nsigmas * sigma``.
     nsigmas : float
         Width of the default limits.
+    include : array_like of bool, optional
+        Points that take part in the Anhoej runs analysis (``runs_analysis`` and the
+        ``anhoej_shift`` rule), broadcastable to `values`; default every point. Points left out
+        are skipped like points on the centre line: they neither break nor extend a run.
 
     Returns
     -------
@@ -100,7 +113,8 @@ def prepare(values, cl, sigma=np.nan, *, ucl=None, lcl=None, nsigmas: float = 3.
         side = np.where(valid, np.sign(v - cl), 0.0)
         side = np.nan_to_num(side, nan=0.0)
         beyond = valid & ((v > ucl) | (v < lcl))
-    return Zones(values=v, z=z, side=side, beyond=beyond, valid=valid)
+    inc = None if include is None else np.broadcast_to(np.asarray(include, dtype=bool), v.shape)
+    return Zones(values=v, z=z, side=side, beyond=beyond, valid=valid, include=inc)
 
 
 # --------------------------------------------------------------------------- vector helpers
@@ -230,6 +244,8 @@ def anhoej_limits(n_useful) -> tuple[np.ndarray, np.ndarray]:
 def _useful_runs(zn: Zones) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (useful, run length so far among useful points, crossing flag) per point."""
     useful = zn.valid & (zn.side != 0)
+    if zn.include is not None:
+        useful &= zn.include
     t = useful.shape[-1]
     idx = np.arange(t)
     # side of the previous useful point (0 when there is none)
@@ -255,7 +271,7 @@ def runs_analysis(zn: Zones) -> dict[str, np.ndarray]:
     Parameters
     ----------
     zn : Zones
-        From :func:`prepare` (only ``side`` and ``valid`` are read).
+        From :func:`prepare` (only ``side``, ``valid`` and ``include`` are read).
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Control charts: formulas, options, verdicts, bad input and invariants (qmsdata.analytics.spc)."""
+"""Control charts: formulas, options, verdicts, bad input and invariants (qmsdata.stats.spc)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 import qmsdata
-from qmsdata.analytics.spc import CHARTS, D2, D3, MIN_POINTS, c4
 from qmsdata.errors import DataError, QmsError
+from qmsdata.stats.spc import CHARTS, D2, D3, MIN_POINTS, c4
 
 # --------------------------------------------------------------------------- constants
 
@@ -188,6 +188,39 @@ def test_baseline_freezes_limits_and_exclude_drops_points_from_them():
     assert excl.sigma == pytest.approx(mr_used.mean() / 1.128)
     assert excl.data["excluded"].tolist() == [i == 9 for i in range(12)]
     assert excl.data["sigma_signal"].iloc[9]  # excluded points are still tested
+
+
+def test_excluded_points_leave_the_runs_analysis_as_in_qicharts2():
+    # qicharts2 runs.analysis() keeps y[include]: excluded points do not count as useful and a
+    # run continues across them. Constructed so that the answer changes: 16 points above the
+    # centre line except positions 5 and 10 (below). Known centre and sigma, so the limits do
+    # not depend on the exclusion.
+    x = np.ones(16)
+    x[[5, 10]] = -1.0
+    kept = qmsdata.control_chart(x, "i", center=0.0, sigma=1.0, rules="anhoej")
+    # all 16 useful: runs 5, 1, 4, 1, 5 -> longest 5 <= round(log2 16) + 3 = 7; 4 crossings
+    # >= qbinom(0.05, 15, 0.5) = 4: no runs signal
+    assert kept.summary()["n_useful"] == 16
+    assert kept.summary()["longest_run"] == 5 and kept.summary()["crossings"] == 4
+    assert not kept.summary()["runs_signal"]
+    assert kept.signals.empty
+    excl = qmsdata.control_chart(x, "i", center=0.0, sigma=1.0, rules="anhoej", exclude=[5, 10])
+    # 14 useful points, one run of 14 > round(log2 14) + 3 = 7, no crossing: a shift
+    s = excl.summary()
+    assert s["n_useful"] == 14 and s["longest_run"] == 14 and s["crossings"] == 0
+    assert s["longest_run_max"] == 7 and s["runs_signal"]
+    flagged = [i for i, r in enumerate(excl.data["rules"]) if "anhoej_shift" in r]
+    # from the 8th useful point on (position 8, as position 5 is skipped), never an excluded one
+    assert flagged == [8, 9, 11, 12, 13, 14, 15]
+    # the limits themselves are the same, and excluded points are still tested against them
+    assert excl.data["ucl"].tolist() == kept.data["ucl"].tolist()
+
+
+def test_baseline_does_not_limit_the_runs_analysis():
+    # qicharts2: freeze= sets the limits only; the runs analysis covers the whole part
+    x = np.r_[np.tile([1.0, -1.0], 6), np.ones(10)]
+    cc = qmsdata.control_chart(x, "i", center=0.0, sigma=1.0, rules="anhoej", baseline=12)
+    assert cc.summary()["n_useful"] == 22
 
 
 def test_phase_column_rebases_the_limits():
@@ -401,3 +434,16 @@ def test_frame_and_plain_sequence_give_the_same_answer(x, chart):
     b = qmsdata.control_chart(pd.DataFrame({"kpi": x}), chart, value="kpi")
     pd.testing.assert_frame_equal(a.data, b.data)
     assert a.summary() == b.summary() or np.isnan(a.sigma)
+
+
+def test_chart_registry_has_one_row_per_chart():
+    from qmsdata.stats.spc import ChartType
+
+    assert sorted(CHARTS) == sorted(
+        ["run", "i", "xbar_r", "xbar_s", "p", "np", "c", "u", "p_prime", "u_prime", "g", "t"]
+        + ["ewma", "cusum"]
+    )
+    assert all(isinstance(row, ChartType) for row in CHARTS.values())
+    assert {k for k, r in CHARTS.items() if r.needs_n} == {"p", "np", "u", "p_prime", "u_prime"}
+    assert {k for k, r in CHARTS.items() if r.subgrouped} == {"xbar_r", "xbar_s"}
+    assert {k for k, r in CHARTS.items() if r.rules == "none"} == {"ewma", "cusum"}

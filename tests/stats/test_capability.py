@@ -1,4 +1,4 @@
-"""Process capability (qmsdata.analytics.capability)."""
+"""Process capability (qmsdata.stats.capability)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import qmsdata
-from qmsdata.analytics.capability import capability_indices
-from qmsdata.analytics.spc import c4
 from qmsdata.errors import DataError
+from qmsdata.stats.capability import capability_indices
+from qmsdata.stats.spc import c4
 
 
 def test_within_sigma_from_moving_range_and_subgroups():

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from qmsdata.analytics.spc import D2, c4
 from qmsdata.errors import DataError
+from qmsdata.stats.spc import D2, c4
 
 __all__ = ["Capability", "capability", "capability_indices"]
 

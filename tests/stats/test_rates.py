@@ -1,4 +1,4 @@
-"""Quality rates (qmsdata.analytics.rates)."""
+"""Quality rates (qmsdata.stats.rates)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qmsdata
-from qmsdata.analytics.rates import LONG_TERM_SHIFT
 from qmsdata.errors import DataError
+from qmsdata.stats.rates import LONG_TERM_SHIFT
 
 
 def test_ppm_and_dpmo():
