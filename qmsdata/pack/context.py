@@ -152,8 +152,13 @@ def section_signals(wb: Any, context: SectionContext) -> Any:
 
 
 def compute_signals(wb: Any, context: SectionContext) -> Any:
-    """Run :func:`qmsdata.signals` with the context's period, reporting date and baseline."""
+    """Run :func:`qmsdata.signals` with the context's period, reporting date, baseline, rules."""
     from qmsdata.analytics.signals import signals
 
-    # TODO(stats): pass rules=context.rules once signals() takes it
-    return signals(wb, context.period, as_of=context.as_of, baseline=context.baseline_months)
+    return signals(
+        wb,
+        context.period,
+        as_of=context.as_of,
+        baseline=context.baseline_months,
+        rules=context.rules,
+    )

@@ -199,14 +199,7 @@ PARAMETER_SECTIONS = ("00_summary", "31_customers")
         {"product": "SEN-080"},
         {"baseline_months": 6},
         {"period": "2026-09"},
-        pytest.param(
-            {"rules": "nelson"},
-            marks=pytest.mark.xfail(
-                reason="no analytics call takes the rule set yet (the stats branch adds "
-                "rules= to every function that judges a series)",
-                strict=True,
-            ),
-        ),
+        {"rules": "nelson"},
     ],
     ids=lambda c: next(iter(c)),
 )
