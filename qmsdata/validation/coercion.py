@@ -305,9 +305,9 @@ def _dates(s: pd.Series, formats: list[str]) -> tuple[pd.Series, pd.Series]:
     present = pd.Series(False, index=s.index)
     rest = s
     if s.dtype == object:
-        is_dt = s.map(
-            lambda v: isinstance(v, dt.date | np.datetime64) and not pd.isna(v)
-        ).astype(bool)
+        is_dt = s.map(lambda v: isinstance(v, dt.date | np.datetime64) and not pd.isna(v)).astype(
+            bool
+        )
         if is_dt.any():
             result[is_dt] = _at_unit(pd.to_datetime(s[is_dt], errors="coerce"))
             present[is_dt] = True
