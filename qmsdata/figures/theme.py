@@ -62,12 +62,104 @@ def register_template() -> str:
     return TEMPLATE
 
 
+#: keys whose strings are plotly templates written by qmsdata (they hold <br>, <extra>): not escaped
+_TEMPLATE_KEYS = frozenset(
+    {
+        "hovertemplate",
+        "texttemplate",
+        "hovertemplatefallback",
+        "texttemplatefallback",
+        "template",
+    }
+)
+
+
+def escape_label(value: Any) -> Any:
+    """Return ``value`` safe to show in a plotly label; non-text values are returned as they are.
+
+    Plotly renders a subset of HTML in every label (``<a href>``, ``<b>``, ``<br>``, ...): record
+    text such as a complaint category ``<a href="https://evil.example">`` would become a live
+    link. Every ``<`` becomes ``&lt;``, which plotly draws as the character ``<``, as text: with
+    no ``<`` left, no tag can open (plotly decodes entities only into text, after it has split
+    the tags). This is the part of :func:`html.escape` that matters here; ``>``, ``&`` and quotes
+    are left alone so labels such as ">3 sigma" or "R&D" stay as they are, and escaping twice
+    changes nothing (a record that literally reads ``&lt;`` is shown as ``<``).
+    """
+    if not isinstance(value, str) or "<" not in value:
+        return value
+    return value.replace("<", "&lt;")
+
+
+def _escape_tree(obj: Any) -> tuple[Any, bool]:
+    """Escape every string in a plotly property tree; return (new tree, whether it changed)."""
+    import numpy as np
+
+    if isinstance(obj, str):
+        new = escape_label(obj)
+        return new, new is not obj
+    if isinstance(obj, dict):
+        out: dict[str, Any] = {}
+        changed = False
+        for k, v in obj.items():
+            if k in _TEMPLATE_KEYS:
+                out[k] = v
+                continue
+            out[k], c = _escape_tree(v)
+            changed |= c
+        return (out, True) if changed else (obj, False)
+    if isinstance(obj, (list, tuple)):
+        items = [_escape_tree(v) for v in obj]
+        if any(c for _, c in items):
+            return [v for v, _ in items], True
+        return obj, False
+    if isinstance(obj, np.ndarray) and obj.dtype.kind in "OUS":
+        flat = [escape_label(v.decode() if isinstance(v, bytes) else v) for v in obj.ravel()]
+        if any(a is not b for a, b in zip(flat, obj.ravel(), strict=True)):
+            return np.array(flat, dtype=object).reshape(obj.shape), True
+        return obj, False
+    return obj, False
+
+
+def escape_figure(fig: Any) -> Any:
+    """Escape record text in every label of ``fig`` (in place) and return it.
+
+    Every string of every trace (names, text, hover text, custom data, category values that
+    become tick labels) and of the layout (titles, tick text, annotations, legend titles, shape
+    labels) goes through :func:`escape_label`; the ``hovertemplate``/``texttemplate`` strings
+    are qmsdata's own and are left alone (figures must not put record text into them). Applied
+    by :func:`finish`, so every figure of :mod:`qmsdata.figures` gets it.
+    """
+    for trace in fig.data:
+        props = trace.to_plotly_json()
+        changed = {}
+        for key, value in props.items():
+            if key in _TEMPLATE_KEYS or key == "type":
+                continue
+            new, c = _escape_tree(value)
+            if c:
+                changed[key] = new
+        if changed:
+            trace.update(changed)
+    layout = fig.layout.to_plotly_json()
+    for key, value in layout.items():
+        if key in _TEMPLATE_KEYS:
+            continue
+        new, c = _escape_tree(value)
+        if c:
+            fig.layout[key] = new
+    return fig
+
+
 def finish(fig: Any, *, title: str | None, height: int | None) -> Any:
-    """Apply the house template, title and height (the common tail of every figure)."""
+    """Apply the house template, title and height (the common tail of every figure).
+
+    Record text in any label is escaped here (:func:`escape_figure`): plotly renders HTML in
+    labels.
+    """
     fig.update_layout(template=register_template(), title_text=title)
     if height:
         fig.update_layout(height=height)
-    return fig
+    return escape_figure(fig)
 
 
 def empty_figure(message: str, *, title: str | None = None, height: int | None = None) -> Any:
