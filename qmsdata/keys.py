@@ -91,7 +91,7 @@ def _read_private(path: Path) -> bytes:
         raise KeyFileError(f"cannot read the key: {exc}", file=path) from exc
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
         raise KeyFileError("the key is not a regular file", file=path)
-    if st.st_mode & 0o077:
+    if os.name == "posix" and st.st_mode & 0o077:
         raise KeyFileError(
             "the key file can be read by other users, so it is not used",
             file=path,

@@ -33,6 +33,7 @@ from qmsdata.pack.manifest import MANIFEST
 
 SIGNATURE = "manifest.sig"
 SIG_FORMAT = "qmsdata-sig/1"
+MAX_SIGNATURE_BYTES = 64 << 10
 
 
 def sign_manifest(
@@ -178,6 +179,8 @@ def check_signature(
     if not sig_path.exists():
         return SignatureCheck("unsigned", fingerprint=trusted_fp, key_source=source)
     try:
+        if sig_path.stat().st_size > MAX_SIGNATURE_BYTES:
+            raise ValueError("larger than any signature file")
         doc = json.loads(sig_path.read_text(encoding="utf-8"))
         if not isinstance(doc, dict) or doc.get("format") != SIG_FORMAT:
             raise ValueError(f"not a {SIG_FORMAT} file")
@@ -187,7 +190,7 @@ def check_signature(
         if not isinstance(claimed, str) or not isinstance(doc.get("signature"), str):
             raise ValueError("fingerprint or signature missing")
         signature = base64.b64decode(doc["signature"], validate=True)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         return _fail("malformed", str(exc), fingerprint=trusted_fp, key_source=source)
     if trusted is None:
         return SignatureCheck("unchecked", fingerprint=claimed, claimed=claimed)

@@ -226,8 +226,8 @@ def expected_files(doc: dict[str, Any]) -> list[str]:
     """Return the files a manifest's own record says the pack must have.
 
     ``pack.html`` (or, when the manifest records the requested formats, ``pack.html`` for html and
-    ``pack.pdf`` for pdf unless it records the PDF as skipped), and each section's executed
-    notebook, extracts and pack-level files.
+    ``pack.pdf`` for pdf unless it records the PDF as skipped), each rendered section's executed
+    notebook, and every section's extracts and pack-level files.
     """
     formats = doc.get("parameters", {}).get("formats")
     skipped = doc.get("skipped", {})
@@ -239,7 +239,7 @@ def expected_files(doc: dict[str, Any]) -> list[str]:
     if not want:
         want.append("pack.html")
     for s in doc.get("sections", []):
-        if s.get("notebook"):
+        if s.get("notebook") and s.get("status", "ok") == "ok":  # a failed run may have none
             want.append(s["notebook"])
         want += list(s.get("extracts", [])) + list(s.get("pack_files", []))
     return list(dict.fromkeys(want))

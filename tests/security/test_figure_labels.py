@@ -207,3 +207,36 @@ def test_rendered_svg_has_no_link_and_shows_the_text() -> None:
         pytest.skip(f"kaleido cannot render: {exc}")
     assert "<a " not in svg and "evil.example" in svg
     assert "&#60;a href" in svg or "&lt;a href" in svg, "the category is drawn as text"
+
+
+def test_plotly_express_figure_dict_is_escaped_for_the_exporter() -> None:
+    """px figures made in a notebook bypass finish(); the exporter can escape their JSON."""
+    import plotly.express as px
+
+    from qmsdata.figures.theme import escape_figure_dict
+
+    raw = px.bar(pd.DataFrame({"cat": [H, "b"], "n": [1, 2]}), x="cat", y="n", title=H)
+    spec = json.loads(raw.to_json())
+    done = escape_figure_dict(spec)
+    strings = [s for _, s in _strings(done)]
+    assert not [s for s in strings if any(b in s.lower() for b in BANNED)]
+    assert any("&lt;a href" in s for s in strings)
+    assert escape_figure_dict(done) == done, "idempotent"
+    assert done["data"][0]["hovertemplate"] == spec["data"][0]["hovertemplate"]
+
+
+def test_px_group_values_written_into_hovertemplates_are_escaped() -> None:
+    import plotly.express as px
+
+    from qmsdata.figures.theme import escape_figure, escape_template
+
+    fig = px.bar(pd.DataFrame({"site": [H, "b"], "n": [1, 2]}), x="n", y="n", color="site")
+    assert any("<a href" in (t.hovertemplate or "") for t in fig.data), "px puts it there"
+    escape_figure(fig)
+    strings = [s for _, s in _strings(json.loads(fig.to_json()))]
+    assert not [s for s in strings if any(b in s.lower() for b in BANNED)]
+    assert all("<br>" in t.hovertemplate and "<extra>" in t.hovertemplate for t in fig.data)
+    assert escape_template("%{x}<br><b>%{y}</b><extra></extra>") == (
+        "%{x}<br><b>%{y}</b><extra></extra>"
+    )
+    assert escape_template("<a href='x'>%{y}</a><BR>") == "&lt;a href='x'>%{y}&lt;/a><BR>"

@@ -361,3 +361,20 @@ def test_key_folder_inside_the_pack_is_refused(pack: Path) -> None:
     init_keys(pack / "keys")
     with pytest.raises(PackError, match="inside the pack"):
         sign_manifest(pack, key_folder=pack / "keys")
+
+
+def test_huge_signature_file_is_malformed_not_read(signed: Path) -> None:
+    (signed / SIGNATURE).write_bytes(b" " * (1 << 20))
+    result = verify_pack(signed)
+    assert not result.ok and result.signature is not None
+    assert result.signature.status == "malformed"
+
+
+def test_failed_section_without_notebook_is_not_a_false_alarm(pack: Path) -> None:
+    def fail(d):
+        d["sections"].append(
+            {"id": "20_y", "status": "failed", "notebook": "sections/20_y.ipynb", "extracts": []}
+        )
+
+    _rewrite(pack, fail)
+    assert verify_pack(pack).ok
