@@ -60,6 +60,7 @@ class Verification:
     extra: list[str] = field(default_factory=list)
     unsafe: list[str] = field(default_factory=list)
     signature: SignatureCheck | None = None
+    about: str = ""  # what the manifest says the pack is (period, site, redacted)
 
     @property
     def files_ok(self) -> bool:
@@ -83,6 +84,8 @@ class Verification:
                 ("unsafe", self.unsafe),
             ):
                 lines += [f"  {label}: {p}" for p in items]
+        if self.about:
+            lines.append(f"  manifest: {self.about}")
         sig = self.signature
         if sig is not None:
             text = sig.describe()
@@ -245,6 +248,18 @@ def expected_files(doc: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(want))
 
 
+def _about(doc: dict[str, Any]) -> str:
+    """Say which pack the manifest describes, so a pack copied under another name shows."""
+    bits = []
+    for key, label in (("period", "period"), ("site", "site"), ("as_of", "as of")):
+        v = doc.get(key)
+        if isinstance(v, (str, int)) and v != "":
+            bits.append(f"{label} {v}")
+    if doc.get("parameters", {}).get("redact") is True:
+        bits.append("redacted")
+    return ", ".join(bits)
+
+
 def verify_pack(path: str | Path, *, public_key: str | Path | None = None) -> Verification:
     """Re-hash every file of a pack, compare with ``manifest.json`` and check its signature.
 
@@ -272,7 +287,7 @@ def verify_pack(path: str | Path, *, public_key: str | Path | None = None) -> Ve
     """
     root = Path(path)
     data, doc = _load(root)
-    result = Verification(root, checked=len(doc["outputs"]))
+    result = Verification(root, checked=len(doc["outputs"]), about=_about(doc))
     result.signature = check_signature(root, public_key, manifest_bytes=data)
     listed: set[str] = set()
     for item in doc["outputs"]:

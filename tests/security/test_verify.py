@@ -378,3 +378,31 @@ def test_failed_section_without_notebook_is_not_a_false_alarm(pack: Path) -> Non
 
     _rewrite(pack, fail)
     assert verify_pack(pack).ok
+
+
+def test_output_names_the_period_the_manifest_describes(signed: Path, capsys) -> None:
+    """A signed pack of another period copied in under this name verifies, but says so."""
+    assert main(["verify", str(signed)]) == 0
+    assert "manifest: period 2026-10" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["data/", "da\x00ta", "data", "sections/../pack.html"])
+def test_odd_listed_paths_are_not_intact(pack: Path, bad: str) -> None:
+    _rewrite(pack, lambda d: d["outputs"].append({"path": bad, "sha256": "0" * 64}))
+    result = verify_pack(pack)
+    assert not result.ok and (result.unsafe or result.missing)
+
+
+def test_fifo_in_the_manifest_does_not_hang(pack: Path) -> None:
+    os.mkfifo(pack / "data" / "pipe")
+    _rewrite(pack, lambda d: d["outputs"].append({"path": "data/pipe", "sha256": "0" * 64}))
+    result = verify_pack(pack)
+    assert result.missing == ["data/pipe"]
+
+
+def test_manifest_symlink_is_refused(pack: Path, tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere.json"
+    (pack / MANIFEST).rename(real)
+    (pack / MANIFEST).symlink_to(real)
+    with pytest.raises(PackError, match="symbolic link"):
+        verify_pack(pack)
