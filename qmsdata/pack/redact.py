@@ -78,10 +78,13 @@ def _secret(secret: bytes | None) -> bytes:
 
 
 def secret_id(secret: bytes | None = None) -> str:
-    """Return a public identifier of the redaction secret (for cache keys; reveals nothing)."""
-    return hmac.new(_secret(secret), b"qmsdata redaction secret id", hashlib.sha256).hexdigest()[
-        :DIGITS
-    ]
+    """Return a public identifier of the redaction secret (for cache keys; reveals nothing).
+
+    A redacted build's cache key must include it: after the secret changes, cached redacted
+    sections (with the old pseudonyms) must not be reused.
+    """
+    mac = hmac.new(_secret(secret), b"qmsdata redaction secret id", hashlib.sha256)
+    return mac.hexdigest()[:DIGITS]
 
 
 def pseudonym(value: Any, prefix: str = "Customer", *, secret: bytes | None = None) -> Any:

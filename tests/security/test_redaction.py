@@ -196,3 +196,11 @@ def test_redacted_pack_holds_no_name_and_no_secret_and_verifies_signed(
     assert not (wb / "redact.key").exists() and not list(wb.rglob("*.key"))
     result = verify_pack(res.path)
     assert result.ok and result.signature is not None and result.signature.status == "valid"
+
+
+def test_secret_id_changes_with_the_secret_and_is_not_a_pseudonym() -> None:
+    from qmsdata.pack.redact import secret_id
+
+    a, b = secrets.token_bytes(32), secrets.token_bytes(32)
+    assert secret_id(a) == secret_id(a) != secret_id(b)
+    assert a.hex()[:DIGITS] != secret_id(a)
