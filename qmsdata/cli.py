@@ -101,11 +101,26 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from qmsdata.pack import verify_pack
+    from qmsdata.pack.verify import verify_pack
 
-    result = verify_pack(args.pack)
+    result = verify_pack(args.pack, public_key=args.public_key)
     print(result)
     return 0 if result.ok else 1
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from qmsdata.keys import PUBLIC_KEY, config_dir, fingerprint, init_keys, load_public_key
+
+    folder = Path(args.dir) if args.dir else config_dir()
+    if args.keys_command == "init":
+        print(init_keys(folder, force=args.force))
+        return 0
+    pub = folder / PUBLIC_KEY
+    if not pub.is_file():
+        print(f"no signing key in {folder}; run: qms keys init")
+        return 1
+    print(f"public key: {pub}\nfingerprint: {fingerprint(load_public_key(pub))}")
+    return 0
 
 
 def _cmd_actions(args: argparse.Namespace) -> int:
@@ -287,13 +302,53 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         help="check a pack against its manifest (altered, missing, extra files)",
         description=(
-            "Re-hash every file of a pack folder and compare with its manifest.json. Lists "
-            "altered, missing and extra files. Exit 0 when intact, 1 when not, 2 when the folder "
-            "has no readable manifest."
+            "Re-hash every file of a pack folder and compare with its manifest.json; check that "
+            "every path stays inside the pack and that the expected files (pack.html, pack.pdf "
+            "when requested, section notebooks and extracts) are there; check manifest.sig "
+            "against a trusted public key. Lists altered, missing, extra and unsafe files and "
+            "says whether the pack is signed. Exit 0 when intact, 1 when not (with a key: also "
+            "when unsigned or not signed by it), 2 when the manifest is missing or malformed."
         ),
     )
     p.add_argument("pack", help="pack folder, e.g. reports/2026-10")
+    p.add_argument(
+        "--public-key",
+        dest="public_key",
+        default=None,
+        help="trusted Ed25519 public key (PEM) to check manifest.sig against (default: "
+        "$QMS_PUBLIC_KEY, else signing-key.pub of the configuration folder; with none the "
+        "signature is not checked and the output says so)",
+    )
     p.set_defaults(handler=_cmd_verify)
+
+    p = sub.add_parser(
+        "keys",
+        help="create or show the pack-signing key pair and the redaction secret",
+        description=(
+            "Keys live in the configuration folder ($XDG_CONFIG_HOME/qmsdata or "
+            "~/.config/qmsdata), never in a workbook or a pack: signing-key.pem (Ed25519 "
+            "private key, 0600) signs every pack's manifest.json as manifest.sig; "
+            "signing-key.pub is what qms verify checks against; redact.key (0600) keys the "
+            "pseudonyms of qms pack --redact. Exit 0 done, 1 no key to show, 2 refused."
+        ),
+    )
+    ksub = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("init", "write a new key pair (refuses to replace one without --force)"),
+        ("show", "print the public key's path and fingerprint"),
+    ):
+        kp = ksub.add_parser(name, help=text, description=text)
+        kp.add_argument(
+            "--dir", default=None, help="configuration folder (default: $XDG_CONFIG_HOME/qmsdata)"
+        )
+        if name == "init":
+            kp.add_argument(
+                "--force",
+                action="store_true",
+                help="replace an existing key pair (packs signed with the old key then fail "
+                "verification against the new public key; the redaction secret is kept)",
+            )
+        kp.set_defaults(handler=_cmd_keys)
 
     p = sub.add_parser(
         "actions",

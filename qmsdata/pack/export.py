@@ -32,7 +32,7 @@ _PLACEHOLDER = "<!--qms-figure:{}-->"
 _PLACEHOLDER_RE = re.compile(r"<!--qms-figure:([A-Za-z0-9_.-]+)-->")
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:"
+    "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'"
 )
 PRINT_WIDTH = 960
 DEFAULT_HEIGHT = 450
