@@ -89,6 +89,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         f"pack written to {result.path} ({len(result.sections)} sections, {cached} from cache, "
         f"{result.seconds:.1f} s)"
     )
+    if not result.signed:
+        print("manifest not signed (no signing key; create one with `qms keys init`)")
     for fmt, reason in result.skipped.items():
         print(f"{fmt} skipped: {reason}")
     for run in result.failed:
@@ -293,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--redact",
         action="store_true",
-        help="pseudonymise customer names and free-text descriptions (stable hashes) for "
+        help="pseudonymise customer names and free-text descriptions (keyed pseudonyms) for "
         "distribution beyond the review board; writes <out>/<period>-redacted",
     )
     p.set_defaults(handler=_cmd_pack)
