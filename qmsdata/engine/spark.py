@@ -77,8 +77,10 @@ DEFAULT_OPTIONS: dict[str, str] = {
     # longs and convert (see _typed)
     "spark.sql.legacy.parquet.nanosAsLong": "true",
     "spark.driver.memory": "1g",
-    "spark.driver.extraJavaOptions": "-Dlog4j2.level=ERROR -Dlog4j2.rootLogger.level=ERROR",
 }
+
+#: errors-only log4j2 settings shipped with the package (Spark's default logs at WARN and INFO)
+LOG4J = Path(__file__).with_name("log4j2.properties")
 
 _ENUM_SEP = r"[\s\-]+"
 
@@ -116,7 +118,8 @@ def session(
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in {**DEFAULT_OPTIONS, **dict(options or {})}.items():
+    quiet = {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG4J}"}
+    for key, value in {**DEFAULT_OPTIONS, **quiet, **dict(options or {})}.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
@@ -636,6 +639,51 @@ def aggregate(accepted: DataFrame, agg: Aggregate) -> pd.DataFrame:
     return tidy(table, agg)
 
 
+def aggregate_many(accepted: DataFrame, aggs: Mapping[str, Aggregate]) -> dict[str, pd.DataFrame]:
+    """Compute several aggregates of one record type in one pass (Spark grouping sets).
+
+    Every aggregate must share the record type and event date; their grouping columns may
+    differ. Spark groups each row once per grouping set, in one job and one shuffle, instead of
+    a job per aggregate; ``grouping_id`` tells the sets apart (a missing value is a group, not
+    "aggregated over").
+    """
+    from pyspark.sql import functions as F
+
+    items = list(aggs.items())
+    if len(items) == 1:
+        return {items[0][0]: aggregate(accepted, items[0][1])}
+    date = items[0][1].date
+    cols = list(dict.fromkeys(c for _, a in items for c in a.by))
+    present = set(accepted.columns)
+    frame = accepted.where(F.col(date).isNotNull()).select(
+        *[F.col(c) if c in present else F.lit(None).cast("string").alias(c) for c in cols],
+        F.date_trunc("month", F.col(date)).alias("month"),
+        *[c for c in present if c not in cols],
+    )
+    measures: dict[str, SCol] = {}
+    for _, agg in items:
+        for out, (how, col) in agg.measures.items():
+            if how == "count":
+                measures[out] = F.count(F.lit(1)).alias(out)
+            elif col in present:
+                measures[out] = F.coalesce(F.sum(col), F.lit(0.0)).alias(out)
+            else:
+                measures[out] = F.lit(0.0).alias(out)
+    order = [*cols, "month"]
+    sets = [[*agg.by, "month"] for _, agg in items]
+    table: pd.DataFrame = (
+        frame.groupingSets(sets, *order)
+        .agg(*measures.values(), F.grouping_id().alias("_gid"))
+        .toPandas()
+    )
+    result: dict[str, pd.DataFrame] = {}
+    for (name, agg), group in zip(items, sets, strict=True):
+        gid = sum(1 << (len(order) - 1 - i) for i, c in enumerate(order) if c not in group)
+        part = table[table["_gid"] == gid]
+        result[name] = tidy(part[[*agg.by, "month", *agg.measures]], agg)
+    return result
+
+
 # --- the whole workbook ----------------------------------------------------------------------
 
 
@@ -690,6 +738,30 @@ class SparkLoad:
             frame = frame.where((F.col(date) >= start) & (F.col(date) < end))
         rows = frame.select(_key(spec) if len(spec.key) > 1 else spec.key[0]).limit(limit)
         return sorted(str(r[0]) for r in rows.collect())
+
+    def workbook(self):  # -> qmsdata.Workbook
+        """Return a pandas Workbook of the small record types, with the Spark results attached.
+
+        The record types Spark read (:attr:`accepted`) are empty frames in it: their rows stay
+        on the cluster. Everything else (complaints, CAPA, audits, objectives, ...) is loaded
+        and validated by the pandas engine as usual. Attached attributes:
+
+        - ``aggregates``: this load's monthly tables, which the analytics over the large record
+          types read instead of rows (defect ppm = ``nc_site_process`` defects over
+          ``production_site`` units_inspected; supplier rejection = ``receipts_supplier``;
+          Pareto = ``nc_site_defect``; supplier NCs = ``nc_supplier``);
+        - ``engine_failures`` and ``engine_validation``: the Spark quarantine and counts;
+        - ``engine``: this object, for :meth:`record_ids` behind a flagged series.
+        """
+        import qmsdata
+
+        small = [n for n in RECORD_TYPES if n in self.config.records and n not in self.accepted]
+        wb = qmsdata.load(self.config.root, as_of=self.as_of, record_types=small)
+        wb.aggregates = self.aggregates
+        wb.engine_failures = self.failures
+        wb.engine_validation = self.validation
+        wb.engine = self
+        return wb
 
 
 def load(
@@ -773,11 +845,12 @@ def load(
         accepted[name] = frame.where(~bad).select(*spec.names)
         rows.append((name, str(config.records[name].source), n, n - rejected, rejected))
 
-    aggregates = {
-        agg_name: aggregate(accepted[agg.record_type], agg)
-        for agg_name, agg in AGGREGATES.items()
-        if agg.record_type in accepted
-    }
+    aggregates: dict[str, pd.DataFrame] = {}
+    for name, frame in accepted.items():
+        mine = {k: a for k, a in AGGREGATES.items() if a.record_type == name}
+        if mine:
+            aggregates |= aggregate_many(frame, mine)
+    aggregates = {k: aggregates[k] for k in AGGREGATES if k in aggregates}
     table = (
         pd.concat([f for f in failures if len(f)], ignore_index=True)
         if any(len(f) for f in failures)

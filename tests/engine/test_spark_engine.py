@@ -118,3 +118,13 @@ def test_record_ids_behind_a_series_point(spark_load, pandas_result):
     sel = ncs[(ncs["site"] == "Brno") & (ncs["process"] == "SMT") & (month == "2026-04")]
     got = spark_load.record_ids("nonconformities", "2026-04", site="Brno", process="SMT")
     assert got == sorted(sel["nc_id"]) and got
+
+
+def test_workbook_of_the_small_record_types(spark_load):
+    wb = spark_load.workbook()
+    assert wb.nonconformities.empty  # the large rows stay on Spark
+    assert wb.aggregates is spark_load.aggregates
+    assert (
+        wb.engine_validation.loc["nonconformities", "rejected"]
+        == len(set(spark_load.failures.query("record_type == 'nonconformities'")["key"])) + 1
+    )  # NC-DUP: two rows share one key
