@@ -361,6 +361,7 @@ def _checks(
     *,
     as_of: dt.date,
     sites: Sequence[str],
+    date_format: str | None = None,
 ) -> list[tuple[str, str, SCol, SCol, SCol]]:
     """Return ``(check, column, fails, failure_case, message)`` column expressions per check."""
     from pyspark.sql import functions as F
@@ -382,13 +383,22 @@ def _checks(
         kind_words = {"number": "a number", "count": "a whole number"}
         kind_words |= {"date": "a date", "period": "a month"}
         if col.kind in kind_words:
+            hint = ""
+            if col.kind in ("number", "count"):
+                hint = " (plain decimal with '.', no thousands separators)"
+            elif col.kind == "date":
+                hint = f" (format {date_format})" if date_format else " (ISO 8601, e.g. 2026-03-21)"
             out.append(
                 (
                     "type",
                     name,
                     F.col(f"_bad_{name}"),
                     raw(name),
-                    F.concat(F.lit(f"{name}: cannot read '"), raw(name), F.lit("'")),
+                    F.concat(
+                        F.lit(f"{name}: cannot read '"),
+                        raw(name),
+                        F.lit(f"' as {kind_words[col.kind]}{hint}"),
+                    ),
                 )
             )
         if col.required:
@@ -425,7 +435,11 @@ def _checks(
                     name,
                     value.isNotNull() & ~value.rlike(f"^(?:{col.pattern})$"),
                     raw(name),
-                    F.concat(F.lit(f"{name}: value '"), raw(name), F.lit("' has not the form")),
+                    F.concat(
+                        F.lit(f"{name}: value '"),
+                        raw(name),
+                        F.lit("' does not have the expected form (e.g. 8.5.1)"),
+                    ),
                 )
             )
         if col.min is not None or col.max is not None:
@@ -520,6 +534,7 @@ def validate(
     as_of: dt.date,
     sites: Sequence[str] = (),
     references: Mapping[str, DataFrame] | None = None,
+    date_format: str | None = None,
 ) -> tuple[DataFrame, DataFrame]:
     """Return ``(accepted, failures)`` Spark DataFrames of a typed frame (lazy, not computed).
 
@@ -531,7 +546,15 @@ def validate(
     """
     from pyspark.sql import functions as F
 
-    frame = checked(typed, spec, mapping, as_of=as_of, sites=sites, references=references)
+    frame = checked(
+        typed,
+        spec,
+        mapping,
+        as_of=as_of,
+        sites=sites,
+        references=references,
+        date_format=date_format,
+    )
     bad = F.size("_failures") > 0
     return frame.where(~bad).select(*spec.names), quarantine(frame, spec)
 
@@ -544,11 +567,12 @@ def checked(
     as_of: dt.date,
     sites: Sequence[str] = (),
     references: Mapping[str, DataFrame] | None = None,
+    date_format: str | None = None,
 ) -> DataFrame:
     """Return ``typed`` with ``_key`` and ``_failures`` (array of failure structs) added."""
     from pyspark.sql import functions as F
 
-    checks = _checks(spec, mapping, as_of=as_of, sites=sites)
+    checks = _checks(spec, mapping, as_of=as_of, sites=sites, date_format=date_format)
     frame = typed.withColumn("_key", _key(spec))
     key = [k for k in spec.key if k in mapping]
     if key:
@@ -840,7 +864,13 @@ def load(
         # one pass computes every check; persisted (spilling to disk) so that the quarantine,
         # the counts and each aggregate read it instead of re-running the checks
         frame = checked(
-            typed_of(name), spec, mappings[name], as_of=when, sites=config.sites, references=refs
+            typed_of(name),
+            spec,
+            mappings[name],
+            as_of=when,
+            sites=config.sites,
+            references=refs,
+            date_format=config.records[name].date_format,
         ).persist(StorageLevel.MEMORY_AND_DISK)
         bad = F.size("_failures") > 0
         counts = frame.agg(

@@ -79,6 +79,10 @@ def test_same_quarantine_as_pandas(spark_load, pandas_result):
     got = spark_load.failures
     got = got[got["record_type"] != "production"]
     assert set(zip(got["key"], got["column"], got["check"], strict=True)) == expected
+    # and the same words: a reader sees one message per failure whichever engine ran
+    assert set(zip(got["key"], got["message"], strict=True)) == set(
+        zip(keyed["key"], keyed["message"], strict=True)
+    )
     # counts per record type and check, production included (its key is date | site | product)
     per_check = spark_load.failures.groupby(["record_type", "check"]).size()
     assert per_check.to_dict() == pandas_failures.groupby(["record_type", "check"]).size().to_dict()
