@@ -580,9 +580,12 @@ def checked(
         # (GX's unique ignores a missing one-column key but not missing parts of a compound)
         parts = [F.coalesce(F.col(k).cast("string"), F.lit("\x00")) for k in key]
         frame = frame.withColumn("_kj", F.concat_ws("\x1f", *parts))
-        counts = frame.groupBy("_kj").agg(F.count(F.lit(1)).alias("_n"))
-        frame = frame.join(counts, on="_kj", how="left")
-        dup = (F.col("_n") > 1) & (F.col(key[0]).isNotNull() if len(key) == 1 else F.lit(True))
+        # only the repeated keys (few) meet the rows, broadcast: the wide rows are not shuffled
+        repeated = frame.groupBy("_kj").agg(F.count(F.lit(1)).alias("_n")).where(F.col("_n") > 1)
+        frame = frame.join(F.broadcast(repeated), on="_kj", how="left")
+        dup = F.col("_n").isNotNull()
+        if len(key) == 1:
+            dup = dup & F.col(key[0]).isNotNull()
         shown = F.col("_key") if len(key) > 1 else F.col(f"_raw_{key[0]}")
         label = ", ".join(key)
         checks.append(
@@ -599,7 +602,9 @@ def checked(
             continue
         ids = references[ref.column].select(F.col(ref.target_column).alias(f"_ref_{ref.column}"))
         ids = ids.where(F.col(f"_ref_{ref.column}").isNotNull()).distinct()
-        frame = frame.join(ids, F.col(ref.column) == F.col(f"_ref_{ref.column}"), "left")
+        # the referenced ids (suppliers, CAPAs) are few next to the rows: broadcast them
+        on = F.col(ref.column) == F.col(f"_ref_{ref.column}")
+        frame = frame.join(F.broadcast(ids), on, "left")
         checks.append(
             (
                 "reference",
@@ -625,7 +630,9 @@ def checked(
         )
         for check, column, fails, case, message in checks
     ]
-    return frame.withColumn("_failures", F.array_compact(F.array(*structs)))
+    failures = F.array_compact(F.array(*structs)).alias("_failures")
+    # the raw copies and flags are in the failure structs now: keep only what later steps read
+    return frame.select(*spec.names, "_key", failures)
 
 
 def quarantine(frame: DataFrame, spec: RecordSpec) -> DataFrame:
