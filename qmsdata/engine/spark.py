@@ -249,10 +249,11 @@ def _java_format(strftime: str) -> str:
 
 
 def _text(c: SCol) -> SCol:
-    """Return the cell as trimmed text, empty -> null; whole floats lose their ``.0``."""
+    """Return the cell as text with surrounding white space removed; empty -> null."""
     from pyspark.sql import functions as F
 
-    t = F.regexp_replace(c.cast("string"), r"^\s+|\s+$", "")
+    # the ASCII white space set, without a regular expression per cell
+    t = F.btrim(c.cast("string"), F.lit(" \t\n\r\x0b\x0c"))
     return F.when(t == "", F.lit(None)).otherwise(t)
 
 
@@ -275,7 +276,7 @@ def _typed(raw: SCol, dtype: str, col: Column, date_format: str | None) -> tuple
             present = text.isNotNull()
         else:
             num = raw.cast("double")
-            present = raw.isNotNull()
+            present = raw.isNotNull() & ~F.isnan(num)  # NaN in a numeric column is missing
         good = num.isNotNull() & ~F.isnan(num) & (F.abs(num) != F.lit(float("inf")))
         if col.kind == "count":
             good = good & (num == F.floor(num))
