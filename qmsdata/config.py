@@ -204,6 +204,7 @@ class WorkbookConfig:
     records: Mapping[str, RecordSource]
     standard: str | None = None
     allow_outside_sources: bool = False
+    engine: EngineConfig = field(default_factory=lambda: EngineConfig())
 
     def source_files(self) -> dict[str, Path]:
         """Return ``{record type: file read}`` for sources held in files (SQLite included).
@@ -299,12 +300,12 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=file) from None
 
-    unknown = sorted(set(data) - {"workbook", "records"})
+    unknown = sorted(set(data) - {"workbook", "records", "engine"})
     if unknown:
         raise ConfigError(
             f"unknown section [{unknown[0]}]",
             file=file,
-            hint="Only [workbook] and [records.<record type>] are allowed.",
+            hint="Only [workbook], [records.<record type>] and [engine] are allowed.",
         )
     wb = _table(data.get("workbook", {}), "[workbook]", file)
     _no_unknown_keys(wb, _WORKBOOK_KEYS, "[workbook]", file, None)
@@ -355,7 +356,43 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         records=MappingProxyType(records),
         standard=standard.strip() if standard else None,
         allow_outside_sources=outside,
+        engine=_engine(data.get("engine", {}), file),
     )
+
+
+# --- [engine] (issue 14) ---------------------------------------------------------------------
+
+ENGINES = ("pandas", "spark")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Where the large record types are read, validated and aggregated (``[engine]``).
+
+    ``name = "pandas"`` (default): everything in this process. ``name = "spark"``: by Spark at
+    ``master`` (``local[2]``, ``spark://host:7077``, ``yarn``, ...) with the extra Spark
+    ``options`` (``spark.*`` settings, as text), see :mod:`qmsdata.engine.spark`.
+    """
+
+    name: str = "pandas"
+    master: str = "local[2]"
+    options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _engine(value: Any, file: Path) -> EngineConfig:
+    table = _table(value, "[engine]", file)
+    _no_unknown_keys(table, {"name", "master", "options"}, "[engine]", file, None)
+    name = table.get("name", "pandas")
+    if name not in ENGINES:
+        raise _type_error("[engine] name", " or ".join(f'"{e}"' for e in ENGINES), file)
+    master = table.get("master", "local[2]")
+    if not isinstance(master, str) or not master.strip():
+        raise _type_error("[engine] master", 'a Spark master URL such as "local[2]"', file)
+    options = _table(table.get("options", {}), "[engine.options]", file)
+    if not all(isinstance(v, str | int | float | bool) for v in options.values()):
+        raise _type_error("[engine.options]", "a table of Spark settings (text or numbers)", file)
+    text = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in options.items()}
+    return EngineConfig(name=name, master=master.strip(), options=MappingProxyType(text))
 
 
 def parse_as_of_date(value: Any, *, file: Path | None = None) -> dt.date | None:
