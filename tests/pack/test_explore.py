@@ -9,6 +9,7 @@ expectations, plotly) stay loaded, which saves a kernel start and ~20 s of impor
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "notebooks" / "explore"
 EXPLORE = sorted(FOLDER.glob("*.ipynb"))
 #: run once more with interactive=True: the widgets are built (no browser needed)
-WIDGETS = [p for p in EXPLORE if p.stem.startswith(("02_", "06_"))]
+WIDGETS = [p for p in EXPLORE if "ipywidgets" in p.read_text(encoding="utf-8")]
 PARAMETERS = {"as_of": "2026-10-31"}
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -88,3 +89,8 @@ def test_explore_notebook_builds_its_widgets(path, demo_workbook, kernel):
     out = outputs(nb)
     assert not [o for o in out if o.output_type == "error"]
     assert [o for o in out if WIDGET_MIME in o.get("data", {})], f"{path.name}: no widget"
+    # what the widget's callback drew went to its Output widget: nbclient keeps it in the
+    # notebook's widget state, not in the cell outputs
+    state = json.dumps(nb.metadata.get("widgets", {}))
+    assert '"output_type": "error"' not in state, f"{path.name}: the widget's view failed"
+    assert "application/vnd.plotly.v1+json" in state, f"{path.name}: the widget drew no figure"
