@@ -484,7 +484,7 @@ def change_effect(
     change_x = frame["x"].iloc[pos] if pos < npts else None
     if isinstance(change_x, np.generic):
         change_x = change_x.item()
-    base = dict(
+    base: dict[str, Any] = dict(
         improvement=improvement, chart=chart, change_position=n_before, change_x=change_x,
         n_before=n_before, n_after=n_after, level=level,
     )  # fmt: skip
