@@ -650,6 +650,8 @@ def change_effects(
     for c in cols:
         if c not in out.columns:
             out[c] = None
+    for c in ("n_before", "n_after", "points_needed"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("Int64")
     out = out.sort_values(["derived", "implemented_date", "change_id"], kind="stable")
     return out.reset_index(drop=True)[cols]
 
@@ -749,7 +751,7 @@ def decision_actions(
         if decision == "extend the evaluation":
             need = r.get("points_needed")
             have = r.get("n_after")
-            if need is not None and have is not None and np.isfinite(need) and np.isfinite(have):
+            if pd.notna(need) and pd.notna(have):
                 months = max(1, int(need) - int(have))
         text = (
             f"{decision.capitalize()} {r['change_id']} ({subject}): {r['verdict']}"

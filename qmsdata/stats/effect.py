@@ -14,7 +14,8 @@ Against the *before* centre line and limits, extended over the after points:
   (points on the centre line are skipped, as in the run-chart rules); ``rules=k`` uses a fixed
   "k or more in a row" instead (6 on a run chart and 8 on a Shewhart chart in Provost & Murray,
   7 in Making Data Count);
-- a point **beyond the before limits** is the Shewhart rule 1 signal.
+- points **beyond the before limits**, the Shewhart rule 1 signal, at least ``min_beyond`` (2)
+  on the same side: a lone point beyond is named in the reason but does not decide.
 
 The verdict, first match wins:
 
@@ -92,6 +93,7 @@ from qmsdata.errors import DataError
 __all__ = [
     "DEFAULT_EVALUATION",
     "MIN_BASELINE",
+    "MIN_BEYOND",
     "VERDICTS",
     "ChangeEffect",
     "change_effect",
@@ -110,6 +112,9 @@ VERDICTS = (
 
 #: fewest points before the change that make a baseline (the engine's MIN_POINTS)
 MIN_BASELINE = MIN_POINTS
+
+#: after points beyond the before limit on one side that make a signal (see change_effect)
+MIN_BEYOND = 2
 
 #: months after a change before its effect is judged, when the change register says nothing
 DEFAULT_EVALUATION = 3
@@ -404,6 +409,7 @@ def change_effect(
     evaluation: int = DEFAULT_EVALUATION,
     rules: str | int | None = None,
     min_baseline: int = MIN_BASELINE,
+    min_beyond: int = MIN_BEYOND,
     level: float = 0.95,
     freq: str = "M",
 ) -> ChangeEffect:
@@ -436,6 +442,12 @@ def change_effect(
         (Anhoej & Olesen 2014); an integer k for "k or more in a row" (Provost & Murray).
     min_baseline : int
         Fewest points before the change that make a baseline.
+    min_beyond : int
+        After points beyond the before limit on one side that make a signal (default 2; 1 is
+        the plain Shewhart rule 1). A lone point beyond is named in ``reason`` but does not
+        decide: over 12-24 months after a change, against limits estimated from a short
+        baseline, one point beyond a 3-sigma limit happens by chance in about one series in
+        twenty (see the false-alarm test).
     level : float
         Confidence level of the effect-size interval.
     freq : str
@@ -581,12 +593,18 @@ def change_effect(
         return "+".join(parts) or None
 
     n_bg, n_bb = int(beyond_good.sum()), int(beyond_bad.sum())
-    if shift_bad or n_bb:
-        verdict, direction, rule = "deterioration", "concern", fired(shift_bad, beyond_bad)
+    sig_bg, sig_bb = n_bg >= min_beyond, n_bb >= min_beyond
+    lone = []  # points beyond the limits too few to signal: reported, not judged
+    if 0 < n_bg < min_beyond:
+        lone.append(f"{n_bg} after point(s) beyond the before limit on the improvement side")
+    if 0 < n_bb < min_beyond:
+        lone.append(f"{n_bb} after point(s) beyond the before limit on the concern side")
+    if shift_bad or sig_bb:
+        verdict, direction, rule = "deterioration", "concern", fired(shift_bad, beyond_bad & sig_bb)
         why = []
         if shift_bad:
             why.append(f"{run_bad} after points in a row on the concern side ({rule_text})")
-        if n_bb:
+        if sig_bb:
             why.append(f"{n_bb} after point(s) beyond the before limit on the concern side")
         reason = "deterioration: " + " and ".join(why)
         in_shift = in_bad if shift_bad else np.zeros(npts, dtype=bool)
@@ -598,7 +616,12 @@ def change_effect(
         )
         in_shift = np.zeros(npts, dtype=bool)
     elif shift_good:
-        verdict, direction, rule = "sustained improvement", "improvement", fired(True, beyond_good)
+        verdict, direction, rule = (
+            "sustained improvement",
+            "improvement",
+            fired(True, beyond_good & sig_bg),
+        )
+        lone = []
         reason = (
             f"sustained improvement: {run_good} after points in a row on the improvement side "
             f"of the before centre line ({rule_text})"
@@ -606,7 +629,7 @@ def change_effect(
         if n_bg:
             reason += f"; {n_bg} beyond the before limit"
         in_shift = in_good
-    elif n_bg:
+    elif sig_bg:
         verdict, direction, rule = "improvement not yet sustained", "improvement", "beyond_limits"
         reason = (
             f"improvement not yet sustained: {n_bg} after point(s) beyond the before limit on "
@@ -623,11 +646,13 @@ def change_effect(
     else:
         verdict, direction, rule = "no detectable change", None, None
         reason = (
-            f"no detectable change: longest run {run_good} on the improvement side and none "
-            f"beyond the before limits in {n_after} points after the change (a shift needs "
-            f"{rule_text})"
+            f"no detectable change: longest run {run_good} on the improvement side in "
+            f"{n_after} points after the change (a shift needs {rule_text})"
         )
         in_shift = np.zeros(npts, dtype=bool)
+
+    if lone and verdict != "deterioration":
+        reason += "; " + " and ".join(lone) + f" (a signal needs {min_beyond})"
 
     side_text = np.full(npts, None, dtype=object)
     side_text[after & (side == good)] = "improvement"
