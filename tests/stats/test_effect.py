@@ -191,10 +191,12 @@ def test_stationary_series_are_rarely_called_sustained_improvement():
     """Stationary series, 24 points before and 12 after a 'change' that did nothing.
 
     150 normal (I chart) and 150 binomial (p chart, n = 2000, p = 2 %) series, seed 20261201.
-    Measured here: 1 of 300 (0.33 %) called "sustained improvement". A larger run of the same
-    design (2000 + 2000 series, same seed) measured 0.70 % (I chart) and 0.95 % (p chart). The
-    other false calls are single points beyond 3-sigma limits estimated from 24 points:
-    "deterioration" 5.2 % (I) and 3.3 % (p), "improvement not yet sustained" 4.2 % and 1.3 %.
+    Measured here: 1 of 300 (0.33 %) called "sustained improvement", 3 (1 %) "deterioration",
+    1 "improvement not yet sustained". A larger run of the same design (2000 + 2000 series,
+    same seed) measured "sustained improvement" 0.70 % (I chart) and 0.95 % (p chart),
+    "deterioration" 1.15 % and 0.35 %, "improvement not yet sustained" 0.45 % and 0 %. With
+    ``min_beyond=1`` (a lone point beyond the limits decides) "deterioration" was 5.2 % and
+    3.3 %: limits estimated from 24 points are often a little too tight.
     """
     rng = np.random.default_rng(20261201)
     verdicts = []
@@ -204,4 +206,5 @@ def test_stationary_series_are_rarely_called_sustained_improvement():
         verdicts.append(change_effect(frame, 24, value="c", n="n", chart="p").verdict)
     rate = verdicts.count("sustained improvement") / len(verdicts)
     assert rate <= 0.02, rate
+    assert verdicts.count("deterioration") / len(verdicts) <= 0.03
     assert verdicts.count("no detectable change") / len(verdicts) > 0.8
