@@ -527,7 +527,10 @@ def change_effect(
     if not (np.isfinite(b_cl[:n_before]).all() and np.isfinite(b_ucl[:n_before]).all()):
         return not_assessed("insufficient data: the baseline limits cannot be estimated")
     val = fd["value"].to_numpy(float)
-    side = np.where(after, np.sign(val - b_cl), 0.0)
+    # a point equal to the centre line up to rounding (a pooled rate vs its months) is on it
+    on_line = np.isclose(val, b_cl, rtol=1e-9, atol=0.0)
+    whole = np.where(on_line, 0.0, np.sign(val - b_cl))
+    side = np.where(after, whole, 0.0)
     beyond_hi = after & (val > b_ucl)
     beyond_lo = after & (val < b_lcl)
     beyond_good = beyond_hi if good > 0 else beyond_lo
@@ -537,7 +540,6 @@ def change_effect(
     run_good, in_good = _longest_run(side, good)
     run_bad, in_bad = _longest_run(side, -good)
     if rules in (None, "anhoej"):
-        whole = np.sign(val - b_cl)
         n_useful = int(np.count_nonzero(whole))
         run_limit = int(rules_mod.anhoej_limits(max(n_useful, 1))[0])
         rule_text = f"a run longer than round(log2({n_useful}) + 3) = {run_limit}"
@@ -612,7 +614,7 @@ def change_effect(
         verdict, direction, rule = "too early to judge", None, None
         reason = (
             f"too early to judge: {n_after} point(s) after the change; the evaluation window "
-            f"is {evaluation}"
+            f"is {evaluation} and the shift rule needs {run_limit + 1} ({rule_text})"
         )
         in_shift = np.zeros(npts, dtype=bool)
     elif shift_good:

@@ -156,3 +156,40 @@ def test_figure_marks_documented_changes():
     assert "CHG-&lt;1&gt; process change" in texts
     assert not any("CHG-9" in t for t in texts)
     assert any(s.type == "line" and str(s.x0).startswith("2026-01-01") for s in fig.layout.shapes)
+
+
+def test_objective_and_complaint_changes():
+    wb = _workbook()
+    wb["objectives"] = pd.DataFrame(
+        [{"objective_id": "OBJ-1", "name": "On-time delivery", "direction": "increase",
+          "target": 95.0}]
+    )  # fmt: skip
+    wb["kpi_measurements"] = pd.DataFrame(
+        {"objective_id": "OBJ-1", "period": MONTHS.astype(str),
+         "value": [92.5, 93.5] * 7 + [96.0] * 10}
+    )  # fmt: skip
+    wb["complaints"] = pd.DataFrame(
+        {"complaint_id": [f"CC-{i}" for i in range(48)],
+         "received_date": [m.start_time + pd.Timedelta(days=9) for m in MONTHS for _ in (1, 2)]}
+    )  # fmt: skip
+    more = pd.DataFrame(
+        [{"change_id": "CHG-3", "implemented_date": pd.Timestamp("2026-01-02"),
+          "kind": "objective_action", "objective_id": "OBJ-1", "metric": "objective",
+          "expected_direction": "increase", "status": "implemented"},
+         {"change_id": "CHG-4", "implemented_date": pd.Timestamp("2026-01-02"),
+          "kind": "improvement", "metric": "complaint_rate", "expected_direction": "decrease",
+          "status": "implemented"}]
+    )  # fmt: skip
+    wb["changes"] = pd.concat([wb["changes"], more], ignore_index=True)
+    eff = qmsdata.change_effects(wb, "2026-10").set_index("change_id")
+    obj = eff.loc["CHG-3"]
+    assert obj["series"] == "Objective OBJ-1" and obj["chart"] == "i"
+    assert obj["verdict"] == "sustained improvement"
+    assert obj["measure"] == "mean_difference" and obj["estimate"] == pytest.approx(3.0)
+    comp = eff.loc["CHG-4"]
+    assert comp["chart"] in ("u", "u_prime") and comp["verdict"] == "no detectable change"
+    subjects = C.change_subjects(wb).set_index("subject")
+    assert subjects.loc["Objective OBJ-1", "changes"] == 1
+    # the objective's chart gets a phase at its documented change only
+    reg = C.change_register(wb)
+    assert C.phase_starts(MONTHS, reg, metric="objective", objective_id="OBJ-1") == [14]

@@ -208,3 +208,12 @@ def test_stationary_series_are_rarely_called_sustained_improvement():
     assert rate <= 0.02, rate
     assert verdicts.count("deterioration") / len(verdicts) <= 0.03
     assert verdicts.count("no detectable change") / len(verdicts) > 0.8
+
+
+def test_points_on_the_centre_line_up_to_rounding_are_on_it():
+    # 2 / 0.01 differs from 48 / 0.24 in the last bit: neither side of the line
+    frame = pd.DataFrame({"c": np.full(24, 2.0), "n": np.full(24, 0.01)})
+    eff = change_effect(frame, 14, value="c", n="n", chart="u")
+    assert eff.longest_run_improvement == 0 and eff.longest_run_concern == 0
+    assert eff.verdict == "too early to judge"
+    assert eff.estimate == pytest.approx(1.0)
