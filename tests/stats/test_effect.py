@@ -215,5 +215,5 @@ def test_points_on_the_centre_line_up_to_rounding_are_on_it():
     frame = pd.DataFrame({"c": np.full(24, 2.0), "n": np.full(24, 0.01)})
     eff = change_effect(frame, 14, value="c", n="n", chart="u")
     assert eff.longest_run_improvement == 0 and eff.longest_run_concern == 0
-    assert eff.verdict == "too early to judge"
+    assert eff.verdict == "no detectable change"
     assert eff.estimate == pytest.approx(1.0)
