@@ -269,7 +269,8 @@ def change_register(workbook: Any, *, as_of: Any = None, derived: bool = True) -
     -------
     DataFrame
         :data:`REGISTER_COLUMNS`: the ``changes`` columns (``evaluation_months`` filled with 3
-        where empty, ``expected_direction`` "decrease" where empty), ``month`` (Period[M] of
+        where empty, ``expected_direction`` "decrease" and ``status`` "implemented" where
+        empty), ``month`` (Period[M] of
         implemented_date), ``supplier_id`` (when the register has one), ``derived`` (bool) and
         ``source`` (the record type the row comes from).
     """
@@ -677,7 +678,9 @@ def judge_change(
         from qmsdata.errors import DataError
 
         raise DataError(f"change {change_id!r} is not in the change register")
-    documented = reg[(~reg["derived"]) & (reg["status"] == "implemented")]
+    documented = reg[
+        (~reg["derived"]) & (reg["status"] == "implemented") & (reg["implemented_date"] <= at)
+    ]
     series = _Series(workbook, period, months)
     eff, _, _ = _judge(series, hit.iloc[0], documented, baseline=baseline, rules=rules)
     return eff

@@ -67,7 +67,7 @@ def control_chart_figure(
         Documented changes to mark: a DataFrame (or list of dicts) with ``implemented_date``
         and ``change_id`` and optionally ``label`` (default: the change id and its kind). Each
         gets a vertical marker at the first day of its month and an HTML-escaped label; changes
-        outside the chart's time axis are skipped.
+        outside the chart's time axis and rows with ``derived`` True are skipped.
 
     Returns
     -------
@@ -179,6 +179,8 @@ def _mark_changes(fig: Any, data: pd.DataFrame, changes: Any) -> None:
         return
     first, last = xs.min(), xs.max()
     for row in _change_rows(changes):
+        if row.get("derived") is True or row.get("derived") is np.True_:
+            continue  # derived changes (from CAPAs, review actions) start no phase
         when = pd.to_datetime(row.get("implemented_date"), errors="coerce")
         if pd.isna(when):
             continue

@@ -149,12 +149,13 @@ def test_figure_marks_documented_changes():
     chart = qmsdata.control_chart(frame, "i", value="y", x="month")
     changes = pd.DataFrame(
         [{"change_id": "CHG-<1>", "implemented_date": "2026-01-05", "kind": "process_change"},
-         {"change_id": "CHG-9", "implemented_date": "2030-01-01"}]
+         {"change_id": "CHG-9", "implemented_date": "2030-01-01"},
+         {"change_id": "CAPA-7", "implemented_date": "2025-06-01", "derived": True}]
     )  # fmt: skip
     fig = control_chart_figure(chart, changes=changes, title="t")
     texts = [a.text for a in fig.layout.annotations]
     assert "CHG-&lt;1&gt; process change" in texts
-    assert not any("CHG-9" in t for t in texts)
+    assert not any("CHG-9" in t or "CAPA-7" in t for t in texts)
     assert any(s.type == "line" and str(s.x0).startswith("2026-01-01") for s in fig.layout.shapes)
 
 
