@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import numpy as np
@@ -66,7 +65,7 @@ def control_chart_figure(
     changes
         Documented changes to mark: a DataFrame (or list of dicts) with ``implemented_date``
         and ``change_id`` and optionally ``label`` (default: the change id and its kind). Each
-        gets a vertical marker at the first day of its month and an HTML-escaped label; changes
+        gets a vertical marker at the first day of its month and a label with ``<`` escaped; changes
         outside the chart's time axis and rows with ``derived`` True are skipped.
 
     Returns
@@ -197,7 +196,7 @@ def _mark_changes(fig: Any, data: pd.DataFrame, changes: Any) -> None:
             x=at,
             y=1.0,
             yref="paper",
-            text=html.escape(str(label)),
+            text=str(label).replace("<", "&lt;"),  # main's theme.escape_label rule
             showarrow=False,
             xanchor="left",
             yanchor="bottom",

@@ -154,7 +154,7 @@ def test_figure_marks_documented_changes():
     )  # fmt: skip
     fig = control_chart_figure(chart, changes=changes, title="t")
     texts = [a.text for a in fig.layout.annotations]
-    assert "CHG-&lt;1&gt; process change" in texts
+    assert "CHG-&lt;1> process change" in texts  # no tag can open
     assert not any("CHG-9" in t or "CAPA-7" in t for t in texts)
     assert any(s.type == "line" and str(s.x0).startswith("2026-01-01") for s in fig.layout.shapes)
 
