@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qmsdata.figures.theme import COLORS, empty_figure, finish
+from qmsdata.figures.theme import COLORS, empty_figure, escape_label, finish
 
 VARIATION_LABELS = {
     "special_cause_concern": ("concern", "Special cause: concern"),
@@ -196,7 +196,7 @@ def _mark_changes(fig: Any, data: pd.DataFrame, changes: Any) -> None:
             x=at,
             y=1.0,
             yref="paper",
-            text=str(label).replace("<", "&lt;"),  # main's theme.escape_label rule
+            text=escape_label(str(label)),
             showarrow=False,
             xanchor="left",
             yanchor="bottom",

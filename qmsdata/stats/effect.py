@@ -86,9 +86,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from qmsdata.analytics import rules as rules_mod
-from qmsdata.analytics.spc import MIN_POINTS, ControlChart, control_chart
 from qmsdata.errors import DataError
+from qmsdata.stats import rules as rules_mod
+from qmsdata.stats.spc import MIN_POINTS, ControlChart, control_chart
 
 __all__ = [
     "DEFAULT_EVALUATION",
