@@ -19,7 +19,8 @@ ratios less), 1M rows, medians of 3:
     csv:     load 7.3 s (136k rows/s); validate / plain pandas 1.5x; GX suite / pandas checks
              3.1x; peak RSS 655 MiB = 3.5x the accepted frame, 2.1x a bare read's peak
 
-Peak memory before the fixes in ``qmsdata.validate`` (same machine, earlier run): 4.2x / 4.3x.
+Peak memory before the fixes in ``qmsdata.validate`` (now ``qmsdata.validation``; same machine,
+earlier run): 4.2x / 4.3x.
 Where it went (RSS above the start, 1M rows, Parquet): the raw frame as read ~300 MiB (held by
 the loader until the end; the bare read's peak), typed columns +150 MiB, GX's copy of the
 checked columns +100 MiB that GX's process-wide context kept alive through the split, and the
@@ -27,7 +28,7 @@ accepted frame copied whole (+170 MiB) while raw and typed were still alive. Now
 emptied after the suite and the typed columns are moved into the accepted frame one by one;
 the peak is during the GX suite (raw + typed + GX's frame and working memory).
 
-GX suite before the fixes in ``qmsdata.validate._gx_frame`` (same run, 1M rows): 5.9 s with all
+GX suite before the fixes in ``qmsdata.validation.gx._gx_frame`` (same run, 1M rows): 5.9 s with all
 columns as Arrow strings, 3.2 s as categories, 2.7 s with only the checked columns.
 """
 
@@ -174,7 +175,7 @@ def plain_pandas_validate(raw: pd.DataFrame) -> dict:
 def step(name: str, folder: Path) -> dict:
     """Run one step once; return its wall time and memory figures."""
     import qmsdata
-    import qmsdata.validate as qv
+    from qmsdata.validation import gx, map_columns, split, type_columns
 
     if name.startswith(("load", "validate")):
         import great_expectations  # noqa: F401  (import cost is not part of the measurement)
@@ -203,13 +204,13 @@ def step(name: str, folder: Path) -> dict:
     elif name.startswith("validate"):
         spec = qmsdata.record_spec("nonconformities")
         t1 = time.perf_counter()
-        mapping = qv.map_columns(raw.columns, spec, {})
-        typed, failures = qv.type_frame(raw, spec, mapping, sites=SITES)
+        mapping = map_columns(raw.columns, spec, {})
+        typed, failures = type_columns(raw, spec, mapping, sites=SITES)
         t2 = time.perf_counter()
-        qv._run_suite(typed, raw, spec, mapping, failures, pd.Timestamp(AS_OF), SITES)
+        gx.run_suite(typed, raw, spec, mapping, failures, pd.Timestamp(AS_OF), SITES)
         t3 = time.perf_counter()
         source_row = np.arange(1, len(raw) + 1)
-        out = qv._split(raw, typed, spec, mapping, failures, source_row)
+        out = split.split(raw, typed, spec, failures, source_row)
         t4 = time.perf_counter()
         rows = len(raw)
         detail = {"typing": t2 - t1, "gx": t3 - t2, "split": t4 - t3, "rejected": len(out.rejects)}

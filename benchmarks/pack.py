@@ -27,7 +27,8 @@ from pathlib import Path
 
 import qmsdata
 from qmsdata.pack import build_pack
-from qmsdata.pack import run as run_mod
+from qmsdata.pack import cache as cache_mod
+from qmsdata.pack.request import resolve_period
 from qmsdata.pack.sections import available_sections
 
 BIN = Path(sys.executable).parent
@@ -87,9 +88,9 @@ def main() -> None:
             workbook = tmp / "demo"
             qmsdata.write_demo(workbook, seed=9001, end=args.period)
         # other people may edit the checkout while this runs: pin the package-code hash
-        pinned = run_mod.code_fingerprint()
-        run_mod.code_fingerprint = lambda: pinned
-        as_of = run_mod.parse_period(args.period)[1]
+        pinned = cache_mod.code_fingerprint()
+        cache_mod.code_fingerprint = lambda: pinned
+        as_of = resolve_period(args.period)[2]
         cold, warm, naive_t, phases = [], [], [], []
         for i in range(args.repeat):
             out = tmp / f"reports-{i}"

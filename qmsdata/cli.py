@@ -30,9 +30,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from qmsdata.validate import validate_command
+    """Load and validate, write the data-quality report, print the summary.
 
-    return validate_command(Path(args.workbook), out=args.out, as_of=args.as_of)
+    Exit 0 when every row was accepted, 1 when rows were quarantined; structural problems raise
+    QmsError (exit 2, see :func:`main`).
+    """
+    from qmsdata.config import parse_as_of_date
+    from qmsdata.validation.report import summary_table, write_quality_report
+    from qmsdata.workbook import load
+
+    when = parse_as_of_date(args.as_of) if args.as_of else None
+    wb = load(Path(args.workbook), as_of=when, progress=sys.stderr.isatty())
+    out_dir = Path(args.out) if args.out is not None else Path("reports") / "data-quality"
+    report = write_quality_report(wb, out_dir)
+    print(summary_table(wb))
+    print(f"\ndata-quality report: {report}")
+    rejected = int(wb.validation["rejected"].sum())
+    if rejected:
+        print(
+            f"{rejected} row(s) quarantined; see {out_dir / 'failures.csv'} and "
+            f"{out_dir / 'rejects'}/"
+        )
+        return 1
+    print("all rows accepted")
+    return 0
 
 
 def _cmd_dictionary(args: argparse.Namespace) -> int:
@@ -68,6 +89,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         f"pack written to {result.path} ({len(result.sections)} sections, {cached} from cache, "
         f"{result.seconds:.1f} s)"
     )
+    if not result.signed:
+        print("manifest not signed (no signing key; create one with `qms keys init`)")
     for fmt, reason in result.skipped.items():
         print(f"{fmt} skipped: {reason}")
     for run in result.failed:
@@ -80,11 +103,26 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from qmsdata.pack import verify_pack
+    from qmsdata.pack.verify import verify_pack
 
-    result = verify_pack(args.pack)
+    result = verify_pack(args.pack, public_key=args.public_key)
     print(result)
     return 0 if result.ok else 1
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from qmsdata.keys import PUBLIC_KEY, config_dir, fingerprint, init_keys, load_public_key
+
+    folder = Path(args.dir) if args.dir else config_dir()
+    if args.keys_command == "init":
+        print(init_keys(folder, force=args.force))
+        return 0
+    pub = folder / PUBLIC_KEY
+    if not pub.is_file():
+        print(f"no signing key in {folder}; run: qms keys init")
+        return 1
+    print(f"public key: {pub}\nfingerprint: {fingerprint(load_public_key(pub))}")
+    return 0
 
 
 def _cmd_actions(args: argparse.Namespace) -> int:
@@ -204,8 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pack",
         help="build the management-review pack for a period (HTML, PDF, data, manifest)",
         description=(
-            "Load and validate the workbook, run the section notebooks (notebooks/pack) with "
-            "papermill in parallel and write reports/<period>/: pack.html (one offline file, "
+            "Load and validate the workbook, run the section notebooks (qmsdata/notebooks/pack) "
+            "with papermill in parallel and write reports/<period>/: pack.html (one offline file, "
             "contents by ISO 9001 clause), pack.pdf (printed by headless Chromium; skipped with "
             "a reason when Chromium is absent), sections/*.ipynb (executed notebooks), data/*.csv "
             "(the numbers behind every table and figure) and manifest.json (inputs, parameters, "
@@ -263,13 +301,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--notebooks",
         default=None,
-        help="folder of section notebooks (default: the project's notebooks/pack)",
+        help="folder of section notebooks (default: those shipped in qmsdata/notebooks/pack)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--redact",
         action="store_true",
-        help="pseudonymise customer names and free-text descriptions (stable hashes) for "
+        help="pseudonymise customer names and free-text descriptions (keyed pseudonyms) for "
         "distribution beyond the review board; writes <out>/<period>-redacted",
     )
     p.set_defaults(handler=_cmd_pack)
@@ -278,13 +316,53 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         help="check a pack against its manifest (altered, missing, extra files)",
         description=(
-            "Re-hash every file of a pack folder and compare with its manifest.json. Lists "
-            "altered, missing and extra files. Exit 0 when intact, 1 when not, 2 when the folder "
-            "has no readable manifest."
+            "Re-hash every file of a pack folder and compare with its manifest.json; check that "
+            "every path stays inside the pack and that the expected files (pack.html, pack.pdf "
+            "when requested, section notebooks and extracts) are there; check manifest.sig "
+            "against a trusted public key. Lists altered, missing, extra and unsafe files and "
+            "says whether the pack is signed. Exit 0 when intact, 1 when not (with a key: also "
+            "when unsigned or not signed by it), 2 when the manifest is missing or malformed."
         ),
     )
     p.add_argument("pack", help="pack folder, e.g. reports/2026-10")
+    p.add_argument(
+        "--public-key",
+        dest="public_key",
+        default=None,
+        help="trusted Ed25519 public key (PEM) to check manifest.sig against (default: "
+        "$QMS_PUBLIC_KEY, else signing-key.pub of the configuration folder; with none the "
+        "signature is not checked and the output says so)",
+    )
     p.set_defaults(handler=_cmd_verify)
+
+    p = sub.add_parser(
+        "keys",
+        help="create or show the pack-signing key pair and the redaction secret",
+        description=(
+            "Keys live in the configuration folder ($XDG_CONFIG_HOME/qmsdata or "
+            "~/.config/qmsdata), never in a workbook or a pack: signing-key.pem (Ed25519 "
+            "private key, 0600) signs every pack's manifest.json as manifest.sig; "
+            "signing-key.pub is what qms verify checks against; redact.key (0600) keys the "
+            "pseudonyms of qms pack --redact. Exit 0 done, 1 no key to show, 2 refused."
+        ),
+    )
+    ksub = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("init", "write a new key pair (refuses to replace one without --force)"),
+        ("show", "print the public key's path and fingerprint"),
+    ):
+        kp = ksub.add_parser(name, help=text, description=text)
+        kp.add_argument(
+            "--dir", default=None, help="configuration folder (default: $XDG_CONFIG_HOME/qmsdata)"
+        )
+        if name == "init":
+            kp.add_argument(
+                "--force",
+                action="store_true",
+                help="replace an existing key pair (packs signed with the old key then fail "
+                "verification against the new public key; the redaction secret is kept)",
+            )
+        kp.set_defaults(handler=_cmd_keys)
 
     p = sub.add_parser(
         "actions",

@@ -9,6 +9,7 @@ A workbook is a folder holding ``qms.toml``::
     as_of = 2026-10-31             # optional reporting date (TOML date or "YYYY-MM-DD")
     standard = "ISO 9001:2015+A1:2024"  # optional clause profile (default: edition in force)
     # allow_outside_sources = true # let every source resolve outside this folder (default false)
+    # missing_dates, earliest_date, latest_date: defaults for every record type (see below)
 
     [records.complaints]
     source = "complaints.csv"      # relative to the workbook folder, or a SQLAlchemy URL
@@ -18,6 +19,8 @@ A workbook is a folder holding ``qms.toml``::
     # header_row = 4               # the header is line 4 (a title block above it)
     # decimal = ","; thousands = "."   # numbers written 1.234,50
     # missing = ["N/A", "-"]       # cells that mean "no value", in every column
+    # missing_dates = ["9999-12-31"]  dates that mean "no date" in this export: read as missing
+    # earliest_date = 1950-01-01; latest_date = 2199-12-31  plausible dates (check plausible_date)
     [records.complaints.columns]   # canonical name = column name in the source
     complaint_id = "Complaint No."
     [records.complaints.constants] # a column the export lacks, the same on every row
@@ -30,6 +33,11 @@ Sources are read only from inside the workbook folder (after following symlinks)
 
 Every mistake raises :class:`~qmsdata.errors.ConfigError` naming the file, the record type and
 the key. Reading the file has no other side effect.
+
+This module is the only reader of ``qms.toml``: everything else asks :func:`read_config` (the
+organisation, sites, fiscal year, data date and every source, with
+:meth:`WorkbookConfig.source_files` and :meth:`WorkbookConfig.server_sources` for what a source
+is read from).
 """
 
 from __future__ import annotations
@@ -47,6 +55,17 @@ from qmsdata.errors import ConfigError
 
 CONFIG_NAME = "qms.toml"
 
+#: default window of plausible dates; a date outside it fails check ``plausible_date``.
+EARLIEST_DATE = dt.date(1950, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+#: the widest window a qms.toml may configure: the analytics compute dates in nanoseconds,
+#: whose range is 1677-09-21 .. 2262-04-11.
+DATE_LIMITS = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
+
+#: a qms.toml larger than this is refused (a real one is a few kilobytes).
+MAX_CONFIG_BYTES = 1 << 20
+
+_DATE_KEYS = {"missing_dates", "earliest_date", "latest_date"}
 _WORKBOOK_KEYS = {
     "organisation",
     "sites",
@@ -54,8 +73,10 @@ _WORKBOOK_KEYS = {
     "as_of",
     "standard",
     "allow_outside_sources",
+    *_DATE_KEYS,
 }
 _RECORD_KEYS = {
+    *_DATE_KEYS,
     "source",
     "sheet",
     "table",
@@ -117,6 +138,10 @@ class RecordSource:
         Canonical column -> {source value: canonical value}: value maps for coded columns
         (``Low = "minor"``). Source values are matched ignoring case and surrounding spaces;
         values not in the map are read as they are (and validated as such).
+    missing_dates
+        Dates that mean "no date" in this source (``9999-12-31``): read as missing.
+    earliest_date, latest_date
+        Inclusive window of plausible dates; dates outside it fail check ``plausible_date``.
     """
 
     record_type: str
@@ -136,6 +161,9 @@ class RecordSource:
     missing: tuple[str, ...] = ()
     constants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     values: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    missing_dates: tuple[dt.date, ...] = ()
+    earliest_date: dt.date = EARLIEST_DATE
+    latest_date: dt.date = LATEST_DATE
 
     @property
     def is_sql(self) -> bool:
@@ -155,6 +183,29 @@ class RecordSource:
     def path(self, root: Path) -> Path:
         """Return the source file resolved against the workbook folder ``root``."""
         return (root / self.source).resolve()
+
+    def date_rules(self) -> dict[str, Any]:
+        """Return this source's date rules as keywords of :func:`qmsdata.validation.validate`."""
+        return {
+            "missing_dates": self.missing_dates,
+            "earliest_date": self.earliest_date,
+            "latest_date": self.latest_date,
+        }
+
+    def file(self, root: Path) -> Path | None:
+        """Return the file the rows are read from, resolved against ``root``; None for a server.
+
+        A file source gives its path; a SQLite URL its database file (relative to ``root``
+        unless absolute); a database server (or an in-memory SQLite database) None: it has no
+        file whose bytes could be hashed. The path may not exist.
+        """
+        if not self.is_sql:
+            return self.path(root)
+        database = _sqlite_database(self.source)
+        if database is None:
+            return None
+        db = Path(database)
+        return db if db.is_absolute() else (root / db).resolve()
 
 
 @dataclass(frozen=True)
@@ -189,6 +240,48 @@ class WorkbookConfig:
     records: Mapping[str, RecordSource]
     standard: str | None = None
     allow_outside_sources: bool = False
+    engine: EngineConfig = field(default_factory=lambda: EngineConfig())
+
+    def source_files(self) -> dict[str, Path]:
+        """Return ``{record type: file read}`` for sources held in files (SQLite included).
+
+        Paths are absolute and resolved; they may lie outside the workbook folder or not exist.
+        """
+        files = {}
+        for name, rs in self.records.items():
+            path = rs.file(self.root)
+            if path is not None:
+                files[name] = path
+        return files
+
+    def server_sources(self) -> dict[str, str]:
+        """Return ``{record type: SQLAlchemy URL}`` for sources on a database server.
+
+        Their data cannot be hashed, so nothing built from them can be served from a cache.
+        The URLs are as written in ``qms.toml`` (passwords included: do not print them).
+        """
+        return {n: rs.source for n, rs in self.records.items() if rs.file(self.root) is None}
+
+
+def config_file(path: str | os.PathLike[str]) -> Path:
+    """Return the ``qms.toml`` of a workbook folder (or ``path`` itself when it is a .toml)."""
+    path = Path(path)
+    return path if path.suffix == ".toml" else path / CONFIG_NAME
+
+
+def _sqlite_database(url: str) -> str | None:
+    """Return the database of a SQLite URL (None: not SQLite, in memory, or not a URL)."""
+    scheme, _, rest = url.partition("://")
+    if scheme.split("+")[0].lower() != "sqlite":
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        database = make_url(url).database
+    except (ArgumentError, ValueError):
+        return None
+    return None if database in (None, "", ":memory:") else database
 
 
 def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
@@ -211,8 +304,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     """
     from qmsdata.records import RECORD_TYPES
 
-    path = Path(path)
-    file = path if path.suffix == ".toml" else path / CONFIG_NAME
+    file = config_file(path)
     if not file.is_file():
         raise ConfigError(
             "workbook configuration not found",
@@ -221,7 +313,20 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
             "or create one with `qms demo DIR`.",
         )
     try:
+        size = file.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{CONFIG_NAME} is {size:,} bytes, more than the {MAX_CONFIG_BYTES:,} accepted",
+                file=file,
+                hint="A workbook configuration is a few kilobytes: check this is the right file.",
+            )
         data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except RecursionError:
+        raise ConfigError(
+            f"{CONFIG_NAME} nests arrays or tables too deeply to read",
+            file=file,
+            hint="A workbook configuration needs at most a few levels ([records.<type>.columns]).",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{CONFIG_NAME} is not valid TOML: {exc}",
@@ -231,12 +336,12 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=file) from None
 
-    unknown = sorted(set(data) - {"workbook", "records"})
+    unknown = sorted(set(data) - {"workbook", "records", "engine"})
     if unknown:
         raise ConfigError(
             f"unknown section [{unknown[0]}]",
             file=file,
-            hint="Only [workbook] and [records.<record type>] are allowed.",
+            hint="Only [workbook], [records.<record type>] and [engine] are allowed.",
         )
     wb = _table(data.get("workbook", {}), "[workbook]", file)
     _no_unknown_keys(wb, _WORKBOOK_KEYS, "[workbook]", file, None)
@@ -257,6 +362,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     outside = wb.get("allow_outside_sources", False)
     if not isinstance(outside, bool):
         raise _type_error("[workbook] allow_outside_sources", "true or false", file)
+    defaults = _date_rules(wb, "[workbook]", file, None, _DEFAULT_DATE_RULES)
 
     records: dict[str, RecordSource] = {}
     for name, table in _table(data.get("records", {}), "[records]", file).items():
@@ -268,7 +374,11 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
                 hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
             )
         records[name] = _record_source(
-            name, _table(table, f"[records.{name}]", file), file, allow_outside=outside
+            name,
+            _table(table, f"[records.{name}]", file),
+            file,
+            defaults,
+            allow_outside=outside,
         )
 
     root = file.parent.resolve()
@@ -282,7 +392,43 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         records=MappingProxyType(records),
         standard=standard.strip() if standard else None,
         allow_outside_sources=outside,
+        engine=_engine(data.get("engine", {}), file),
     )
+
+
+# --- [engine] (issue 14) ---------------------------------------------------------------------
+
+ENGINES = ("pandas", "spark")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Where the large record types are read, validated and aggregated (``[engine]``).
+
+    ``name = "pandas"`` (default): everything in this process. ``name = "spark"``: by Spark at
+    ``master`` (``local[2]``, ``spark://host:7077``, ``yarn``, ...) with the extra Spark
+    ``options`` (``spark.*`` settings, as text), see :mod:`qmsdata.engine.spark`.
+    """
+
+    name: str = "pandas"
+    master: str = "local[2]"
+    options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _engine(value: Any, file: Path) -> EngineConfig:
+    table = _table(value, "[engine]", file)
+    _no_unknown_keys(table, {"name", "master", "options"}, "[engine]", file, None)
+    name = table.get("name", "pandas")
+    if name not in ENGINES:
+        raise _type_error("[engine] name", " or ".join(f'"{e}"' for e in ENGINES), file)
+    master = table.get("master", "local[2]")
+    if not isinstance(master, str) or not master.strip():
+        raise _type_error("[engine] master", 'a Spark master URL such as "local[2]"', file)
+    options = _table(table.get("options", {}), "[engine.options]", file)
+    if not all(isinstance(v, str | int | float | bool) for v in options.values()):
+        raise _type_error("[engine.options]", "a table of Spark settings (text or numbers)", file)
+    text = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in options.items()}
+    return EngineConfig(name=name, master=master.strip(), options=MappingProxyType(text))
 
 
 def parse_as_of_date(value: Any, *, file: Path | None = None) -> dt.date | None:
@@ -305,8 +451,78 @@ def parse_as_of_date(value: Any, *, file: Path | None = None) -> dt.date | None:
     )
 
 
+_DEFAULT_DATE_RULES: dict[str, Any] = {
+    "missing_dates": (),
+    "earliest_date": EARLIEST_DATE,
+    "latest_date": LATEST_DATE,
+}
+
+
+def _date_rules(
+    table: Mapping[str, Any],
+    where: str,
+    file: Path,
+    record_type: str | None,
+    defaults: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return ``missing_dates``, ``earliest_date``, ``latest_date`` of ``table`` or ``defaults``."""
+    rules = dict(defaults)
+    if "missing_dates" in table:
+        value = table["missing_dates"]
+        days = [_config_date(v) for v in value] if isinstance(value, list) else [None]
+        if any(d is None for d in days):
+            raise _type_error(
+                f"{where} missing_dates",
+                'a list of dates such as ["9999-12-31", 1900-01-01]',
+                file,
+                record_type,
+            )
+        rules["missing_dates"] = tuple(dict.fromkeys(days))
+    lo, hi = DATE_LIMITS
+    for key in ("earliest_date", "latest_date"):
+        if key not in table:
+            continue
+        day = _config_date(table[key])
+        if day is None or not lo <= day <= hi:
+            raise _type_error(
+                f"{where} {key}",
+                f"a date between {lo} and {hi} (dates are computed in nanoseconds)",
+                file,
+                record_type,
+            )
+        rules[key] = day
+    if rules["earliest_date"] > rules["latest_date"]:
+        raise ConfigError(
+            f"{where} earliest_date {rules['earliest_date']} is after latest_date "
+            f"{rules['latest_date']}",
+            file=file,
+            record_type=record_type,
+            hint="The plausible dates run from earliest_date to latest_date.",
+        )
+    return rules
+
+
+def _config_date(value: Any) -> dt.date | None:
+    """Return a TOML date or ``YYYY-MM-DD`` text as a date; None when it is neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def _record_source(
-    name: str, table: dict[str, Any], file: Path, *, allow_outside: bool = False
+    name: str,
+    table: dict[str, Any],
+    file: Path,
+    defaults: Mapping[str, Any],
+    *,
+    allow_outside: bool = False,
 ) -> RecordSource:
     from qmsdata.records import RECORD_TYPES
 
@@ -383,6 +599,7 @@ def _record_source(
         columns=MappingProxyType({k: v.strip() for k, v in columns.items()}),
         outside=outside,
         **settings,
+        **_date_rules(table, where, file, name, defaults),
     )
 
 
@@ -558,6 +775,10 @@ def config_problems(
     problems: list[ConfigError] = [] if first.record_type is not None else [first]
     wb = data.get("workbook", {})
     allow = isinstance(wb, dict) and wb.get("allow_outside_sources") is True
+    try:
+        defaults = _date_rules(wb, "[workbook]", file, None, _DEFAULT_DATE_RULES)
+    except (ConfigError, AttributeError, TypeError):  # told by read_config's first error
+        defaults = dict(_DEFAULT_DATE_RULES)
     tables = data.get("records", {})
     if not isinstance(tables, dict):
         return None, {}, problems or [first]
@@ -576,7 +797,7 @@ def config_problems(
         if not isinstance(table, dict):
             problems.append(_type_error(f"[records.{name}]", "a table", file, name))
             continue
-        found, rs = _probe_record(name, table, file, allow)
+        found, rs = _probe_record(name, table, file, allow, defaults)
         problems += found
         if rs is not None:
             records[name] = rs
@@ -586,14 +807,14 @@ def config_problems(
 
 
 def _probe_record(
-    name: str, table: dict[str, Any], file: Path, allow: bool
+    name: str, table: dict[str, Any], file: Path, allow: bool, defaults: Mapping[str, Any]
 ) -> tuple[list[ConfigError], RecordSource | None]:
     """Return the mistakes of one ``[records.<name>]`` table, each key parsed on its own, and
     the source the keys without a mistake describe (None when even that does not parse)."""
 
     def attempt(part: dict[str, Any]) -> tuple[ConfigError | None, RecordSource | None]:
         try:
-            return None, _record_source(name, part, file, allow_outside=allow)
+            return None, _record_source(name, part, file, defaults, allow_outside=allow)
         except ConfigError as exc:
             return exc, None
 

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from workbooks import GOOD, good_frame, write_workbook
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_config_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Point the qmsdata configuration folder (keys, redaction secret) at a temporary folder.
+
+    Tests never read or create keys in the developer's real ~/.config/qmsdata, and a key there
+    cannot change what a test sees.
+    """
+    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "QMS_PUBLIC_KEY")}
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
+    os.environ.pop("QMS_PUBLIC_KEY", None)
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from qmsdata.config import RecordSource, WorkbookConfig, parse_as_of_date, read_config
+from qmsdata.config import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    RecordSource,
+    WorkbookConfig,
+    config_file,
+    parse_as_of_date,
+    read_config,
+)
 from qmsdata.errors import ConfigError
 
 GOOD_TOML = """
@@ -167,3 +176,88 @@ def test_reading_has_no_side_effects(tmp_path):
     before = sorted(p.name for p in tmp_path.iterdir())
     read_config(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+# --- hostile files (issue 16, point 14) and what others read qms.toml for (issue 9) ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[workbook]\nsites = " + "[" * 5000 + "]" * 5000 + "\n",
+        "[workbook]\norganisation = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+    ],
+    ids=["arrays", "inline-tables"],
+)
+def test_deeply_nested_toml_is_a_config_error_not_a_recursion_error(tmp_path, text):
+    write(tmp_path, text)
+    with pytest.raises(ConfigError, match="nests arrays or tables too deeply") as err:
+        read_config(tmp_path)
+    assert err.value.file == str(tmp_path / "qms.toml")
+
+
+def test_deeply_nested_toml_exits_2_from_the_cli(tmp_path, capsys):
+    from qmsdata.cli import main
+
+    write(tmp_path, "[workbook]\nsites = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert main(["validate", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "too deeply" in err and "Traceback" not in err
+
+
+def test_huge_toml_is_refused(tmp_path):
+    write(tmp_path, "# " + "x" * (1 << 20) + "\n")
+    with pytest.raises(ConfigError, match="more than the 1,048,576 accepted"):
+        read_config(tmp_path)
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    (tmp_path / "qms.toml").write_bytes(b"\xef\xbb\xbf" + GOOD_TOML.encode("utf-8"))
+    cfg = read_config(tmp_path)
+    assert cfg.organisation == "Test Electronics Ltd" and cfg.fiscal_year_start == 4
+
+
+def test_source_files_and_server_sources(tmp_path):
+    write(
+        tmp_path,
+        GOOD_TOML
+        + '\n[records.risks]\nsource = "postgresql://qms:secret@db.example/qms"\ntable = "risks"\n'
+        + '\n[records.objectives]\nsource = "sqlite:////srv/qms/objectives.db"\ntable = "o"\n'
+        + '\n[records.review_actions]\nsource = "../shared/actions.csv"\n',
+    )
+    cfg = read_config(tmp_path)
+    root = tmp_path.resolve()
+    assert cfg.source_files() == {
+        "complaints": root / "exports" / "complaints.csv",
+        "nonconformities": root / "qms.db",
+        "production": root / "prod.xlsx",
+        "objectives": Path("/srv/qms/objectives.db"),
+        "review_actions": root.parent / "shared" / "actions.csv",
+    }
+    assert cfg.server_sources() == {"risks": "postgresql://qms:secret@db.example/qms"}
+    assert cfg.records["nonconformities"].file(root) == root / "qms.db"
+
+
+def test_config_file_locates_qms_toml(tmp_path):
+    assert config_file(tmp_path) == tmp_path / "qms.toml"
+    assert config_file(tmp_path / "other.toml") == tmp_path / "other.toml"
+
+
+def test_date_rules_default_and_configured(tmp_path):
+    write(
+        tmp_path,
+        '[workbook]\nmissing_dates = [9999-12-31]\n[records.risks]\nsource = "r.csv"\n'
+        '[records.complaints]\nsource = "c.csv"\nmissing_dates = ["1900-01-01"]\n'
+        "latest_date = 2100-12-31\n",
+    )
+    cfg = read_config(tmp_path)
+    risks, complaints = cfg.records["risks"], cfg.records["complaints"]
+    assert risks.missing_dates == (dt.date(9999, 12, 31),)
+    assert (risks.earliest_date, risks.latest_date) == (EARLIEST_DATE, LATEST_DATE)
+    assert complaints.missing_dates == (dt.date(1900, 1, 1),)  # the record's list replaces
+    assert complaints.latest_date == dt.date(2100, 12, 31)
+    assert complaints.date_rules() == {
+        "missing_dates": (dt.date(1900, 1, 1),),
+        "earliest_date": EARLIEST_DATE,
+        "latest_date": dt.date(2100, 12, 31),
+    }

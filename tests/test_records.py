@@ -17,7 +17,7 @@ from qmsdata.records import (
     write_data_dictionary,
 )
 from qmsdata.records._spec import DTYPES, Column
-from qmsdata.validate import CHECKS
+from qmsdata.validation import CHECKS
 
 # The canonical columns each record type must have, as listed in issue 2 ("Record model").
 ISSUE_COLUMNS = {

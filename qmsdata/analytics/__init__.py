@@ -1,6 +1,6 @@
 """Analytics: pure functions from tidy DataFrames to tidy DataFrames or result objects.
 
-The statistics engine (``spc``, ``rules``, ``trends``, ``pareto``, ``capability``, ``rates``,
-``screen``) lives here beside the quality-area modules. Import from :mod:`qmsdata` itself; the
-module layout may move.
+The ISO 9001 areas (complaints, nonconformities, capa, audits, objectives, suppliers, customers,
+risks) and the executive-summary screen (signals). They build series from a workbook and call the
+statistics engine in :mod:`qmsdata.stats`; :mod:`.periods` holds the period handling.
 """

@@ -6,12 +6,15 @@ Findings are counted by the audit date. Clause numbers are compared at the secon
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 #: ISO 9001:2015 clauses 4-10 at the second level (the audit programme should cover them)
 ISO9001_CLAUSES = (
@@ -53,7 +56,7 @@ def clause_at(clause: pd.Series, level: int = 2) -> pd.Series:
     return text.map(lambda c: ".".join(str(c).strip().split(".")[:level]) if c else "(blank)")
 
 
-def _findings(workbook: Any, period: Any, months: int | None) -> pd.DataFrame:
+def _findings(workbook: Workbook, period: Any, months: int | None) -> pd.DataFrame:
     frame = P.records(workbook, "audit_findings")
     if not P.has_columns(frame, "audit_date"):
         return frame.iloc[0:0]
@@ -66,7 +69,7 @@ def _findings(workbook: Any, period: Any, months: int | None) -> pd.DataFrame:
 
 
 def audit_findings_matrix(
-    workbook: Any, period: Any, *, months: int = 12, level: int = 2
+    workbook: Workbook, period: Any, *, months: int = 12, level: int = 2
 ) -> pd.DataFrame:
     """Return findings by clause x process over the trailing ``months`` (ISO 9001 9.2, 9.3.2 c6).
 
@@ -91,7 +94,7 @@ def audit_findings_matrix(
     return out.reset_index()[cols]
 
 
-def audit_findings_by_type(workbook: Any, period: Any, *, months: int = 12) -> pd.DataFrame:
+def audit_findings_by_type(workbook: Workbook, period: Any, *, months: int = 12) -> pd.DataFrame:
     """Return findings by audit type x finding type over the trailing ``months`` (ISO 9001 9.2).
 
     Columns ``audit_type, finding_type, findings``; every finding type listed per audit type.
@@ -115,7 +118,7 @@ def audit_findings_by_type(workbook: Any, period: Any, *, months: int = 12) -> p
     return counts.rename("findings").reset_index()
 
 
-def audit_open_findings(workbook: Any, period: Any, *, as_of: Any = None) -> pd.DataFrame:
+def audit_open_findings(workbook: Workbook, period: Any, *, as_of: Any = None) -> pd.DataFrame:
     """Return findings open at ``as_of`` with their overdue days (ISO 9001 9.2.2 e, 10.2).
 
     Open: audited by ``as_of`` and no close date on or before it. Observations and OFIs are
@@ -152,7 +155,7 @@ def audit_open_findings(workbook: Any, period: Any, *, as_of: Any = None) -> pd.
 
 
 def audit_repeat_findings(
-    workbook: Any, period: Any, *, months: int = 24, level: int = 2
+    workbook: Workbook, period: Any, *, months: int = 24, level: int = 2
 ) -> pd.DataFrame:
     """Return clause x process pairs with nonconformities in two or more audits (ISO 9001 9.2.2 c).
 
@@ -184,7 +187,7 @@ def audit_repeat_findings(
     ).reset_index(drop=True)[cols]
 
 
-def _programme_audits(workbook: Any, end: pd.Timestamp) -> pd.DataFrame:
+def _programme_audits(workbook: Workbook, end: pd.Timestamp) -> pd.DataFrame:
     """Return the audit programme's audits done by ``end``, one row per audit x clause.
 
     Columns ``audit_id, clause, audit_date`` (the conducted date). An audit counts as done
@@ -205,7 +208,7 @@ def _programme_audits(workbook: Any, end: pd.Timestamp) -> pd.DataFrame:
     return rows[cols].reset_index(drop=True)
 
 
-def _programme_planned(workbook: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def _programme_planned(workbook: Workbook, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Return programme audits planned in [start, end] (not cancelled), one row per clause.
 
     Columns ``audit_id, clause, overdue`` (planned date passed by ``end`` and not done).
@@ -228,7 +231,7 @@ def _programme_planned(workbook: Any, start: pd.Timestamp, end: pd.Timestamp) ->
 
 
 def audit_coverage(
-    workbook: Any, period: Any, *, months: int = 12, clauses: Any = None
+    workbook: Workbook, period: Any, *, months: int = 12, clauses: Any = None
 ) -> pd.DataFrame:
     """Return which ISO 9001 clauses the audits touched (ISO 9001 9.2.2 a).
 

@@ -11,17 +11,22 @@ alone, so a pack re-run for an earlier date sees what was true then:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.survival import time_to_close
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 AGING_BUCKETS = ("0-30", "31-60", "61-90", ">90")
 
 
-def _capas(workbook: Any, as_of: pd.Timestamp) -> pd.DataFrame:
+def _capas(workbook: Workbook, as_of: pd.Timestamp) -> pd.DataFrame:
     """Return CAPAs opened by ``as_of`` with derived ``is_open, is_overdue, age_days``."""
     frame = P.records(workbook, "corrective_actions")
     if not P.has_columns(frame, "capa_id", "opened_date"):
@@ -48,7 +53,7 @@ def _capas(workbook: Any, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def capa_status(
-    workbook: Any, period: Any, *, as_of: Any = None, by: str = "process"
+    workbook: Workbook, period: Any, *, as_of: Any = None, by: str = "process"
 ) -> pd.DataFrame:
     """Return CAPA counts and closure measures per ``by`` (default process), plus an "all" row.
 
@@ -101,7 +106,7 @@ def capa_status(
     for name, g in groups:
         on_time = g.loc[g["_closed_year"], "on_time"].astype(float)
         recent = g[g["_recent"]]
-        ttc = P.time_to_close(
+        ttc = time_to_close(
             recent["opened_date"], recent["closed_date"].where(recent["is_closed"]), at
         )
         rows.append(
@@ -125,7 +130,7 @@ def capa_status(
 
 
 def capa_aging(
-    workbook: Any, period: Any, *, as_of: Any = None, by: str = "process"
+    workbook: Workbook, period: Any, *, as_of: Any = None, by: str = "process"
 ) -> pd.DataFrame:
     """Return open CAPAs at ``as_of`` by age bucket (0-30, 31-60, 61-90, >90 days) per ``by``.
 
@@ -153,7 +158,7 @@ def capa_aging(
     return out.reset_index(drop=True)[cols]
 
 
-def capa_overdue(workbook: Any, period: Any, *, as_of: Any = None) -> pd.DataFrame:
+def capa_overdue(workbook: Workbook, period: Any, *, as_of: Any = None) -> pd.DataFrame:
     """Return the overdue CAPAs at ``as_of``, most overdue first (ISO 9001 10.2).
 
     Columns ``capa_id, process, owner, opened_date, due_date, days_overdue, age_days,
@@ -182,7 +187,7 @@ def capa_overdue(workbook: Any, period: Any, *, as_of: Any = None) -> pd.DataFra
     ].reset_index(drop=True)
 
 
-def _capa_nc_links(workbook: Any, capas: pd.DataFrame) -> pd.DataFrame:
+def _capa_nc_links(workbook: Workbook, capas: pd.DataFrame) -> pd.DataFrame:
     """Return closed CAPAs with the defect code, process and site of their nonconformity."""
     ncs = P.records(workbook, "nonconformities")
     if not P.has_columns(ncs, "nc_id", "defect_code") or capas.empty:
@@ -237,7 +242,7 @@ def _count_between(
 
 
 def capa_recurrence(
-    workbook: Any, period: Any, *, as_of: Any = None, window_days: int = 180
+    workbook: Workbook, period: Any, *, as_of: Any = None, window_days: int = 180
 ) -> pd.DataFrame:
     """Return, per closed CAPA raised on a nonconformity, whether the problem came back.
 
@@ -304,12 +309,22 @@ def capa_recurrence(
     return out.sort_values("capa_id").reset_index(drop=True)[cols]
 
 
-def capa_effect(workbook: Any, capa_id: str, *, as_of: Any, months: int = 12) -> P.Result:
+def capa_effect(
+    workbook: Workbook,
+    capa_id: str,
+    *,
+    as_of: Any,
+    months: int = 12,
+    baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
+) -> P.Result:
     """Show a CAPA's effect in the data: its linked NC series before and after closure.
 
     ISO 9001 10.2.1 d, 10.2.2. The linked series is the monthly count of nonconformities with
     the CAPA's defect code and process, ``months`` before and after the close month. The chart
-    is a c chart with ``phase`` "before"/"after" so the limits are rebased at closure.
+    is a c chart with ``phase`` "before"/"after" so the limits are rebased at closure; it needs
+    6 months a phase (``min_points=6``). ``baseline``: months at the start of each phase whose
+    limits are frozen (None: all); ``rules``: run-rule set(s) (default ``"anhoej"``).
 
     Returns
     -------
@@ -345,6 +360,13 @@ def capa_effect(workbook: Any, capa_id: str, *, as_of: Any, months: int = 12) ->
         "after_mean": float(table.loc[table["phase"] == "after", "ncs"].mean()),
     }
     chart, note = P.monthly_chart(
-        table, "c", value="ncs", phase="phase", min_points=6, improvement="decrease"
+        table,
+        "c",
+        value="ncs",
+        phase="phase",
+        min_points=6,
+        baseline=baseline,
+        rules=rules,
+        improvement="decrease",
     )
     return P.Result(table, chart, note, extra)

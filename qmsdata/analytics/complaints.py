@@ -8,21 +8,28 @@ an empty result with ``attrs['note']``, not an exception.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from qmsdata.analytics import periods as P
 from qmsdata.errors import DataError
+from qmsdata.stats.pareto import pareto
+from qmsdata.stats.survival import time_to_close
+from qmsdata.stats.trends import trend_test
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 RATE_COLUMNS = ["month", "complaints", "units_shipped", "n", "rate_per_million"]
 
 
-def _complaints(workbook: Any) -> pd.DataFrame:
+def _complaints(workbook: Workbook) -> pd.DataFrame:
     return P.records(workbook, "complaints")
 
 
-def complaint_counts(workbook: Any, period: Any, *, months: int = 36) -> pd.DataFrame:
+def complaint_counts(workbook: Workbook, period: Any, *, months: int = 36) -> pd.DataFrame:
     """Return monthly complaints and units shipped for the ``months`` ending with ``period``.
 
     ISO 9001 9.1.2 (customer satisfaction), 9.3.2 c1.
@@ -62,12 +69,13 @@ def complaint_counts(workbook: Any, period: Any, *, months: int = 36) -> pd.Data
 
 
 def complaint_rate(
-    workbook: Any,
+    workbook: Workbook,
     period: Any,
     *,
     as_of: Any = None,
     months: int = 36,
     baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
 ) -> P.Result:
     """Chart complaints per million units shipped on a u chart (Laney u' when over-dispersed).
 
@@ -80,6 +88,9 @@ def complaint_rate(
     ----------
     baseline
         Months at the start of the window whose limits are frozen (phase I); None: all.
+    rules
+        Run-rule set(s) for the chart (:func:`qmsdata.stats.rules.resolve_rules`); default
+        ``"anhoej"``; None: limits only.
 
     Returns
     -------
@@ -93,15 +104,15 @@ def complaint_rate(
     Montgomery, D. C. (2019). Introduction to Statistical Quality Control, 8th ed., sec. 7.3.
     Laney, D. B. (2002). Improved control charts for attributes. Quality Engineering 14(4).
     """
-    import qmsdata
-
     P.resolve_as_of(period, as_of)
     table = complaint_counts(workbook, period, months=months)
     if table.empty:
         return P.Result(table, None, table.attrs.get("note", "no data"))
-    result = P.rate_chart(table, value="complaints", n="n", kind="u", baseline=baseline)
+    result = P.rate_chart(
+        table, value="complaints", n="n", kind="u", baseline=baseline, rules=rules
+    )
     rate = table["rate_per_million"].to_numpy()
-    result.extra["trend"] = qmsdata.trend_test(rate) if result.ok else None
+    result.extra["trend"] = trend_test(rate) if result.ok else None
     return result
 
 
@@ -117,7 +128,7 @@ def _in_period(frame: pd.DataFrame, column: str, period: Any, months: int | None
 
 
 def complaint_pareto(
-    workbook: Any,
+    workbook: Workbook,
     period: Any,
     *,
     by: str = "category",
@@ -135,8 +146,6 @@ def complaint_pareto(
     DataFrame
         ``category, count, share, cum_share, vital_few`` from :func:`qmsdata.pareto`.
     """
-    import qmsdata
-
     cols = ["category", "count", "share", "cum_share", "vital_few"]
     rows = _in_period(_complaints(workbook), "received_date", period, months)
     if len(rows.columns) and by not in rows.columns:
@@ -149,10 +158,12 @@ def complaint_pareto(
     if rows.empty:
         return P.empty(cols, "no complaints in the period")
     rows = rows.assign(**{by: rows[by].astype(object).fillna("(blank)")})
-    return qmsdata.pareto(rows, category=by, weight=weight)
+    return pareto(rows, category=by, weight=weight)
 
 
-def complaint_severity(workbook: Any, period: Any, *, months: int | None = None) -> pd.DataFrame:
+def complaint_severity(
+    workbook: Workbook, period: Any, *, months: int | None = None
+) -> pd.DataFrame:
     """Return the severity mix of complaints received in the period.
 
     ISO 9001 9.1.2. Columns ``severity`` (critical, major, minor, then any other), ``count``,
@@ -172,7 +183,12 @@ def complaint_severity(workbook: Any, period: Any, *, months: int | None = None)
 
 
 def complaint_time_to_close(
-    workbook: Any, period: Any, *, as_of: Any = None, months: int = 12, by: str | None = "severity"
+    workbook: Workbook,
+    period: Any,
+    *,
+    as_of: Any = None,
+    months: int = 12,
+    by: str | None = "severity",
 ) -> pd.DataFrame:
     """Return median and 90th-percentile days to close, open complaints counted as censored.
 
@@ -187,7 +203,7 @@ def complaint_time_to_close(
 
     References
     ----------
-    Kaplan & Meier (1958), via :func:`qmsdata.analytics.periods.time_to_close`.
+    Kaplan & Meier (1958), via :func:`qmsdata.stats.survival.time_to_close`.
     """
     at = P.resolve_as_of(period, as_of)
     cols = ["group", "n", "n_open", "median_days", "p90_days"]
@@ -200,13 +216,13 @@ def complaint_time_to_close(
         groups += [(str(k), idx) for k, idx in rows.groupby(by, observed=True).groups.items()]
     out = []
     for name, idx in groups:
-        stats = P.time_to_close(rows.loc[idx, "received_date"], closed.loc[idx], at)
+        stats = time_to_close(rows.loc[idx, "received_date"], closed.loc[idx], at)
         out.append({"group": name, **stats})
     return pd.DataFrame(out, columns=cols)
 
 
 def repeat_complaints(
-    workbook: Any, period: Any, *, as_of: Any = None, months: int = 12, minimum: int = 2
+    workbook: Workbook, period: Any, *, as_of: Any = None, months: int = 12, minimum: int = 2
 ) -> pd.DataFrame:
     """Return customers with at least ``minimum`` complaints in the trailing ``months``.
 
@@ -251,14 +267,22 @@ def repeat_complaints(
     )[cols]
 
 
-def complaint_analysis(workbook: Any, period: Any, *, as_of: Any = None) -> dict[str, Any]:
+def complaint_analysis(
+    workbook: Workbook,
+    period: Any,
+    *,
+    as_of: Any = None,
+    baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
+) -> dict[str, Any]:
     """Return every complaint view for the period in one mapping (ISO 9001 9.1.2, 9.3.2 c1).
 
     Keys: ``rate`` (Result), ``pareto_category``, ``pareto_product``, ``pareto_customer``
-    (trailing 12 months), ``severity``, ``time_to_close``, ``repeats``.
+    (trailing 12 months), ``severity``, ``time_to_close``, ``repeats``. ``baseline`` and
+    ``rules`` go to :func:`complaint_rate`.
     """
     return {
-        "rate": complaint_rate(workbook, period, as_of=as_of),
+        "rate": complaint_rate(workbook, period, as_of=as_of, baseline=baseline, rules=rules),
         "pareto_category": complaint_pareto(workbook, period, by="category", months=12),
         "pareto_product": complaint_pareto(workbook, period, by="product", months=12),
         "pareto_customer": complaint_pareto(workbook, period, by="customer", months=12),

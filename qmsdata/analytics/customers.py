@@ -10,12 +10,17 @@ Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Revie
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.trends import trend_test
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 SUMMARY_COLUMNS = [
     "month",
@@ -30,7 +35,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _surveys(workbook: Any, period: Any, months: int | None) -> pd.DataFrame:
+def _surveys(workbook: Workbook, period: Any, months: int | None) -> pd.DataFrame:
     rows = P.records(workbook, "customer_surveys")
     if not P.has_columns(rows, "response_date", "score"):
         return rows.iloc[0:0]
@@ -79,7 +84,12 @@ def score_summary(scores: pd.Series, *, level: float = 0.95) -> dict[str, float]
 
 
 def survey_summary(
-    workbook: Any, period: Any, *, months: int = 24, baseline: int | None = None
+    workbook: Workbook,
+    period: Any,
+    *,
+    months: int = 24,
+    baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
 ) -> P.Result:
     """Return monthly survey results with the period's summary and a trend test (ISO 9001 9.1.2).
 
@@ -89,6 +99,9 @@ def survey_summary(
         Trailing calendar months in the table, chart and trend (ending with the period).
     baseline
         Months at the start of the window whose chart limits are frozen (phase I); None: all.
+    rules
+        Run-rule set(s) for the chart (:func:`qmsdata.stats.rules.resolve_rules`); default
+        ``"anhoej"``; None: limits only.
 
     Returns
     -------
@@ -107,8 +120,6 @@ def survey_summary(
     Hirsch, R. M., Slack, J. R. & Smith, R. A. (1982), Mann-Kendall trend test, via
     :func:`qmsdata.trend_test`.
     """
-    import qmsdata
-
     rows = _surveys(workbook, period, months)
     now = _surveys(workbook, period, None)
     extra: dict[str, Any] = {
@@ -122,17 +133,19 @@ def survey_summary(
         [{"month": m, **score_summary(g["score"])} for m, g in rows.groupby("month")],
         columns=SUMMARY_COLUMNS,
     )
-    extra["trend"] = qmsdata.trend_test(table["mean"].to_numpy())
+    extra["trend"] = trend_test(table["mean"].to_numpy())
     # one point per month with responses: the I chart of the monthly mean (9.1.2 trend)
     chart, chart_note = P.monthly_chart(
-        table, "i", value="mean", baseline=baseline, improvement="increase"
+        table, "i", value="mean", baseline=baseline, rules=rules, improvement="increase"
     )
     notes = [chart_note, None if len(now) else "no survey responses in the period"]
     note = "; ".join(n for n in notes if n) or None
     return P.Result(table, chart, note, extra)
 
 
-def survey_distribution(workbook: Any, period: Any, *, months: int | None = None) -> pd.DataFrame:
+def survey_distribution(
+    workbook: Workbook, period: Any, *, months: int | None = None
+) -> pd.DataFrame:
     """Return the distribution of scores 0-10 in the period (ISO 9001 9.1.2).
 
     Columns ``score`` (0 ... 10, every score listed), ``responses``, ``share``, ``group``

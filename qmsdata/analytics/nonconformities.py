@@ -4,18 +4,22 @@ Defect rates are on the right denominator: defective units (sum of ``quantity``)
 inspected at the site that month (production ``units_inspected``). Each site x process series is
 drawn on a p chart, or Laney's p' when the huge denominators make p limits too tight (decided by
 the over-dispersion ratio sigma_z > 1.5, see
-:func:`~qmsdata.analytics.periods.choose_attribute_chart`).
+:func:`~qmsdata.stats.attributes.choose_attribute_chart`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
 from qmsdata.errors import DataError
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 #: NC sources counted as the organisation's own process defects (incoming = supplier,
 #: customer = escaped, reported through complaints)
@@ -24,7 +28,7 @@ PROCESS_SOURCES = ("in_process", "final")
 RATE_COLUMNS = ["site", "process", "month", "ncs", "defects", "units_inspected", "ppm"]
 
 
-def _ncs(workbook: Any) -> pd.DataFrame:
+def _ncs(workbook: Workbook) -> pd.DataFrame:
     return P.records(workbook, "nonconformities")
 
 
@@ -35,7 +39,7 @@ def _filter_sources(ncs: pd.DataFrame, sources: tuple[str, ...] | None) -> pd.Da
 
 
 def nc_rates(
-    workbook: Any,
+    workbook: Workbook,
     period: Any,
     *,
     months: int = 36,
@@ -97,19 +101,22 @@ def nc_rates(
 
 
 def nc_rate_chart(
-    workbook: Any,
+    workbook: Workbook,
     period: Any,
     *,
     site: str,
     process: str,
     months: int = 36,
     baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
     sources: tuple[str, ...] | None = PROCESS_SOURCES,
 ) -> P.Result:
     """Chart one site x process defect rate on a p chart (Laney p' when over-dispersed).
 
     ISO 9001 8.7, 9.1.3 a. ``table`` is that series of :func:`nc_rates`; extras
-    ``chart_type`` and ``sigma_z``.
+    ``chart_type`` and ``sigma_z``. ``baseline``: months at the start of the window whose
+    limits are frozen (None: all); ``rules``: run-rule set(s) (default ``"anhoej"``; None:
+    limits only).
 
     References
     ----------
@@ -121,11 +128,11 @@ def nc_rate_chart(
     table = table[(table["site"] == site) & (table["process"] == process)].reset_index(drop=True)
     if table.empty:
         return P.Result(table, None, f"no nonconformities for {site} / {process}")
-    return P.rate_chart(table, value="defects", n="units_inspected", baseline=baseline)
+    return P.rate_chart(table, value="defects", n="units_inspected", baseline=baseline, rules=rules)
 
 
 def defect_pareto_shift(
-    workbook: Any,
+    workbook: Workbook,
     period: Any,
     *,
     baseline_months: int = 12,
@@ -208,7 +215,7 @@ def defect_pareto_shift(
     return table.reset_index(drop=True)[cols]
 
 
-def disposition_mix(workbook: Any, period: Any, *, months: int | None = None) -> pd.DataFrame:
+def disposition_mix(workbook: Workbook, period: Any, *, months: int | None = None) -> pd.DataFrame:
     """Return the disposition of nonconforming output in the period (ISO 9001 8.7.1, 8.7.2).
 
     Columns ``disposition`` (scrap, rework, use_as_is, return_to_supplier, pending, others),
@@ -242,7 +249,7 @@ def disposition_mix(workbook: Any, period: Any, *, months: int | None = None) ->
 
 
 def copq(
-    workbook: Any,
+    workbook: Workbook,
     period: Any,
     *,
     months: int = 12,
@@ -321,7 +328,7 @@ def copq(
 
 
 def site_first_pass_yield(
-    workbook: Any, period: Any, *, months: int = 12, by: str = "site"
+    workbook: Workbook, period: Any, *, months: int = 12, by: str = "site"
 ) -> pd.DataFrame:
     """Return monthly first-pass yield per site: share of inspected units found conforming.
 

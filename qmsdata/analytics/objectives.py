@@ -8,12 +8,17 @@ consistently failing, or inconsistent: the target lies within the limits).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.trends import trend_test
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 PLAN_FIELDS = ("action_plan", "resources", "responsible", "plan_due", "evaluation_method")
 STATUS_COLUMNS = [
@@ -43,7 +48,7 @@ STATUS_COLUMNS = [
 ]
 
 
-def _kpis(workbook: Any) -> pd.DataFrame:
+def _kpis(workbook: Workbook) -> pd.DataFrame:
     kpi = P.records(workbook, "kpi_measurements")
     if not P.has_columns(kpi, "objective_id", "period", "value"):
         return kpi.iloc[0:0]
@@ -131,11 +136,21 @@ def forecast_to(
     return out
 
 
-def objective_chart(workbook: Any, objective_id: str, period: Any, *, months: int = 36) -> P.Result:
+def objective_chart(
+    workbook: Workbook,
+    objective_id: str,
+    period: Any,
+    *,
+    months: int = 36,
+    baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
+) -> P.Result:
     """Chart one objective's KPI on an I chart with its target and direction (ISO 9001 6.2).
 
     ``table``: ``month, value``; ``chart``: ControlChart with ``target`` and ``improvement``
-    set from the objective (None with a note when fewer than 12 points).
+    set from the objective (None with a note when fewer than 12 points). ``baseline``: months
+    at the start of the window whose limits are frozen (None: all); ``rules``: run-rule set(s)
+    (default ``"anhoej"``; None: limits only).
     """
     objs = P.records(workbook, "objectives")
     kpi = _kpis(workbook)
@@ -163,11 +178,20 @@ def objective_chart(workbook: Any, objective_id: str, period: Any, *, months: in
         options["target"] = float(target)
     if direction in ("increase", "decrease"):
         options["improvement"] = direction
-    chart, note = P.monthly_chart(table, "i", value="value", **options)
+    chart, note = P.monthly_chart(
+        table, "i", value="value", baseline=baseline, rules=rules, **options
+    )
     return P.Result(table, chart, note, {"target": target, "direction": direction})
 
 
-def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.DataFrame:
+def objective_status(
+    workbook: Workbook,
+    period: Any,
+    *,
+    as_of: Any = None,
+    baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
+) -> pd.DataFrame:
     """Return one row per objective valid in the period: how far it is met (ISO 9001 6.2, 9.3.2 c2).
 
     Returns
@@ -183,9 +207,11 @@ def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.Dat
         to up to the last 24 months) and ``p_meet_target``; ``plan_complete`` (share of the
         6.2.2 plan fields filled: what, resources, who, when, how evaluated) and
         ``missing_plan_fields``; ``note`` (why a verdict is missing).
-    """
-    import qmsdata
 
+    ``baseline`` (months at the start of each I chart whose limits are frozen; None: all) and
+    ``rules`` (run-rule set(s), default ``"anhoej"``) go to the chart that judges
+    ``variation`` and ``assurance``.
+    """
     at = P.resolve_as_of(period, as_of)
     objs = P.records(workbook, "objectives")
     if not P.has_columns(objs, "objective_id"):
@@ -244,8 +270,8 @@ def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.Dat
         }
         monthly = hist.groupby("period")["value"].mean() if len(hist) else pd.Series(dtype=float)
         monthly = monthly[monthly.index > last - 36]
-        if len(monthly) < P.MIN_POINTS:
-            row["note"] = f"insufficient data: {len(monthly)} months, need {P.MIN_POINTS}"
+        if not P.enough_points(len(monthly)):
+            row["note"] = P.insufficient_note(len(monthly))
         else:
             table = pd.DataFrame({"month": monthly.index, "value": monthly.to_numpy(float)})
             options: dict[str, Any] = {}
@@ -253,12 +279,14 @@ def objective_status(workbook: Any, period: Any, *, as_of: Any = None) -> pd.Dat
                 options["target"] = float(target)
             if direction in ("increase", "decrease"):
                 options["improvement"] = direction
-            chart, note = P.monthly_chart(table, "i", value="value", **options)
+            chart, note = P.monthly_chart(
+                table, "i", value="value", baseline=baseline, rules=rules, **options
+            )
             if chart is not None:
                 row["variation"] = chart.data["variation"].iloc[-1]
                 row["assurance"] = chart.summary().get("assurance")
             row["note"] = note
-            row["trend"] = qmsdata.trend_test(table["value"].to_numpy()[-24:]).trend
+            row["trend"] = trend_test(table["value"].to_numpy()[-24:]).trend
             end_month = (
                 pd.Timestamp(row["valid_to"]).to_period("M")
                 if pd.notna(row["valid_to"])

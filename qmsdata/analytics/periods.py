@@ -1,7 +1,9 @@
 """Reporting periods and the small plumbing shared by the area analytics.
 
-A reporting *period* is a calendar month (``"2026-10"``) or quarter (``"2026Q3"``), given as a
-string, a :class:`pandas.Period` or anything :class:`pandas.Period` accepts. ``as_of`` is the
+A reporting *period* is a calendar month (``"2026-10"``), a calendar quarter (``"2026Q3"``) or a
+fiscal quarter (``"FY2027Q1"``, read with the workbook's ``fiscal_year_start``), given as a
+string, a :class:`pandas.Period` or a date. :func:`parse_period` is the ONE period parser of the
+package: the analytics read periods through it, and so should the pack and the CLI. ``as_of`` is the
 moment the data are judged at; it defaults to the last day of the period. Nothing here reads the
 clock: every function is a pure function of its arguments.
 
@@ -19,33 +21,74 @@ Conventions
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from qmsdata.errors import DataError
+from qmsdata.stats import MIN_POINTS, enough_points, insufficient_note
+from qmsdata.stats.attributes import choose_attribute_chart
+from qmsdata.stats.spc import control_chart
 
-#: fewest monthly points for a control-chart or trend verdict (iso9001-review-map: "about 12")
-MIN_POINTS = 12
+if TYPE_CHECKING:
+    from qmsdata.stats.spc import ControlChart
+    from qmsdata.workbook import Workbook
+
+__all__ = [
+    "DEFAULT_RULES",
+    "MIN_POINTS",
+    "Result",
+    "enough_points",
+    "insufficient_note",
+    "monthly_chart",
+    "parse_period",
+    "rate_chart",
+]
+
+#: default rule set of the monthly management-review charts (iso9001-review-map): Anhoej's run
+#: rules, with points beyond the 3-sigma limits always flagged
+DEFAULT_RULES = "anhoej"
 
 
 # --------------------------------------------------------------------------------------------
 # periods
 # --------------------------------------------------------------------------------------------
-def parse_period(period: Any) -> pd.Period:
-    """Return ``period`` as a monthly or quarterly :class:`pandas.Period`.
+def parse_period(period: Any, fiscal_year_start: int = 1) -> pd.Period:
+    """Return ``period`` as a monthly or calendar-quarterly :class:`pandas.Period`.
+
+    The one period parser of the package.
 
     Parameters
     ----------
     period
-        ``"2026-10"``, ``"2026Q3"``, a Period (M or Q), or a date (its month is used).
+        A month ``"2026-10"``; a calendar quarter ``"2026Q3"`` (also ``"2026-Q3"``, any case);
+        a fiscal quarter ``"FY2027Q1"``; a :class:`pandas.Period` of frequency M or Q; or a
+        date (``"2026-10-15"``, a Timestamp: its month is used).
+    fiscal_year_start
+        Calendar month (1-12) in which the fiscal year starts (``qms.toml``
+        ``fiscal_year_start``); only read for a fiscal quarter. A fiscal year is named by the
+        calendar year it *ends* in, so with an April start ``FY2027Q1`` is April-June 2026 and
+        is returned as the calendar quarter ``2026Q2``.
+
+    Returns
+    -------
+    pandas.Period
+        Frequency ``M`` for a month, ``Q-DEC`` for a quarter (fiscal quarters included).
 
     Raises
     ------
     DataError
-        When the value is not a month or a quarter.
+        When the value is not a month or a quarter, or a fiscal quarter does not line up with
+        calendar quarters (fiscal year starting in a month other than 1, 4, 7 or 10).
+
+    Examples
+    --------
+    >>> str(parse_period("2026-10")), str(parse_period("2026-q3"))
+    ('2026-10', '2026Q3')
+    >>> str(parse_period("FY2027Q1", fiscal_year_start=4))
+    '2026Q2'
     """
     if isinstance(period, pd.Period):
         freq = period.freqstr
@@ -59,19 +102,43 @@ def parse_period(period: Any) -> pd.Period:
         )
     if period is None:
         raise DataError("a period is required, e.g. period='2026-10' or period='2026Q3'")
+    if isinstance(period, pd.Timestamp):
+        return period.to_period("M")
     text = str(period).strip().upper()
+    quarter = text.replace("-Q", "Q")
+    fiscal = re.fullmatch(r"FY(\d{4})Q([1-4])", quarter)
+    if fiscal:
+        return _fiscal_quarter(int(fiscal.group(1)), int(fiscal.group(2)), fiscal_year_start)
     try:
-        if re.fullmatch(r"\d{4}Q[1-4]", text):
-            return pd.Period(text, freq="Q-DEC")
-        if re.fullmatch(r"\d{4}-\d{2}", text):
+        if re.fullmatch(r"\d{4}Q[1-4]", quarter):
+            return pd.Period(quarter, freq="Q-DEC")
+        if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
             return pd.Period(text, freq="M")
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", text):
             return pd.Timestamp(text).to_period("M")
         raise ValueError(text)
     except (ValueError, TypeError) as exc:
         raise DataError(
-            f"cannot read period {period!r}", hint="Use '2026-10' for a month or '2026Q3'."
+            f"cannot read period {period!r}",
+            hint="Use a month (2026-10), a calendar quarter (2026Q3) or a fiscal quarter "
+            "(FY2027Q1).",
         ) from exc
+
+
+def _fiscal_quarter(year: int, quarter: int, fiscal_year_start: int) -> pd.Period:
+    """Return fiscal quarter ``quarter`` of the fiscal year ending in ``year`` as a calendar one."""
+    start = int(fiscal_year_start)
+    if start not in (1, 4, 7, 10):
+        if not 1 <= start <= 12:
+            raise DataError(f"fiscal_year_start must be a month 1-12, got {fiscal_year_start!r}")
+        raise DataError(
+            f"fiscal quarter FY{year}Q{quarter}: the fiscal year starts in month {start}, so its "
+            "quarters are not calendar quarters",
+            hint="Use a month (YYYY-MM) or a calendar quarter (YYYYQn).",
+        )
+    first_year = year - 1 if start > 1 else year
+    first = pd.Period(year=first_year, month=start, freq="M") + 3 * (quarter - 1)
+    return first.asfreq("Q-DEC")
 
 
 def period_start(period: Any) -> pd.Timestamp:
@@ -154,7 +221,9 @@ def months_between(start: pd.Period, end: pd.Period) -> int:
 # --------------------------------------------------------------------------------------------
 # workbook access
 # --------------------------------------------------------------------------------------------
-def records(workbook: Any, record_type: str) -> pd.DataFrame:
+def records(
+    workbook: Workbook | Mapping[str, Any] | pd.DataFrame, record_type: str
+) -> pd.DataFrame:
     """Return the accepted rows of ``record_type`` from a Workbook, a mapping or a DataFrame.
 
     A record type that is not configured (missing attribute, ``None``) gives an empty frame,
@@ -176,7 +245,7 @@ def has_columns(frame: pd.DataFrame, *columns: str) -> bool:
     return len(frame) > 0 and all(c in frame.columns for c in columns)
 
 
-def fiscal_start_month(workbook: Any) -> int:
+def fiscal_start_month(workbook: Workbook | Mapping[str, Any]) -> int:
     """Return the workbook's fiscal year start month (1 when not configured)."""
     config = (
         workbook.get("config") if isinstance(workbook, dict) else getattr(workbook, "config", None)
@@ -222,7 +291,7 @@ class Result:
     table
         The tidy numbers (documented by the function that returns it).
     chart
-        A :class:`qmsdata.analytics.spc.ControlChart`, or None when there is too little data.
+        A :class:`qmsdata.stats.spc.ControlChart`, or None when there is too little data.
     note
         Why something is missing ("insufficient data: 7 months, need 12"), else None.
     extra
@@ -230,7 +299,7 @@ class Result:
     """
 
     table: pd.DataFrame
-    chart: Any = None
+    chart: ControlChart | None = None
     note: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -247,88 +316,8 @@ class Result:
 
 
 # --------------------------------------------------------------------------------------------
-# shared statistics plumbing (calls into the statistics engine; no chart code here)
+# monthly charts (calls into the statistics engine; no chart code here)
 # --------------------------------------------------------------------------------------------
-#: Laney's sigma_z above which ordinary p/u limits are judged too tight (over-dispersion)
-OVERDISPERSION_LIMIT = 1.5
-
-
-def dispersion_ratio(count: np.ndarray, n: np.ndarray, kind: str = "p") -> float:
-    """Return Laney's sigma_z: the spread of z-scores between points, 1 for binomial/Poisson data.
-
-    z_i = (y_i - ybar) / sigma_i with y the proportion (p) or rate (u); sigma_z = mean moving
-    range of z / 1.128. Values well above 1 mean over-dispersion: the ordinary p or u limits
-    are too tight and a Laney p' / u' chart is the right one.
-
-    References
-    ----------
-    Laney, D. B. (2002). Improved control charts for attributes. Quality Engineering 14(4).
-    """
-    count = np.asarray(count, dtype=float)
-    n = np.asarray(n, dtype=float)
-    ok = np.isfinite(count) & np.isfinite(n) & (n > 0)
-    count, n = count[ok], n[ok]
-    if len(count) < 3 or count.sum() <= 0:
-        return float("nan")
-    rate = count / n
-    centre = count.sum() / n.sum()
-    sigma = np.sqrt(centre * (1 - centre) / n) if kind == "p" else np.sqrt(centre / n)
-    z = (rate - centre) / sigma
-    return float(np.mean(np.abs(np.diff(z))) / 1.128)
-
-
-def choose_attribute_chart(count: Any, n: Any, kind: str = "p") -> tuple[str, float]:
-    """Return ("p" | "p_prime" | "u" | "u_prime", sigma_z) for a count series on a denominator.
-
-    The Laney chart is chosen when sigma_z > :data:`OVERDISPERSION_LIMIT` (1.5): the
-    between-period variation is then more than half again the binomial/Poisson variation the
-    ordinary chart assumes, which with large denominators makes nearly every point "signal".
-    """
-    ratio = dispersion_ratio(np.asarray(count), np.asarray(n), kind)
-    prime = bool(np.isfinite(ratio) and ratio > OVERDISPERSION_LIMIT)
-    return (f"{kind}_prime" if prime else kind), ratio
-
-
-def time_to_close(opened: pd.Series, closed: pd.Series, as_of: pd.Timestamp) -> dict[str, float]:
-    """Return n, n_open, median_days and p90_days, counting open items as censored.
-
-    Items still open at ``as_of`` (no close date, or closed after ``as_of``) are right-censored
-    at their age on ``as_of``, not dropped: dropping them would make closure look faster than
-    it is. The Kaplan-Meier estimate of the distribution of days to close gives the median
-    and the 90th percentile; a quantile the curve never reaches is NaN ("not yet reached").
-
-    References
-    ----------
-    Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from incomplete observations.
-    JASA 53(282). Computed with ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData``.
-    """
-    from scipy import stats
-
-    o = pd.to_datetime(opened, errors="coerce")
-    c = pd.to_datetime(closed, errors="coerce")
-    keep = o.notna() & (o <= as_of)
-    o, c = o[keep], c[keep]
-    is_closed = c.notna() & (c <= as_of)
-    done = ((c[is_closed] - o[is_closed]).dt.days).clip(lower=0).to_numpy(float)
-    still = ((as_of - o[~is_closed]).dt.days).clip(lower=0).to_numpy(float)
-    out = {
-        "n": int(len(o)),
-        "n_open": int(len(still)),
-        "median_days": float("nan"),
-        "p90_days": float("nan"),
-    }
-    if len(done) == 0:
-        return out
-    # a censoring time of 0 carries no information and CensoredData needs positive spans
-    data = stats.CensoredData(uncensored=done, right=still)
-    cdf = stats.ecdf(data).cdf
-    for key, q in (("median_days", 0.5), ("p90_days", 0.9)):
-        hit = np.nonzero(cdf.probabilities >= q - 1e-12)[0]
-        if len(hit):
-            out[key] = float(cdf.quantiles[hit[0]])
-    return out
-
-
 def monthly_chart(
     table: pd.DataFrame,
     chart: str,
@@ -337,30 +326,41 @@ def monthly_chart(
     n: str | None = None,
     x: str = "month",
     min_points: int = MIN_POINTS,
+    baseline: int | None = None,
+    rules: str | Sequence[str] | None = DEFAULT_RULES,
     **options: Any,
-) -> tuple[Any, str | None]:
+) -> tuple[ControlChart | None, str | None]:
     """Return (ControlChart, None) for a monthly table, or (None, note) when it cannot be judged.
 
-    The time axis is passed to the statistics engine as the first day of each month; the rules
-    default to Anhoej's run rules (with points beyond the 3-sigma limits always flagged), the
-    review map's default for short monthly series. Too few points, or a DataError from the
-    engine (e.g. zero denominators), give a note the notebooks can print instead of a
-    misleading chart.
-    """
-    import qmsdata
+    The time axis is passed to the statistics engine as the first day of each month. Too few
+    points (:func:`qmsdata.stats.enough_points`), or a DataError from the engine (e.g. zero
+    denominators), give a note the notebooks can print instead of a misleading chart.
 
+    Parameters
+    ----------
+    baseline
+        Months at the start of the table that set the frozen limits (phase I); None: all. A
+        baseline as long as the table or longer is the same as None.
+    rules
+        Rule set(s) of :func:`qmsdata.stats.spc.control_chart`; default Anhoej's run rules (with
+        points beyond the 3-sigma limits always flagged), the review map's default for short
+        monthly series; None: limits only.
+    **options
+        Passed to :func:`~qmsdata.stats.spc.control_chart` (``improvement``, ``target``,
+        ``phase``, ...).
+    """
     data = table.dropna(subset=[value] + ([n] if n else []))
     if n:
         data = data[data[n] > 0]
-    if len(data) < min_points:
-        return None, f"insufficient data: {len(data)} months, need {min_points}"
+    if not enough_points(len(data), min_points):
+        return None, insufficient_note(len(data), min_points)
     data = data.reset_index(drop=True)
     if x in data.columns and isinstance(data[x].dtype, pd.PeriodDtype):
         data = data.assign(**{x: data[x].dt.to_timestamp()})
-    # short monthly series: Anhoej run rules plus points beyond 3 sigma (iso9001-review-map)
-    options.setdefault("rules", "anhoej")
     try:
-        result = qmsdata.control_chart(data, chart, value=value, n=n, x=x, **options)
+        result = control_chart(
+            data, chart, value=value, n=n, x=x, baseline=baseline, rules=rules, **options
+        )
     except DataError as exc:
         return None, f"no chart: {exc}"
     return result, None
@@ -373,15 +373,24 @@ def rate_chart(
     n: str,
     kind: str = "p",
     baseline: int | None = None,
+    rules: str | Sequence[str] | None = DEFAULT_RULES,
     improvement: str = "decrease",
 ) -> Result:
     """Chart a monthly count on its denominator: p (or u), Laney p' (u') when over-dispersed.
 
     Returns a :class:`Result` with the table, the chart (or a note why there is none) and the
-    extras ``chart_type`` and ``sigma_z`` (see :func:`choose_attribute_chart`).
+    extras ``chart_type`` and ``sigma_z`` (see
+    :func:`qmsdata.stats.attributes.choose_attribute_chart`). ``baseline`` and ``rules`` as
+    :func:`monthly_chart`.
     """
     chart_type, ratio = choose_attribute_chart(table[value], table[n], kind)
     chart, note = monthly_chart(
-        table, chart_type, value=value, n=n, baseline=baseline, improvement=improvement
+        table,
+        chart_type,
+        value=value,
+        n=n,
+        baseline=baseline,
+        rules=rules,
+        improvement=improvement,
     )
     return Result(table, chart, note, {"chart_type": chart_type, "sigma_z": ratio})

@@ -7,12 +7,15 @@ The risks register carries one action per row (``action``, ``action_due``, ``act
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 RISK_COLUMNS = [
     "kind",
@@ -28,7 +31,9 @@ RISK_COLUMNS = [
 ]
 
 
-def risk_status(workbook: Any, period: Any, *, as_of: Any = None, by: str = "kind") -> pd.DataFrame:
+def risk_status(
+    workbook: Workbook, period: Any, *, as_of: Any = None, by: str = "kind"
+) -> pd.DataFrame:
     """Return the risks and opportunities register in numbers (ISO 9001 6.1.2, 9.3.2 e).
 
     One row per ``kind`` (risk, opportunity) plus "all": ``items``, ``with_action``,
@@ -77,7 +82,7 @@ def risk_status(workbook: Any, period: Any, *, as_of: Any = None, by: str = "kin
     return pd.DataFrame(out, columns=RISK_COLUMNS)
 
 
-def risk_matrix(workbook: Any) -> pd.DataFrame:
+def risk_matrix(workbook: Workbook) -> pd.DataFrame:
     """Return counts of risks by likelihood x impact (ISO 9001 6.1.2 a).
 
     Columns ``likelihood, impact, kind, items``.
@@ -96,7 +101,7 @@ def risk_matrix(workbook: Any) -> pd.DataFrame:
     )
 
 
-def context_changes(workbook: Any, period: Any, *, as_of: Any = None) -> pd.DataFrame:
+def context_changes(workbook: Workbook, period: Any, *, as_of: Any = None) -> pd.DataFrame:
     """Return the context issues register with what changed (ISO 9001 4.1, 9.3.2 b).
 
     Every issue noted by ``as_of``: ``issue_id, kind, description, impact, status,

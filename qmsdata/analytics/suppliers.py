@@ -3,18 +3,23 @@
 Rejection rates are rejected quantity per quantity received (a proportion, p chart). Receipts
 run to thousands of parts, so binomial limits are often far too tight: the Laney p' chart is
 used when the over-dispersion ratio sigma_z exceeds 1.5
-(:func:`~qmsdata.analytics.periods.choose_attribute_chart`). Suppliers of very different size are
+(:func:`~qmsdata.stats.attributes.choose_attribute_chart`). Suppliers of very different size are
 compared on a funnel plot, not a league table.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from qmsdata.analytics import periods as P
+from qmsdata.stats.rates import funnel_limits
+
+if TYPE_CHECKING:
+    from qmsdata.workbook import Workbook
 
 SCORE_COLUMNS = [
     "supplier_id",
@@ -29,7 +34,7 @@ SCORE_COLUMNS = [
 ]
 
 
-def _receipts(workbook: Any, period: Any, months: int | None) -> pd.DataFrame:
+def _receipts(workbook: Workbook, period: Any, months: int | None) -> pd.DataFrame:
     rows = P.records(workbook, "supplier_receipts")
     if not P.has_columns(rows, "supplier_id", "received_date", "quantity_received"):
         return rows.iloc[0:0]
@@ -47,7 +52,7 @@ def _receipts(workbook: Any, period: Any, months: int | None) -> pd.DataFrame:
     )
 
 
-def supplier_scorecard(workbook: Any, period: Any, *, months: int = 12) -> pd.DataFrame:
+def supplier_scorecard(workbook: Workbook, period: Any, *, months: int = 12) -> pd.DataFrame:
     """Return one row per supplier over the trailing ``months`` (ISO 9001 8.4.1, 9.1.3 f).
 
     Columns ``supplier_id, receipts, quantity_received, quantity_rejected, ppm`` (rejected per
@@ -90,7 +95,7 @@ def supplier_scorecard(workbook: Any, period: Any, *, months: int = 12) -> pd.Da
     return out.reset_index(drop=True)[SCORE_COLUMNS]
 
 
-def supplier_monthly(workbook: Any, period: Any, *, months: int = 36) -> pd.DataFrame:
+def supplier_monthly(workbook: Workbook, period: Any, *, months: int = 36) -> pd.DataFrame:
     """Return monthly received and rejected quantity per supplier (ISO 9001 8.4.2).
 
     Columns ``supplier_id, month, receipts, quantity_received, quantity_rejected, ppm``;
@@ -116,17 +121,20 @@ def supplier_monthly(workbook: Any, period: Any, *, months: int = 36) -> pd.Data
 
 
 def supplier_rejection_chart(
-    workbook: Any,
+    workbook: Workbook,
     supplier_id: str,
     period: Any,
     *,
     months: int = 36,
     baseline: int | None = None,
+    rules: str | Sequence[str] | None = P.DEFAULT_RULES,
 ) -> P.Result:
     """Chart one supplier's monthly rejection rate on a p chart, Laney p' when over-dispersed.
 
     ISO 9001 8.4.2 (monitoring external providers). ``table`` is that supplier's rows of
-    :func:`supplier_monthly`; extras ``chart_type`` and ``sigma_z``.
+    :func:`supplier_monthly`; extras ``chart_type`` and ``sigma_z``. ``baseline``: months at the
+    start of the window whose limits are frozen (None: all); ``rules``: run-rule set(s)
+    (default ``"anhoej"``; None: limits only).
 
     References
     ----------
@@ -136,11 +144,13 @@ def supplier_rejection_chart(
     table = table[table["supplier_id"] == supplier_id].reset_index(drop=True)
     if table.empty:
         return P.Result(table, None, f"no receipts from supplier {supplier_id!r} in the window")
-    return P.rate_chart(table, value="quantity_rejected", n="quantity_received", baseline=baseline)
+    return P.rate_chart(
+        table, value="quantity_rejected", n="quantity_received", baseline=baseline, rules=rules
+    )
 
 
 def supplier_funnel(
-    workbook: Any, period: Any, *, months: int = 12, overdispersion: bool = True
+    workbook: Workbook, period: Any, *, months: int = 12, overdispersion: bool = True
 ) -> pd.DataFrame:
     """Return the funnel plot of supplier rejection rates over the trailing ``months``.
 
@@ -232,14 +242,12 @@ def supplier_funnel(
 
 def _funnel(n: np.ndarray, center: float) -> dict[str, np.ndarray]:
     """Return lower/upper funnel limits at 95% and 99.8% from the statistics engine."""
-    import qmsdata
-
-    lim = qmsdata.funnel_limits(n, center=center, kind="proportion", levels=(0.95, 0.998))
+    lim = funnel_limits(n, center=center, kind="proportion", levels=(0.95, 0.998))
     return {c: lim[c].to_numpy(float) for c in ("lower_95", "upper_95", "lower_998", "upper_998")}
 
 
 def supplier_reevaluation(
-    workbook: Any, period: Any, *, months: int = 12, on_time_min: float = 0.9
+    workbook: Workbook, period: Any, *, months: int = 12, on_time_min: float = 0.9
 ) -> pd.DataFrame:
     """Return suppliers due for re-evaluation and why (ISO 9001 8.4.1 re-evaluation criteria).
 

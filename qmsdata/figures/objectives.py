@@ -77,7 +77,7 @@ def objective_scorecard_figure(
                 marker_color=color,
                 showlegend=False,
                 name="actual",
-                hovertemplate=f"{label}: actual %{{x:.4g}}<extra></extra>",
+                hovertemplate="%{y}: actual %{x:.4g}<extra></extra>",  # no record text here
             ),
             row=r,
             col=1,

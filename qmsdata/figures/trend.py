@@ -42,7 +42,7 @@ def trend_figure(
     """
     import plotly.graph_objects as go
 
-    import qmsdata
+    from qmsdata.stats.trends import trend_test
 
     if data is None or len(data) == 0:
         return empty_figure("no data in the window", title=title, height=height)
@@ -50,7 +50,7 @@ def trend_figure(
     xs = d[x].dt.to_timestamp() if isinstance(d[x].dtype, pd.PeriodDtype) else d[x]
     values = pd.to_numeric(d[y], errors="coerce").to_numpy(float)
     if trend is None:
-        trend = qmsdata.trend_test(values)
+        trend = trend_test(values)
     fig = go.Figure()
     if interval:
         lo, hi = interval

@@ -205,7 +205,7 @@ def import_actions(
     from qmsdata.files import atomic_write, file_lock, write_csv
     from qmsdata.io import appended_path, inside_workbook
     from qmsdata.records import RECORD_TYPES
-    from qmsdata.validate import validate
+    from qmsdata.validation import validate
 
     root = Path(workbook)
     cfg = read_config(root / "qms.toml" if root.is_dir() else root)

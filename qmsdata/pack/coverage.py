@@ -7,29 +7,30 @@ legitimately skip one, but a year of packs should not. The table is read from th
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-#: review input -> (label, section id answering it)
-INPUTS: dict[str, tuple[str, str]] = {
-    "a": ("9.3.2 a) Actions from previous reviews", "10_previous_actions"),
-    "b": ("9.3.2 b) Changes in external and internal issues", "20_context"),
-    "c1": ("9.3.2 c) 1 Customer satisfaction and feedback", "31_customers"),
-    "c2": ("9.3.2 c) 2 Quality objectives", "32_objectives"),
-    "c3": ("9.3.2 c) 3 Process performance and conformity", "33_conformity"),
-    "c4": ("9.3.2 c) 4 Nonconformities and corrective actions", "34_nc_capa"),
-    "c5": ("9.3.2 c) 5 Monitoring and measurement results", "35_monitoring"),
-    "c6": ("9.3.2 c) 6 Audit results", "36_audits"),
-    "c7": ("9.3.2 c) 7 Performance of external providers", "37_suppliers"),
-    "d": ("9.3.2 d) Adequacy of resources", "40_resources"),
-    "e": ("9.3.2 e) Actions on risks and opportunities", "50_risks"),
-    "f": ("9.3.2 f) Opportunities for improvement", "60_improvement"),
-    "9.3.3": ("9.3.3 Review outputs: decisions and actions", "80_outputs"),
-}
+
+def review_inputs() -> dict[str, tuple[str, str]]:
+    """Return review input (its clause) -> (label, section id), from the section registry.
+
+    The review inputs are the registered sections answering ISO 9001 9.3.2 a) to f) and the
+    outputs 9.3.3 (:data:`qmsdata.pack.sections.SECTIONS`); nothing here restates them.
+    """
+    from qmsdata.pack.sections import SECTIONS
+
+    return {
+        s.clause: (f"{s.clause} {s.title}", s.id)
+        for s in SECTIONS.values()
+        if s.clause.startswith("9.3.2 ") or s.clause == "9.3.3"
+    }
+
+
+#: review input -> (label, section id answering it), read from the section registry
+INPUTS: dict[str, tuple[str, str]] = review_inputs()
 MARK = {"ok": "covered", "failed": "failed", None: "not covered"}
 
 
@@ -86,15 +87,10 @@ def coverage_table(
 
 def coverage_html(table: pd.DataFrame, current: str) -> str:
     """Return the coverage section's HTML (escaped) with its stated conclusion."""
-    esc = html.escape
+    from qmsdata.pack.templates import render
+
     sym = {"covered": "✔", "failed": "✘ failed", "not covered": "—"}
-    head = "".join(f"<th>{esc(str(c))}</th>" for c in table.columns)
-    rows = "".join(
-        f"<tr><th>{esc(str(i))}</th>"
-        + "".join(f"<td>{esc(sym.get(v, str(v)))}</td>" for v in r)
-        + "</tr>"
-        for i, r in table.iterrows()
-    )
+    rows = [(str(i), [sym.get(v, str(v)) for v in r]) for i, r in table.iterrows()]
     now = table[current]
     missing = [str(i) for i, v in now.items() if v != "covered"]
     never = [str(i) for i, r in table.iterrows() if (r != "covered").all()]
@@ -112,10 +108,36 @@ def coverage_html(table: pd.DataFrame, current: str) -> str:
             if never
             else "every input was covered at least once."
         )
-    return (
-        '<p class="qms-text">Which ISO 9001 9.3.2 inputs this pack covers, and the packs before '
-        "it (read from their manifests): ✔ covered, ✘ the section failed, — not in the pack.</p>"
-        f'<table class="qms-table"><thead><tr><th>review input</th>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-        f'<p class="qms-conclusion"><strong>Conclusion: </strong>{esc(text)}</p>'
+    return render(
+        "pack_coverage.html.j2",
+        packs=[str(c) for c in table.columns],
+        rows=rows,
+        conclusion=text,
+    )
+
+
+def not_covered_labels(built: Any) -> list[str]:
+    """Return the labels of the registered sections not in this pack (``built``: section ids)."""
+    from qmsdata.pack.sections import SECTIONS
+
+    ids = set(built)
+    return [s.label for s in SECTIONS.values() if s.id not in ids]
+
+
+def coverage_fragment(target: Path, status: dict[str, str], build: Path) -> Any:
+    """Write ``data/98_coverage--coverage.csv`` into ``build`` and return the coverage section.
+
+    ``target`` is the pack folder being built (its siblings' manifests give the history);
+    ``status`` maps section id -> ``ok`` / ``failed`` for this pack.
+    """
+    from qmsdata.files import atomic_write
+    from qmsdata.pack.export import Fragment
+
+    table = coverage_table(target.parent, target.name, status)
+    atomic_write(build / "data" / "98_coverage--coverage.csv", table.to_csv())
+    return Fragment(
+        "98_coverage",
+        "9.3.2 — Coverage of the review inputs",
+        "9.3.2",
+        coverage_html(table, target.name),
     )

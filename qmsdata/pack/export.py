@@ -14,7 +14,6 @@ A Content-Security-Policy forbids the page from loading anything from any networ
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
 import re
@@ -33,7 +32,7 @@ _PLACEHOLDER = "<!--qms-figure:{}-->"
 _PLACEHOLDER_RE = re.compile(r"<!--qms-figure:([A-Za-z0-9_.-]+)-->")
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:"
+    "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'"
 )
 PRINT_WIDTH = 960
 DEFAULT_HEIGHT = 450
@@ -69,6 +68,8 @@ def _strip_notebook(nb: Any, section_id: str) -> list[dict[str, Any]]:
     """Replace plotly outputs by placeholders, drop stderr/errors; return the figures found."""
     import nbformat
 
+    from qmsdata.figures.theme import escape_figure_dict
+
     figures: list[dict[str, Any]] = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -80,7 +81,7 @@ def _strip_notebook(nb: Any, section_id: str) -> list[dict[str, Any]]:
                 continue  # tracebacks and warnings stay in the executed notebook, not the pack
             data = out.get("data", {})
             if PLOTLY_MIME in data:
-                fig = data[PLOTLY_MIME]
+                fig = escape_figure_dict(data[PLOTLY_MIME])  # record text never opens a tag
                 fid = f"fig-{section_id}-{len(figures) + 1}"
                 height = (fig.get("layout") or {}).get("height") or DEFAULT_HEIGHT
                 figures.append({"id": fid, "json": json.dumps(fig), "height": int(height)})
@@ -133,13 +134,9 @@ def export_section(notebook: str | Path, section_id: str, label: str, clause: st
 
 def error_fragment(section_id: str, label: str, clause: str, error: str, notebook: str) -> Fragment:
     """Return the visible error page for a section that failed."""
-    body = (
-        '<div class="qms-error-page">'
-        f"<p><strong>This section could not be produced.</strong></p>"
-        f"<p>Error: <code>{html.escape(error)}</code></p>"
-        f"<p>The executed notebook, with the full error, is kept as "
-        f"<code>{html.escape(notebook)}</code>. The other sections are unaffected.</p></div>"
-    )
+    from qmsdata.pack.templates import render
+
+    body = render("pack_section_error.html.j2", error=error, notebook=notebook)
     return Fragment(section_id, label, clause, body, [], status="failed", error=error)
 
 
@@ -216,41 +213,30 @@ def assemble(
     not_covered
         Labels of review inputs the pack does not cover (listed after the contents).
     """
+    from qmsdata.pack.templates import render
+
     svgs = svgs or {}
-    esc = html.escape
-    toc = []
-    for f in fragments:
-        mark = ' <span class="qms-failed">(failed)</span>' if f.status == "failed" else ""
-        toc.append(f'<li><a href="#sec-{f.section_id}">{esc(f.label)}</a>{mark}</li>')
-    sections = []
-    for f in fragments:
-        cls = "qms-section qms-section-failed" if f.status == "failed" else "qms-section"
-        sections.append(
-            f'<section class="{cls}" id="sec-{f.section_id}" data-section="{f.section_id}">'
-            f'<h1 class="qms-section-title"><span class="qms-clause">{esc(f.clause)}</span> '
-            f"{esc(f.label.split(' — ', 1)[-1])}</h1>\n"
-            f"{_render_body(f, mode, svgs)}\n</section>"
-        )
-    fact_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
-    missing = ""
-    if not_covered:
-        items = "".join(f"<li>{esc(x)}</li>" for x in not_covered)
-        missing = (
-            f'<p class="qms-note">Not covered by this pack:</p><ul class="qms-missing">{items}</ul>'
-        )
-    head_script = ""
-    if mode == "html":
-        head_script = f'<script id="qms-plotlyjs">{_plotlyjs()}</script>'
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{_css()}</style>{head_script}</head>\n"
-        f'<body class="qms-{mode}">\n<header class="qms-cover"><h1>{esc(title)}</h1>'
-        f'<table class="qms-facts">{fact_rows}</table></header>\n'
-        f'<nav class="qms-toc"><h2>Contents, by ISO 9001 clause</h2><ol>{"".join(toc)}</ol>'
-        f"{missing}</nav>\n" + "\n".join(sections) + "\n</body></html>\n"
+    sections = [
+        {
+            "id": f.section_id,
+            "label": f.label,
+            "clause": f.clause,
+            "title": f.label.split(" — ", 1)[-1],
+            "failed": f.status == "failed",
+            "body": _render_body(f, mode, svgs),
+        }
+        for f in fragments
+    ]
+    return render(
+        "pack_page.html.j2",
+        csp=CSP,
+        title=title,
+        css=_css(),
+        plotlyjs=_plotlyjs() if mode == "html" else "",
+        mode=mode,
+        facts=facts,
+        sections=sections,
+        not_covered=not_covered or [],
     )
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from qmsdata.files import atomic_write
 
 MANIFEST = "manifest.json"
 FORMAT = "qmsdata-pack/1"
@@ -76,12 +76,14 @@ def git_commit(start: str | Path | None = None) -> str | None:
 
 
 def output_files(pack_dir: str | Path) -> list[str]:
-    """Return every file of a pack (POSIX relative paths, sorted), except the manifest itself."""
+    """Return every file of a pack (POSIX relative paths, sorted) but manifest and signature."""
+    from qmsdata.pack.signing import SIGNATURE
+
     root = Path(pack_dir)
     return sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).as_posix() != MANIFEST
+        if p.is_file() and p.relative_to(root).as_posix() not in (MANIFEST, SIGNATURE)
     )
 
 
@@ -94,16 +96,84 @@ def write_manifest(pack_dir: str | Path, info: dict[str, Any]) -> Path:
     ]
     doc = {"format": FORMAT, **info, "outputs": outputs}
     target = root / MANIFEST
-    fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=root)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, default=str)
-            fh.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, json.dumps(doc, indent=2, default=str) + "\n")
     return target
+
+
+def pack_facts(request: Any, organisation: str) -> list[tuple[str, str]]:
+    """Return the pack header's facts (label, value) for a :class:`PackRequest`."""
+    from qmsdata import __version__
+
+    return [
+        ("Organisation", organisation or request.workbook.name),
+        ("Period", request.period),
+        ("Site", request.site or "all sites"),
+        ("Reporting date", request.as_of),
+        ("Data extracted", request.data_as_of),
+        ("Workbook", request.workbook.name),
+        ("Built by", f"qmsdata {__version__}"),
+    ]
+
+
+def manifest_info(
+    request: Any,
+    runs: list[Any],
+    facts: dict[str, Any],
+    input_fp: str | None,
+    code_fp: str,
+    not_covered: list[str],
+    skipped: dict[str, str],
+) -> dict[str, Any]:
+    """Return the manifest's content (without ``outputs``) for a finished build.
+
+    ``request`` is the :class:`~qmsdata.pack.request.PackRequest`, ``runs`` its
+    :class:`~qmsdata.pack.execute.SectionRun` list, ``facts`` the snapshot's ``meta.json``.
+    """
+    import sys
+
+    from qmsdata import __version__
+
+    wb = request.workbook
+    return {
+        "qmsdata_version": __version__,
+        "git_commit": git_commit(),
+        "period": request.period,
+        "site": request.site,
+        "as_of": request.as_of,
+        "data_as_of": request.data_as_of,
+        "parameters": {
+            **request.parameters(),
+            "formats": list(request.formats),
+            "redact": request.redact,
+        },
+        "workbook": {
+            "path": str(wb),
+            "qms_toml_sha256": sha256_file(wb / "qms.toml"),
+            "fingerprint": input_fp,
+        },
+        "inputs": facts.get("inputs", []),
+        "validation": facts.get("validation", {}),
+        "packages": package_versions(),
+        "python": sys.version.split()[0],
+        "sections": [
+            {
+                "id": r.section.id,
+                "clause": r.section.clause,
+                "title": r.section.title,
+                "status": r.status,
+                "cached": r.cached,
+                "cache_key": r.key or None,
+                "notebook": r.notebook,
+                "error": r.error,
+                "extracts": [f"data/{r.section.id}--{x}" for x in r.extracts],
+                "pack_files": r.pack_files,
+            }
+            for r in runs
+        ],
+        "not_covered": not_covered,
+        "code_fingerprint": code_fp,
+        "skipped": skipped,
+    }
 
 
 def read_manifest(pack_dir: str | Path) -> dict[str, Any]:

@@ -689,10 +689,10 @@ def min_points() -> int:
     """Return the fewest monthly points for a verdict on variation: the charts' one rule.
 
     The same constant decides when a control chart says "insufficient data"
-    (:data:`qmsdata.analytics.spc.MIN_POINTS`), so the narrative and the charts never disagree.
+    (:data:`qmsdata.stats.MIN_POINTS`), so the narrative and the charts never disagree.
     Imported when called: the chart engine pulls scipy, which the narrative does not need.
     """
-    from qmsdata.analytics.spc import MIN_POINTS
+    from qmsdata.stats import MIN_POINTS
 
     return int(MIN_POINTS)
 

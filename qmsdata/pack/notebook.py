@@ -245,12 +245,13 @@ def _meaningful_index(df: Any) -> bool:
 
 
 def section_workbook(
-    workbook: str | Path,
+    workbook: str | Path | None = None,
     *,
     as_of: Any = None,
     site: str | None = None,
     snapshot: str | Path | None = None,
     product: str | None = None,
+    context: Any = None,
 ) -> Any:
     """Load the workbook for a pack section and send figures to the pack.
 
@@ -273,8 +274,17 @@ def section_workbook(
         Snapshot folder written by the pack engine (see :func:`qmsdata.pack.snapshot`).
     product
         Keep only this product's rows in record types that have a ``product`` column.
+    context
+        A :class:`~qmsdata.pack.context.SectionContext` (from :func:`qmsdata.section_context`):
+        its workbook, reporting date, site, product and snapshot replace the other arguments.
     """
     import plotly.io as pio
+
+    if context is not None:
+        workbook, as_of, site = context.workbook, context.as_of, context.site
+        snapshot, product = context.snapshot, context.product
+    if workbook is None:
+        raise DataError("section_workbook needs a workbook folder or a context")
 
     pio.renderers.default = "plotly_mimetype"
     if snapshot is not None:

@@ -1,6 +1,7 @@
 """The review pack's sections: a plain registry, in the order of ISO 9001 clause 9.3.
 
-Each section is one thin notebook in ``notebooks/pack/``. The registry gives its clause label
+Each section is one thin notebook in ``qmsdata/notebooks/pack/`` (package data, found with
+:mod:`importlib.resources`, so an installed wheel has them). The registry gives its clause label
 (shown in the pack's table of contents) and the record types it reads (for coverage). A section
 whose notebook does not exist yet is left out of the pack and listed as not covered.
 
@@ -10,10 +11,11 @@ Clause numbers follow ISO 9001:2015 with Amendment 1:2024; the labels are our ow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-#: Folder of the pack notebooks in a source checkout (``notebooks/pack`` beside the package).
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "pack"
+#: Folder of the pack's section notebooks: package data ``qmsdata/notebooks/pack``.
+NOTEBOOK_DIR = Path(str(resources.files("qmsdata").joinpath("notebooks", "pack")))
 
 
 @dataclass(frozen=True)

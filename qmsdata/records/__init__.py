@@ -114,7 +114,15 @@ _NORMALISATION = """\
 - **Dates**: ISO 8601 (`2026-03-21`, optionally with a time) unless `date_format` is given for the
   record type in `qms.toml` (a `strftime` format such as `%d/%m/%Y`). Dates that are real dates
   in the source (Excel date cells, Parquet timestamps, SQL dates) are used as they are. Day/month
-  order is never guessed. Stored as `datetime64[ns]`.
+  order is never guessed. Stored as `datetime64[us]`, which holds any date a source can write.
+- **"No date" placeholders**: many systems write a far-future or far-past date such as
+  `9999-12-31` or `1900-01-01` for "no date". List them per record type,
+  `missing_dates = ["9999-12-31"]` under `[records.<type>]` (or once under `[workbook]` for
+  every record type): such dates are read as missing (a required column then fails `not_null`).
+- **Plausible dates**: a date or month before 1950-01-01 or after 2199-12-31 fails check
+  `plausible_date` (usually a typo such as 1926 for 2026, or an undeclared placeholder). Change
+  the window with `earliest_date = 1900-01-01` / `latest_date = 2250-12-31` under
+  `[records.<type>]` or `[workbook]` (within 1678-01-01 .. 2261-12-31).
 - **Months** (`period`): `2026-10`, `2026-10-01` or `Oct 2026` / `October 2026`; stored as
   `Period[M]`.
 - **Numbers**: a plain decimal with `.` as the decimal point (`1234.5`, `-3`, `1e3`).
@@ -136,6 +144,7 @@ Rows in = accepted + rejected, always.
 | check | meaning |
 |---|---|
 | `type` | the value cannot be read as the column's type (number, whole number, date, month) |
+| `plausible_date` | a date or month is outside the plausible window (1950-01-01 .. 2199-12-31) |
 | `not_null` | a required column is empty |
 | `allowed_values` | a code is not one of the allowed values |
 | `pattern` | text does not have the required form (audit clause) |

@@ -17,13 +17,16 @@ Kind = Literal["id", "text", "site", "enum", "date", "number", "count", "period"
 
 #: kind -> pandas dtype of the typed column. Strings use the pandas 3 default string dtype
 #: ``str`` (missing = NaN); every number is float64 (counts are checked to be whole numbers),
-#: so downstream arithmetic never meets ``pd.NA``.
+#: so downstream arithmetic never meets ``pd.NA``. Dates are read at microsecond resolution
+#: (pandas 3's default for parsed text), which holds any date a source can write (``9999-12-31``
+#: included); accepted dates lie in the plausible window, inside the nanosecond range, so
+#: code converting them to ``datetime64[ns]`` is safe.
 DTYPES: dict[str, str] = {
     "id": "str",
     "text": "str",
     "site": "str",
     "enum": "str",
-    "date": "datetime64[ns]",
+    "date": "datetime64[us]",
     "number": "float64",
     "count": "float64",
     "period": "period[M]",

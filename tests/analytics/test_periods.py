@@ -1,6 +1,5 @@
 """Period helpers and shared plumbing of the area analytics."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -22,7 +21,29 @@ def test_parse_period(text, expected):
     assert P.parse_period(text) == expected
 
 
-@pytest.mark.parametrize("bad", ["October", "2026-13", None, pd.Period("2026", "Y")])
+@pytest.mark.parametrize(
+    ("text", "fy_start", "expected"),
+    [
+        ("2026-Q3", 1, "2026Q3"),
+        ("FY2026Q1", 1, "2026Q1"),
+        ("fy2027q1", 4, "2026Q2"),  # fiscal year Apr 2026 - Mar 2027 is named FY2027
+        ("FY2027Q4", 4, "2027Q1"),
+        ("FY2027Q1", 7, "2026Q3"),
+        ("FY2027Q3", 10, "2027Q2"),
+        ("2026Q3", 4, "2026Q3"),  # calendar quarters ignore the fiscal year
+    ],
+)
+def test_parse_period_fiscal_quarters(text, fy_start, expected):
+    p = P.parse_period(text, fiscal_year_start=fy_start)
+    assert str(p) == expected and p.freqstr == "Q-DEC"
+
+
+def test_fiscal_quarter_that_is_not_a_calendar_quarter_is_refused():
+    with pytest.raises(DataError, match="not calendar quarters"):
+        P.parse_period("FY2027Q1", fiscal_year_start=2)
+
+
+@pytest.mark.parametrize("bad", ["October", "2026-13", None, pd.Period("2026", "Y"), "FY27Q1"])
 def test_parse_period_rejects_clearly(bad):
     with pytest.raises(DataError):
         P.parse_period(bad)
@@ -79,57 +100,3 @@ def test_records_of_unconfigured_type_is_empty():
     assert P.records(Wb(), "risks").empty
     assert len(P.records(Wb(), "complaints")) == 1
     assert P.records({"risks": None}, "risks").empty
-
-
-def test_time_to_close_counts_open_items_as_censored():
-    # 4 closed after 10, 20, 30, 40 days; 4 still open at 100 days.
-    opened = pd.Series(pd.to_datetime(["2026-01-01"] * 8))
-    closed = pd.Series(
-        pd.to_datetime(
-            ["2026-01-11", "2026-01-21", "2026-01-31", "2026-02-10", None, None, None, None]
-        )
-    )
-    as_of = pd.Timestamp("2026-04-11")  # 100 days
-    out = P.time_to_close(opened, closed, as_of)
-    assert out["n"] == 8 and out["n_open"] == 4
-    # Kaplan-Meier: S(t) drops by 1/8 at each close; S(40) = 0.5, so the median is 40 days,
-    # where ignoring open items would give 25 days. 90% is never reached.
-    assert out["median_days"] == 40
-    assert np.isnan(out["p90_days"])
-
-
-def test_time_to_close_all_closed_matches_plain_quantiles():
-    opened = pd.Series(pd.to_datetime(["2026-01-01"] * 10))
-    closed = opened + pd.to_timedelta(np.arange(1, 11), unit="D")
-    out = P.time_to_close(opened, closed, pd.Timestamp("2026-12-31"))
-    assert out["median_days"] == 5 and out["p90_days"] == 9  # empirical CDF reaches 0.5 at 5
-
-
-def test_time_to_close_closed_after_as_of_is_open():
-    opened = pd.Series(pd.to_datetime(["2026-01-01", "2026-01-01"]))
-    closed = pd.Series(pd.to_datetime(["2026-01-05", "2026-03-01"]))
-    out = P.time_to_close(opened, closed, pd.Timestamp("2026-02-01"))
-    assert out["n_open"] == 1
-
-
-def test_time_to_close_nothing_closed_is_nan_not_error():
-    out = P.time_to_close(
-        pd.Series(pd.to_datetime(["2026-01-01"])), pd.Series([pd.NaT]), pd.Timestamp("2026-02-01")
-    )
-    assert out["n_open"] == 1 and np.isnan(out["median_days"])
-
-
-def test_dispersion_ratio_near_one_for_binomial_data():
-    rng = np.random.default_rng(1)
-    n = np.full(200, 5000)
-    k = rng.binomial(n, 0.01)
-    assert 0.8 < P.dispersion_ratio(k, n, "p") < 1.2
-    assert P.choose_attribute_chart(k, n, "p")[0] == "p"
-
-
-def test_overdispersed_counts_choose_laney():
-    rng = np.random.default_rng(2)
-    n = np.full(36, 2_000_000)
-    k = rng.binomial(n, rng.uniform(0.008, 0.012, 36))  # rate itself varies month to month
-    chart, ratio = P.choose_attribute_chart(k, n, "p")
-    assert chart == "p_prime" and ratio > 5

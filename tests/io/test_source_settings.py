@@ -227,7 +227,7 @@ def test_csvs_qmsdata_writes_open_in_excel(tmp_path):
 @pytest.mark.xfail(
     strict=True,
     reason="validation must not report 'appears more than once' for rows whose key has an "
-    "unreadable value (qmsdata/validate.py _split; see the exports branch report)",
+    "unreadable value (qmsdata/validation/split.py failure_table; see the exports report)",
 )
 def test_a_date_format_mismatch_adds_no_false_duplicates(tmp_path):
     (tmp_path / "p.csv").write_text(

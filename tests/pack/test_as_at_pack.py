@@ -19,7 +19,7 @@ from qmsdata.pack import build_pack
 def test_pack_for_earlier_period_shows_records_as_at_its_end(
     tmp_path, tiny_workbook, tiny_sections, monkeypatch
 ):
-    monkeypatch.setattr("qmsdata.pack.run.code_fingerprint", lambda: "code-v1")
+    monkeypatch.setattr("qmsdata.pack.cache.code_fingerprint", lambda: "code-v1")
     folder, sections = tiny_sections
     kw = dict(notebook_dir=folder, sections=sections[:1], formats=["html"], progress=False)
     result = build_pack(
@@ -72,7 +72,7 @@ def test_period_in_progress_reports_up_to_the_data_date(
     tmp_path, tiny_workbook, tiny_sections, monkeypatch
 ):
     # a monthly pack run mid-month: the reporting date defaults to the data date, not month end
-    monkeypatch.setattr("qmsdata.pack.run.code_fingerprint", lambda: "code-v1")
+    monkeypatch.setattr("qmsdata.pack.cache.code_fingerprint", lambda: "code-v1")
     folder, sections = tiny_sections
     result = build_pack(
         tiny_workbook,

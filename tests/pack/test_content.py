@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 
 import qmsdata
+from qmsdata import stats
 from qmsdata.analytics import capa as capa_mod
-from qmsdata.analytics import spc
 from qmsdata.pack import narrative as N
+from qmsdata.stats import spc
 
 REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks" / "pack"
+NOTEBOOKS = REPO / "qmsdata" / "notebooks" / "pack"
 
 
 class FrameWorkbook:
@@ -46,6 +47,7 @@ def run_section(
     """Run notebook ``name``'s code cells in-process on ``wb``; return the texts it narrated."""
     said: list[str] = []
     monkeypatch.setattr(qmsdata, "section_workbook", lambda *a, **k: wb)
+    monkeypatch.setattr(qmsdata, "section_context", lambda *a, **k: _context(wb, out_dir, k))
     monkeypatch.setattr(
         qmsdata, "narrate", lambda text, *, kind="text": said.append(f"{kind}: {text}")
     )
@@ -59,6 +61,31 @@ def run_section(
         if "parameters" in cell.metadata.get("tags", []):
             env.update({"out_dir": str(out_dir), **params})
     return said
+
+
+def _context(wb: Any, out_dir: Path, values: dict[str, Any]) -> Any:
+    """The section context a notebook would get, built from its parameter values (no qms.toml)."""
+    from qmsdata.analytics.periods import parse_period
+    from qmsdata.pack.context import SectionContext
+
+    p = parse_period(values["period"])
+    return SectionContext(
+        workbook="hand-made",
+        period=str(p),
+        start=str(p.start_time.date()),
+        end=str(p.end_time.date()),
+        as_of=values.get("as_of") or str(p.end_time.date()),
+        data_as_of=str(wb.as_of.date()),
+        site=values.get("site"),
+        product=values.get("product"),
+        baseline_months=values.get("baseline_months", 12),
+        rules=values.get("rules", "anhoej"),
+        out_dir=str(out_dir),
+        organisation=None,
+        fiscal_year_start=1,
+        snapshot=None,
+        signals=None,
+    )
 
 
 def _capas() -> pd.DataFrame:
@@ -142,8 +169,8 @@ def _complaints(months: int) -> dict[str, pd.DataFrame]:
 
 
 def test_min_points_is_the_charts_constant(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert N.min_points() == spc.MIN_POINTS
-    monkeypatch.setattr(spc, "MIN_POINTS", 7)
+    assert N.min_points() == stats.MIN_POINTS
+    monkeypatch.setattr(stats, "MIN_POINTS", 7)
     assert N.min_points() == 7
     assert N.insufficient_note(_complaints(7), "complaints", "2026-10", "Complaint rate") is None
     note = N.insufficient_note(_complaints(6), "complaints", "2026-10", "Complaint rate")
@@ -156,7 +183,7 @@ def test_narrative_and_chart_say_insufficient_at_the_same_count(months: int) -> 
     chart = spc.control_chart(data, "i", value="y")
     chart_insufficient = chart.insufficient
     note = N.insufficient_note(_complaints(months), "complaints", "2026-10", "Complaints")
-    assert chart_insufficient == (note is not None) == (months < spc.MIN_POINTS)
+    assert chart_insufficient == (note is not None) == (months < stats.MIN_POINTS)
 
 
 # ---------------------------------------------------------------- evidence from the specs

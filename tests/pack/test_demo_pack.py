@@ -122,7 +122,7 @@ def test_warm_rebuild_reuses_every_section(demo_pack, demo_workbook, monkeypatch
     out = demo_pack.path.parent
     manifest = json.loads((demo_pack.path / "manifest.json").read_text())
     # the cache key of the first build, so a concurrent edit of the package does not matter
-    from qmsdata.pack import run as run_mod
+    from qmsdata.pack import cache as run_mod
 
     monkeypatch.setattr(run_mod, "code_fingerprint", _pinned_code_fingerprint(manifest))
     warm = build_pack(demo_workbook, "2026-10", out=out, progress=False)
@@ -161,7 +161,7 @@ def test_executed_notebooks_are_kept(demo_pack):
 
 def test_site_pack_has_its_own_folder(demo_pack, demo_workbook, monkeypatch):
     # one section is enough to show --site reaches the notebooks and names the folder
-    from qmsdata.pack import run as run_mod
+    from qmsdata.pack import cache as run_mod
     from qmsdata.pack.sections import SECTIONS
 
     manifest = json.loads((demo_pack.path / "manifest.json").read_text())
@@ -178,4 +178,58 @@ def test_site_pack_has_its_own_folder(demo_pack, demo_workbook, monkeypatch):
     assert result.path.name == "2026-10-Leeds" and result.ok
     params = json.loads((result.path / "manifest.json").read_text())["parameters"]
     assert params["site"] == "Leeds"
+    shutil.rmtree(result.path)
+
+
+def _extracts(pack, ids) -> dict[str, str]:
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted((pack / "data").glob("*.csv"))
+        if p.name.split("--", 1)[0] in ids
+    }
+
+
+PARAMETER_SECTIONS = ("00_summary", "31_customers")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"site": "Leeds"},
+        {"product": "SEN-080"},
+        {"baseline_months": 6},
+        {"period": "2026-09"},
+        {"rules": "nelson"},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+def test_every_pack_parameter_changes_the_extracts(demo_pack, demo_workbook, monkeypatch, change):
+    """A pack parameter that reaches no analytics call would leave the numbers unchanged."""
+    from qmsdata.pack import cache
+    from qmsdata.pack.sections import SECTIONS
+
+    manifest = json.loads((demo_pack.path / "manifest.json").read_text())
+    monkeypatch.setattr(cache, "code_fingerprint", _pinned_code_fingerprint(manifest))
+    kw = {"period": "2026-10", **change}
+    out = demo_pack.path.parent / "params"
+    # the demo pack's validated snapshot is reused (same inputs and code); only sections run
+    shutil.copytree(
+        demo_pack.path.parent / ".cache" / "snapshots",
+        out / ".cache" / "snapshots",
+        dirs_exist_ok=True,
+    )
+    result = build_pack(
+        demo_workbook,
+        out=out,
+        formats=["html"],
+        sections=[SECTIONS[s] for s in PARAMETER_SECTIONS],
+        progress=False,
+        **kw,
+    )
+    assert result.ok, [r.error for r in result.failed]
+    before = _extracts(demo_pack.path, PARAMETER_SECTIONS)
+    after = _extracts(result.path, PARAMETER_SECTIONS)
+    assert before.keys() & after.keys()
+    changed = sorted(n for n in before.keys() & after.keys() if before[n] != after[n])
+    assert changed, f"{change} changed none of {sorted(after)}"
     shutil.rmtree(result.path)

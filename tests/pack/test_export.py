@@ -95,7 +95,7 @@ def test_error_fragment_is_escaped_and_names_notebook():
         "34_x", "9.3.2 c) 4 — X", "9.3.2 c) 4", "KeyError: '<b>'", "sections/34_x.ipynb"
     )
     page = assemble([frag], title="t", facts=[], mode="html")
-    assert "KeyError: &#x27;&lt;b&gt;&#x27;" in page
+    assert "KeyError: &#39;&lt;b&gt;&#39;" in page  # markupsafe's escape
     assert "sections/34_x.ipynb" in page and "(failed)" in page
 
 

@@ -155,15 +155,16 @@ def test_sparkline() -> None:
     ],
 )
 def test_pack_period_month_quarter_fiscal(period: str, fy_start: int, expected) -> None:
-    from qmsdata.pack.run import parse_period
+    from qmsdata.pack.request import resolve_period
 
-    assert parse_period(period, fy_start) == expected
+    label, _start, end = resolve_period(period, fy_start)
+    assert (label, end) == expected
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026Q5", "FY2027Q1x", "October"])
 def test_pack_period_refused(period: str) -> None:
     from qmsdata.errors import PackError
-    from qmsdata.pack.run import parse_period
+    from qmsdata.pack.request import resolve_period as parse_period
 
     with pytest.raises(PackError, match="quarter"):
         parse_period(period)
@@ -171,7 +172,7 @@ def test_pack_period_refused(period: str) -> None:
 
 def test_fiscal_quarter_needs_aligned_year() -> None:
     from qmsdata.errors import PackError
-    from qmsdata.pack.run import parse_period
+    from qmsdata.pack.request import resolve_period as parse_period
 
     with pytest.raises(PackError, match="starts in month 2"):
         parse_period("FY2027Q1", 2)
@@ -206,12 +207,12 @@ def test_filter_product_keeps_qms_wide_records() -> None:
 def test_pack_folder_names(site, product, redact, name, tmp_path) -> None:
     from unittest import mock
 
-    from qmsdata.pack import run
+    from qmsdata.pack import build as run
 
     seen = {}
 
-    def fake_build(build, target, *a, **k):
-        seen["name"] = target.name
+    def fake_build(request, build, *a, **k):
+        seen["name"] = request.target.name
         raise KeyboardInterrupt  # stop before any work; the folder name is all we check
 
     wb = tmp_path / "wb"

@@ -17,7 +17,9 @@ from qmsdata.records import RECORD_TYPES
 
 def test_pseudonym_is_stable_prefixed_and_distinct() -> None:
     a = pseudonym("Acme Ltd")
-    assert a == pseudonym("Acme Ltd") and a.startswith("Customer-") and len(a) == 15
+    assert (
+        a == pseudonym("Acme Ltd") and a.startswith("Customer-") and len(a) == len("Customer-") + 16
+    )
     assert pseudonym("Acme Ltd ") == a  # surrounding blanks do not matter
     assert pseudonym("Acme Inc") != a
     assert pseudonym("Acme Ltd", "Text") != a
@@ -88,7 +90,7 @@ def test_redact_workbook_hides_every_personal_and_free_text_column() -> None:
     wb = redact_workbook(_Wb({"corrective_actions": capa, "audit_findings": audits}, failures))
     out = wb._frames["corrective_actions"]
     assert "Private notes" not in out.columns
-    assert out["owner"].str.fullmatch(r"Person-[0-9a-f]{6}").all()
+    assert out["owner"].str.fullmatch(r"Person-[0-9a-f]{16}").all()
     assert out["owner"].iloc[0] == pseudonym("Priya Raman", "Person")
     assert out["description"].iloc[0].startswith("Text-") and pd.isna(out["description"].iloc[1])
     assert out["process"].tolist() == ["Moulding", "Assembly"], "not private: kept"
@@ -149,7 +151,7 @@ def test_redacted_pack_has_no_customer_name(demo_workbook: Path, tmp_path: Path)
         assert not leaked, f"{p.name} shows {leaked[:3]}"
     # free text is there, pseudonymised (e.g. the open review actions' descriptions)
     shown = pd.read_csv(res.path / "data" / "10_previous_actions--open_actions.csv")
-    assert len(shown) and shown["description"].str.fullmatch(r"Text-[0-9a-f]{6}").all()
+    assert len(shown) and shown["description"].str.fullmatch(r"Text-[0-9a-f]{16}").all()
     # the backlog per owner is still there, per pseudonym
     backlog = pd.read_csv(res.path / "data" / "40_resources--capa_backlog_by_owner.csv")
-    assert len(backlog) and backlog["owner"].str.fullmatch(r"Person-[0-9a-f]{6}").all()
+    assert len(backlog) and backlog["owner"].str.fullmatch(r"Person-[0-9a-f]{16}").all()

@@ -9,14 +9,20 @@ from pathlib import Path
 import pytest
 
 from qmsdata.errors import PackError
+from qmsdata.files import file_lock
 from qmsdata.pack import build_pack, verify_pack
-from qmsdata.pack.run import (
-    _lock,
-    _swap_into_place,
-    input_fingerprint,
-    pack_name,
-    parse_period,
-)
+from qmsdata.pack.build import swap_into_place as _swap_into_place
+from qmsdata.pack.cache import input_fingerprint
+from qmsdata.pack.request import pack_name, resolve_period
+
+
+def parse_period(period, fiscal_year_start=1):
+    label, _start, end = resolve_period(period, fiscal_year_start)
+    return label, end
+
+
+def _lock(path):
+    return file_lock(path, what="this pack", error=PackError)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +95,7 @@ BASE = {
     ],
 )
 def test_section_key_changes_with_every_parameter(tmp_path, change):
-    from qmsdata.pack.run import section_key
+    from qmsdata.pack.cache import section_key
 
     nb = tmp_path / "s.ipynb"
     nb.write_text("{}")
@@ -99,7 +105,7 @@ def test_section_key_changes_with_every_parameter(tmp_path, change):
 
 
 def test_section_key_changes_with_notebook_inputs_and_code(tmp_path):
-    from qmsdata.pack.run import section_key
+    from qmsdata.pack.cache import section_key
 
     nb = tmp_path / "s.ipynb"
     nb.write_text("{}")
@@ -125,7 +131,7 @@ def test_swap_into_place_replaces_previous(tmp_path: Path):
 def test_second_build_of_same_pack_is_refused_while_locked(tmp_path: Path, tiny_workbook: Path):
     out = tmp_path / "reports"
     out.mkdir()
-    with _lock(out / ".2026-10.lock"), pytest.raises(PackError, match="another build"):
+    with _lock(out / ".2026-10.lock"), pytest.raises(PackError, match="another qms process"):
         build_pack(tiny_workbook, "2026-10", out=out, progress=False)
 
 
@@ -153,7 +159,7 @@ def test_failing_section_is_isolated_then_cached_then_forced(
     tmp_path, tiny_workbook, tiny_sections, monkeypatch
 ):
     # other work may edit the package while this runs; pin the code hash (tested separately below)
-    monkeypatch.setattr("qmsdata.pack.run.code_fingerprint", lambda: "code-v1")
+    monkeypatch.setattr("qmsdata.pack.cache.code_fingerprint", lambda: "code-v1")
     folder, sections = tiny_sections
     out = tmp_path / "reports"
     kw = dict(out=out, notebook_dir=folder, sections=sections, formats=["html"], progress=False)
@@ -196,7 +202,7 @@ def test_failing_section_is_isolated_then_cached_then_forced(
     kw["sections"] = sections[:1]
     forced = build_pack(tiny_workbook, "2026-10", force=True, **kw)
     assert not any(r.cached for r in forced.sections)
-    monkeypatch.setattr("qmsdata.pack.run.code_fingerprint", lambda: "code-v2")
+    monkeypatch.setattr("qmsdata.pack.cache.code_fingerprint", lambda: "code-v2")
     changed = build_pack(tiny_workbook, "2026-10", **kw)
     assert not any(r.cached for r in changed.sections), "a package change invalidates the cache"
     # leftovers: no temp build folders beside the pack
@@ -216,7 +222,7 @@ def test_interrupted_build_leaves_previous_pack_intact(
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt  # Ctrl-C while a section runs
 
-    monkeypatch.setattr("qmsdata.pack.run._execute", interrupted)
+    monkeypatch.setattr("qmsdata.pack.execute.execute_section", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_pack(tiny_workbook, "2026-10", force=True, **kw)
     assert (first.path / "manifest.json").read_bytes() == before
@@ -293,7 +299,7 @@ def test_dead_kernel_fails_its_section_only(tmp_path, tiny_workbook, notebooks):
 def test_prune_cache_keeps_most_recent(tmp_path):
     import os
 
-    from qmsdata.pack.run import prune_cache
+    from qmsdata.pack.cache import prune_cache
 
     folder = tmp_path / "sections"
     folder.mkdir()

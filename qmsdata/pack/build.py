@@ -1,0 +1,523 @@
+"""Build a review pack: lock, load and validate once, snapshot, sections, export, swap into place.
+
+The build happens in a temporary folder beside the target (``reports/.2026-10.build-*``) and is
+swapped into place only when complete, so a crash or Ctrl-C leaves the previous pack intact, and
+packs for different periods can build at the same time (a lock file stops two builds of the same
+pack). Executed sections are cached under ``<out>/.cache`` (:mod:`qmsdata.pack.cache`).
+
+The flow: :class:`~qmsdata.pack.request.PackRequest` (validated arguments) ->
+:func:`build_pack` (lock, temp folder, swap) -> ``_build`` (snapshot, the
+:class:`~qmsdata.pack.context.SectionContext` and the shared signals, sections on the
+:class:`~qmsdata.pack.execute.SectionPool`, extracts, coverage, HTML/PDF, manifest).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qmsdata.errors import PackError
+from qmsdata.files import atomic_write, file_lock
+from qmsdata.pack import cache as C
+from qmsdata.pack.context import CONTEXT_FILE, SIGNALS_FILE, SectionContext, compute_signals
+from qmsdata.pack.execute import SectionPool, SectionRun
+from qmsdata.pack.export import (
+    Fragment,
+    assemble,
+    find_chromium,
+    print_pdf,
+    static_images,
+)
+from qmsdata.pack.request import FORMATS, PackRequest
+from qmsdata.pack.sections import Section, available_sections
+
+
+@dataclass
+class PackResult:
+    """The outcome of :func:`build_pack`.
+
+    Attributes
+    ----------
+    path
+        The pack folder (``reports/<period>`` or ``reports/<period>-<site>``).
+    sections
+        One :class:`SectionRun` per section, in pack order.
+    skipped
+        Output format -> why it was not produced (e.g. ``{"pdf": "Chromium not found ..."}``).
+    seconds
+        Wall time of the build.
+    """
+
+    path: Path
+    sections: list[SectionRun]
+    skipped: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    not_covered: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    signed: bool = False
+
+    @property
+    def failed(self) -> list[SectionRun]:
+        """Return the sections that failed."""
+        return [s for s in self.sections if s.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """Return True when every section rendered."""
+        return not self.failed
+
+
+def build_pack(
+    workbook: str | Path,
+    period: str,
+    *,
+    site: str | None = None,
+    out: str | Path = "reports",
+    formats: Sequence[str] = FORMATS,
+    jobs: int | None = None,
+    force: bool = False,
+    as_of: str | None = None,
+    baseline_months: int = 12,
+    rules: str = "anhoej",
+    notebook_dir: str | Path | None = None,
+    sections: Sequence[Section] | None = None,
+    progress: bool = True,
+    timeout: float | None = 600,
+    kernel_name: str = "python3",
+    reuse_kernels: bool = True,
+    redact: bool = False,
+    product: str | None = None,
+    data_as_of: str | None = None,
+) -> PackResult:
+    """Build the management-review pack for one period (ISO 9001 9.3).
+
+    Loads and validates the workbook once, runs every section notebook with papermill (up to
+    ``jobs`` at a time), exports them into one offline ``pack.html`` (and ``pack.pdf`` when
+    Chromium is available), keeps the executed notebooks and the data extracts, and writes a
+    ``manifest.json`` that :func:`verify_pack` checks. A failing section becomes an error page;
+    the other sections still render.
+
+    Parameters
+    ----------
+    workbook
+        Workbook folder with ``qms.toml``.
+    period
+        Month ``YYYY-MM``, quarter ``YYYYQn`` or fiscal quarter ``FYyyyyQn``.
+    site
+        Restrict the pack to one site (output folder ``<period>-<site>``).
+    out
+        Parent folder of the packs.
+    formats
+        Any of ``"html"``, ``"pdf"``.
+    jobs
+        Notebooks run at once (default: number of CPU cores).
+    force
+        Ignore the cache and re-run every section.
+    as_of
+        Reporting date ``YYYY-MM-DD`` (default: last day of ``period``, or the data date when the
+        period is still in progress; never the clock). The pack shows the records as at this
+        date (:meth:`qmsdata.Workbook.as_at`).
+    baseline_months, rules
+        Months of baseline for control limits; run-rule set name. In the section context every
+        section reads (:class:`~qmsdata.pack.context.SectionContext`).
+    notebook_dir, sections
+        Where the section notebooks are, and which sections to build (default: every registered
+        section whose notebook exists).
+    progress
+        Show a progress bar with the section names (on stderr).
+    timeout
+        Seconds allowed per notebook cell.
+    kernel_name
+        Jupyter kernel to run the notebooks with.
+    reuse_kernels
+        Keep one kernel per worker across its sections (namespace emptied before each section);
+        a kernel that dies or times out is replaced. False starts a fresh kernel per section.
+    redact
+        Pseudonymise customer names and free-text descriptions (:mod:`qmsdata.pack.redact`);
+        the pack goes to ``<period>-redacted`` so the board's pack is not replaced.
+    product
+        Restrict the pack to one product (folder ``<period>[-<site>]-<product>``).
+    data_as_of
+        Data date ``YYYY-MM-DD``: when the data were extracted; rows are validated against it.
+        Default: ``[workbook] as_of`` in ``qms.toml``, else today. Must not be before ``as_of``.
+
+    Returns
+    -------
+    PackResult
+        The pack folder, per-section status, skipped formats.
+
+    Raises
+    ------
+    PackError
+        Bad arguments, a build of the same pack already running.
+    QmsError
+        The workbook cannot be loaded (structural problem).
+    """
+    t_start = time.perf_counter()
+    req = PackRequest.create(
+        workbook,
+        period,
+        site=site,
+        product=product,
+        out=out,
+        formats=formats,
+        jobs=jobs,
+        force=force,
+        as_of=as_of,
+        data_as_of=data_as_of,
+        baseline_months=baseline_months,
+        rules=rules,
+        redact=redact,
+    )
+    nb_dir = Path(notebook_dir).resolve() if notebook_dir else None
+    todo = list(sections) if sections is not None else available_sections(nb_dir)
+    if not todo:
+        raise PackError("no section notebooks found", file=nb_dir, hint="Check --notebooks.")
+    req.out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    run_options = _RunOptions(nb_dir, progress, timeout, kernel_name, reuse_kernels)
+
+    with file_lock(req.out / f".{req.name}.lock", what="this pack", error=PackError):
+        build = Path(tempfile.mkdtemp(prefix=f".{req.name}.build-", dir=req.out))
+        umask = os.umask(0)
+        os.umask(umask)
+        build.chmod(0o777 & ~umask)
+        try:
+            result = _build(req, build, todo, run_options)
+            swap_into_place(build, req.target)
+            C.prune_cache(req.out / ".cache")
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+    result.seconds = time.perf_counter() - t_start
+    return result
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    """How the sections run (not part of the pack's content)."""
+
+    notebook_dir: Path | None
+    progress: bool
+    timeout: float | None
+    kernel_name: str
+    reuse_kernels: bool
+
+
+def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions) -> PackResult:
+    from qmsdata.config import read_config
+
+    cache = req.out / ".cache"
+    (build / "sections").mkdir()
+    code_fp = C.code_fingerprint()
+    input_fp = C.input_fingerprint(req.workbook)
+    if req.redact and input_fp:  # a redacted snapshot and its sections are cached apart
+        from qmsdata.pack.redact import secret_id
+
+        input_fp = C.sha("redacted", secret_id(), input_fp)  # a new secret, new pseudonyms
+
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    params = req.parameters()
+    runs = [SectionRun(s, notebook=f"sections/{s.id}.ipynb") for s in todo]
+    for run in runs:
+        nb = run.section.notebook(opt.notebook_dir)
+        if not nb.is_file():
+            raise PackError(f"section notebook for {run.section.id} not found", file=nb)
+        run.key = C.section_key(run.section.id, nb, params, input_fp, code_fp)
+
+    # cached sections are restored at once; the others go to the pool, whose kernels start (and
+    # import the libraries) while the workbook is loaded and validated
+    fragments: dict[str, Fragment] = {}
+    pending = []
+    for run in runs:
+        entry = cache / "sections" / run.key if run.key else None
+        if entry is not None and not req.force and (entry / "fragment.json").is_file():
+            frag_json = C.restore(entry, build, run.section.id, run.notebook)
+            fragments[run.section.id] = Fragment.from_json(frag_json)
+            run.extracts, run.pack_files = C.collect(build / "work" / run.section.id)
+            run.status, run.cached = "ok", True
+        else:
+            pending.append(run)
+    bar: Any = _NoBar()
+    with SectionPool(
+        min(req.jobs, len(pending)), opt.kernel_name, opt.timeout, opt.reuse_kernels
+    ) as pool:
+        try:
+            bar = _progress(len(runs), f"pack {req.name}", opt.progress)
+            bar.set_postfix_str("loading and validating the workbook", refresh=True)
+            # 1. load and validate once (against the data date); sections read the snapshot
+            # of the records as at the reporting date
+            snapshot, facts = _snapshot(req, cache, build, input_fp, code_fp)
+            config = read_config(req.workbook)
+            shared = build / "shared"
+            shared.mkdir()
+            ctx = SectionContext(
+                workbook=str(req.workbook),
+                period=req.period,
+                start=req.start,
+                end=req.end,
+                as_of=req.as_of,
+                data_as_of=req.data_as_of,
+                site=req.site,
+                product=req.product,
+                baseline_months=req.baseline_months,
+                rules=req.rules,
+                out_dir=str(build / "work"),
+                organisation=config.organisation,
+                fiscal_year_start=config.fiscal_year_start,
+                snapshot=str(snapshot),
+                signals=str(shared / SIGNALS_FILE) if pending else None,
+            )
+            if pending:  # computed once here instead of in every section that shows them
+                _write_signals(ctx, shared / SIGNALS_FILE)
+            atomic_write(shared / CONTEXT_FILE, ctx.to_json())
+            timings["load"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+
+            # 2. run the sections
+            bar.update(len(runs) - len(pending))
+            run_params = {
+                **{k: v for k, v in params.items() if k != "data_as_of"},
+                "snapshot": str(snapshot),  # for notebooks written before the context
+                "context": str(shared / CONTEXT_FILE),
+            }
+            running: set[str] = set()
+            running_lock = threading.Lock()
+
+            def started(run: SectionRun) -> None:  # called on a worker thread
+                with running_lock:
+                    running.add(run.section.id)
+
+            tasks = [(r, r.section.notebook(opt.notebook_dir)) for r in pending]
+            for run, fragment in pool.run_all(tasks, run_params, build, on_start=started):
+                sid = run.section.id
+                with running_lock:
+                    running.discard(sid)
+                    names = _names(running)
+                fragments[sid] = fragment
+                if run.status == "ok" and run.key:
+                    C.store(cache / "sections" / run.key, build, sid, run.notebook)
+                bar.update(1)
+                bar.set_postfix_str(
+                    (f"{sid} FAILED; " if run.status == "failed" else f"{sid} done; ") + names,
+                    refresh=True,
+                )
+        finally:
+            bar.close()
+
+    # 3. extracts into data/
+    (build / "data").mkdir()
+    for run in runs:
+        work = build / "work" / run.section.id
+        for fname in run.extracts:
+            shutil.copy2(work / "data" / fname, build / "data" / f"{run.section.id}--{fname}")
+        for fname in run.pack_files:
+            if (build / fname).exists():
+                raise PackError(
+                    f"section {run.section.id} writes {fname}, which another section wrote too",
+                    file=run.section.notebook(opt.notebook_dir),
+                )
+            shutil.copy2(work / "pack" / fname, build / fname)
+    shutil.rmtree(build / "work", ignore_errors=True)
+    shutil.rmtree(build / "shared", ignore_errors=True)
+
+    timings["sections"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    # 4. export
+    from qmsdata.pack.coverage import coverage_fragment, not_covered_labels
+    from qmsdata.pack.manifest import pack_facts
+
+    ordered = [fragments[r.section.id] for r in runs]
+    title = f"Management review pack — {req.period}" + (f" — {req.site}" if req.site else "")
+    fact_list = pack_facts(req, config.organisation)
+    not_covered = not_covered_labels(r.section.id for r in runs)
+    # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
+    cov_frag = coverage_fragment(req.target, {r.section.id: r.status for r in runs}, build)
+    at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
+    ordered.insert(at, cov_frag)
+    skipped: dict[str, str] = {}
+    if "html" in req.formats:
+        page = assemble(ordered, title=title, facts=fact_list, mode="html", not_covered=not_covered)
+        (build / "pack.html").write_text(page, encoding="utf-8")
+    timings["html"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    if "pdf" in req.formats:
+        reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
+        if reason:
+            skipped["pdf"] = reason
+
+    timings["pdf"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    # 5. manifest
+    from qmsdata.pack.manifest import manifest_info, write_manifest
+
+    if snapshot.is_relative_to(build):
+        shutil.rmtree(snapshot, ignore_errors=True)
+    info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped)
+    write_manifest(build, info)
+    from qmsdata.pack.signing import sign_manifest
+
+    signed = sign_manifest(build)  # None: no key (`qms keys init`), the pack stays unsigned
+    timings["manifest"] = time.perf_counter() - clock
+    return PackResult(
+        req.target,
+        runs,
+        skipped,
+        not_covered=not_covered,
+        timings=timings,
+        signed=signed is not None,
+    )
+
+
+def _snapshot(
+    req: PackRequest, cache: Path, build: Path, input_fp: str | None, code_fp: str
+) -> tuple[Path, dict[str, Any]]:
+    """Load, validate (and redact) the workbook once; return the snapshot folder and its facts."""
+    import json
+
+    snap_key = C.sha("snapshot", input_fp, req.as_of, req.data_as_of, code_fp) if input_fp else None
+    snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
+    if req.force or snap_key is None or not (snapshot / "meta.json").is_file():
+        from qmsdata import load
+        from qmsdata.pack.snapshot import write_snapshot
+
+        wb = load(req.workbook, as_of=req.data_as_of).as_at(req.as_of)
+        if req.redact:
+            from qmsdata.pack.redact import redact_workbook
+
+            wb = redact_workbook(wb)
+        write_snapshot(wb, snapshot)
+    facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+    C.touch(snapshot)
+    return snapshot, facts
+
+
+def _write_signals(ctx: SectionContext, path: Path) -> None:
+    """Compute :func:`qmsdata.signals` once on the sections' workbook and store it (Parquet)."""
+    import io
+
+    from qmsdata.pack.notebook import section_workbook
+
+    wb = section_workbook(context=ctx)
+    buf = io.BytesIO()
+    compute_signals(wb, ctx).to_parquet(buf)
+    atomic_write(path, buf.getvalue())
+
+
+def swap_into_place(new: Path, target: Path) -> None:
+    """Move the finished build ``new`` to ``target``, replacing any previous pack.
+
+    Uses an atomic exchange (Linux ``renameat2(RENAME_EXCHANGE)``) when available, so the target
+    is never missing; elsewhere the old pack is renamed aside first and removed afterwards.
+    """
+    if not target.exists():
+        os.rename(new, target)
+        return
+    libc_name = ctypes.util.find_library("c")
+    if libc_name and sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        renameat2 = getattr(libc, "renameat2", None)
+        if renameat2 is not None:
+            at_fdcwd, rename_exchange = -100, 2
+            rc = renameat2(
+                at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(target), rename_exchange
+            )
+            if rc == 0:
+                shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old pack
+                return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _make_pdf(
+    build: Path,
+    cache: Path,
+    fragments: list[Fragment],
+    title: str,
+    facts: list[tuple[str, str]],
+    not_covered: list[str],
+) -> str | None:
+    """Print pack.pdf; return why it was skipped, or None when it was written."""
+    import hashlib
+
+    if find_chromium() is None:
+        return (
+            "Chromium not found (install it with `make chromium` or `apt install chromium`, "
+            "or set QMS_CHROMIUM); the HTML pack was built without it"
+        )
+    figures = [f for frag in fragments for f in frag.figures]
+    svg_cache = cache / "figures"
+    svgs: dict[str, bytes] = {}
+    missing = []
+    for fig in figures:
+        p = svg_cache / f"{C.sha(fig)}.svg"
+        if p.is_file():
+            svgs[fig["id"]] = p.read_bytes()
+        else:
+            missing.append(fig)
+    try:
+        drawn = static_images(missing)
+    except PackError as exc:
+        return str(exc)
+    for fig in missing:
+        if fig["id"] in drawn:
+            svgs[fig["id"]] = drawn[fig["id"]]
+            atomic_write(svg_cache / f"{C.sha(fig)}.svg", drawn[fig["id"]])
+    page = assemble(
+        fragments, title=title, facts=facts, mode="print", svgs=svgs, not_covered=not_covered
+    ).encode("utf-8")
+    pdf_cache = cache / "pdf" / f"{hashlib.sha256(page).hexdigest()}.pdf"
+    if pdf_cache.is_file():
+        shutil.copy2(pdf_cache, build / "pack.pdf")
+        C.touch(pdf_cache)
+        return None
+    with tempfile.TemporaryDirectory(prefix=".print-", dir=build) as tmp:
+        html_path = Path(tmp) / "pack-print.html"
+        html_path.write_bytes(page)
+        try:
+            print_pdf(html_path, build / "pack.pdf")
+        except PackError as exc:
+            (build / "pack.pdf").unlink(missing_ok=True)
+            return str(exc)
+    atomic_write(pdf_cache, (build / "pack.pdf").read_bytes())
+    return None
+
+
+def _names(ids: Any) -> str:
+    names = sorted(ids)
+    return ("running: " + ", ".join(names)) if names else "exporting"
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, desc: str, enabled: bool) -> Any:
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, desc=desc, unit="section", file=sys.stderr, leave=True, dynamic_ncols=True
+    )

@@ -1,0 +1,172 @@
+"""The section cache: keys, store, restore and pruning (``<out>/.cache``).
+
+A section is served from the cache when its key matches: the hash of its notebook, the pack's
+parameters, every input file (``qms.toml`` and every source it names, read through
+:func:`qmsdata.config.read_config`) and the qmsdata code. A workbook with a database-server
+source cannot be hashed, so it is never served from the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ENGINE_VERSION = "1"
+
+#: cache entries kept per kind (least recently used ones beyond this are removed)
+CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24}
+
+
+def sha(*parts: Any) -> str:
+    """Return the SHA-256 of the JSON of ``parts`` (keys sorted)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(json.dumps(part, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _file_sha(path: Path) -> str:
+    from qmsdata.pack.manifest import sha256_file
+
+    return sha256_file(path)
+
+
+def input_fingerprint(workbook: Path) -> str | None:
+    """Return a hash of every file the workbook is read from, or None when it cannot be hashed.
+
+    Every file under the workbook folder counts (``qms.toml`` included), plus any source file the
+    configuration names outside the folder. A source that is a database server (a SQLAlchemy URL
+    other than SQLite) cannot be hashed, so such a workbook is never served from the cache.
+    """
+    from qmsdata.config import read_config
+    from qmsdata.errors import QmsError
+
+    parts: list[tuple[Any, ...]] = []
+    for p in sorted(workbook.rglob("*")):
+        rel = p.relative_to(workbook)
+        if p.is_file() and not any(s.startswith(".") for s in rel.parts):
+            parts.append((rel.as_posix(), p.stat().st_size, _file_sha(p)))
+    try:
+        records = read_config(workbook).records
+    except QmsError:  # the load reports it; nothing outside the folder can be named
+        records = {}
+    for rt, spec in sorted(records.items()):
+        source = spec.source
+        if "://" in source:
+            if not source.startswith("sqlite:///"):
+                return None
+            source = source.removeprefix("sqlite:///")
+        if not source:
+            continue
+        path = (workbook / source).resolve()
+        if path.is_file() and not path.is_relative_to(workbook.resolve()):
+            parts.append((rt, str(path), _file_sha(path)))
+        elif not path.exists():
+            parts.append((rt, str(path), None))
+    return sha(parts)
+
+
+def code_fingerprint() -> str:
+    """Return a hash of the qmsdata source, library versions and Python (changes invalidate)."""
+    from qmsdata.pack.manifest import package_versions
+
+    root = Path(__file__).resolve().parents[1]
+    parts = [
+        (p.relative_to(root).as_posix(), _file_sha(p))
+        for p in sorted(root.rglob("*"))
+        if p.suffix in (".py", ".toml", ".css", ".html", ".j2") and "__pycache__" not in p.parts
+    ]
+    return sha(ENGINE_VERSION, parts, package_versions(), sys.version)
+
+
+def section_key(
+    section_id: str, notebook: Path, params: dict[str, Any], input_fp: str | None, code_fp: str
+) -> str:
+    """Return the cache key of a section: hash of notebook, parameters, inputs and package code.
+
+    An empty key (never cached) when the inputs cannot be hashed.
+    """
+    if not input_fp:
+        return ""
+    return sha(
+        "section", ENGINE_VERSION, section_id, _file_sha(notebook), params, input_fp, code_fp
+    )
+
+
+def touch(path: Path) -> None:
+    """Mark a cache entry as used (its mtime orders :func:`prune_cache`)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _copytree_atomic(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` through a temp folder; keep an existing ``dst`` (same content)."""
+    if dst.exists():
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
+    try:
+        shutil.copytree(src, tmp, dirs_exist_ok=True)
+        os.rename(tmp, dst)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def collect(work: Path) -> tuple[list[str], list[str]]:
+    """Return the extracts (``data/``) and pack-level files (``pack/``) a section wrote."""
+    found: dict[str, list[str]] = {"data": [], "pack": []}
+    for sub in found:
+        if (work / sub).is_dir():
+            found[sub] = sorted(p.name for p in (work / sub).glob("*.csv"))
+    return found["data"], found["pack"]
+
+
+def store(entry: Path, build: Path, section_id: str, notebook: str) -> None:
+    """Copy a successful section (executed notebook, extracts, fragment) into the cache."""
+    src = Path(tempfile.mkdtemp(prefix=".stage-", dir=build))
+    shutil.copy2(build / notebook, src / "section.ipynb")
+    work = build / "work" / section_id
+    shutil.copy2(work / "fragment.json", src / "fragment.json")
+    for sub in ("data", "pack"):
+        if (work / sub).is_dir():
+            shutil.copytree(work / sub, src / sub)
+    _copytree_atomic(src, entry)
+    shutil.rmtree(src, ignore_errors=True)
+
+
+def restore(entry: Path, build: Path, section_id: str, notebook: str) -> str:
+    """Copy a cached section into the build; return its fragment's JSON."""
+    work = build / "work" / section_id
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(entry / "section.ipynb", build / notebook)
+    for sub in ("data", "pack"):
+        if (entry / sub).is_dir():
+            shutil.copytree(entry / sub, work / sub)
+    touch(entry)
+    return (entry / "fragment.json").read_text(encoding="utf-8")
+
+
+def prune_cache(cache: Path, limits: dict[str, int] | None = None) -> int:
+    """Remove the least recently used cache entries beyond ``limits``; return how many."""
+    removed = 0
+    for kind, keep in (limits or CACHE_LIMITS).items():
+        folder = cache / kind
+        if not folder.is_dir():
+            continue
+        entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+        entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[keep:]:
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+            removed += 1
+    return removed

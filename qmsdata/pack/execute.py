@@ -1,0 +1,285 @@
+"""Run section notebooks: papermill driven from Python on a thread pool, one warm kernel per worker.
+
+Each worker thread of a :class:`concurrent.futures.ThreadPoolExecutor` keeps its own kernel
+(started, and the heavy libraries imported in it, while the main thread loads the workbook); a
+first cell empties the kernel's namespace before each section. A section that kills its kernel
+or times out fails alone, and its worker starts a fresh kernel for the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qmsdata.pack.export import Fragment, error_fragment, export_section
+from qmsdata.pack.sections import Section
+
+RESET_SOURCE = (
+    "# qmsdata pack: the kernel is reused across sections; start from an empty namespace\n"
+    'get_ipython().run_line_magic("reset", "-f")'
+)
+
+#: imported in each worker's kernel while the workbook loads (saves seconds per section)
+WARM_UP = "import pandas, plotly.graph_objects, plotly.io, qmsdata, qmsdata.figures"
+
+
+@dataclass
+class SectionRun:
+    """What happened to one section in a build."""
+
+    section: Section
+    status: str = "pending"  # ok | failed
+    cached: bool = False
+    key: str = ""
+    error: str | None = None
+    seconds: float = 0.0
+    notebook: str = ""  # path inside the pack, e.g. sections/10_previous_actions.ipynb
+    extracts: list[str] = field(default_factory=list)
+    pack_files: list[str] = field(default_factory=list)  # CSVs placed at the pack's top level
+
+
+def quiet_kernel_manager() -> type:
+    """Return a kernel manager class whose kernel's stderr chatter does not reach the terminal."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        """Kernel manager whose kernel's own stderr chatter does not reach the terminal."""
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            import subprocess
+
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
+def _with_reset_cell(notebook: Path) -> Any:
+    """Return the notebook with a first cell that empties the (reused) kernel's namespace."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    cell = nbformat.v4.new_code_cell(RESET_SOURCE)
+    cell.metadata["tags"] = ["qms-reset"]
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def execute_section(
+    run: SectionRun,
+    notebook: Path,
+    params: dict[str, Any],
+    build: Path,
+    kernel_name: str,
+    timeout: float | None,
+    km: Any = None,
+) -> tuple[Fragment, bool]:
+    """Run one section notebook with papermill and export it; never raises for a failing section.
+
+    With ``km`` (a kernel manager owned by the calling worker) the kernel is reused: a first cell
+    empties its namespace, and the kernel stays up for the worker's next section. Fills in
+    ``run`` and returns its HTML fragment and whether the kernel is still healthy (False after a
+    dead kernel or a timeout, so the worker starts a fresh one).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from qmsdata.pack.cache import collect
+
+    section = run.section
+    work = build / "work" / section.id
+    work.mkdir(parents=True, exist_ok=True)
+    executed = build / run.notebook
+    healthy = True
+    t0 = time.perf_counter()
+    if km is not None:
+        source: Any = _with_reset_cell(notebook)
+        kernel_kw: dict[str, Any] = {"km": km}
+    else:
+        source = str(notebook)
+        kernel_kw = {"kernel_manager_class": quiet_kernel_manager()}
+    try:
+        # no cwd=: papermill would chdir the whole process, which threads share
+        papermill.execute_notebook(
+            source,
+            str(executed),
+            parameters={**params, "out_dir": str(work)},
+            kernel_name=kernel_name,
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            shutdown_kernel="immediate",
+            **kernel_kw,
+        )
+        run.status = "ok"
+    except PapermillExecutionError as exc:
+        run.status, run.error = "failed", f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # noqa: BLE001 - a dead kernel or timeout fails this section only
+        run.status, run.error = "failed", f"{type(exc).__name__}: {exc}"
+        healthy = False
+    run.seconds = time.perf_counter() - t0
+    if run.status == "ok":
+        try:
+            frag = export_section(executed, section.id, section.label, section.clause)
+        except Exception as exc:  # noqa: BLE001
+            run.status, run.error = "failed", f"export failed: {type(exc).__name__}: {exc}"
+    if run.status == "failed":
+        frag = error_fragment(
+            section.id, section.label, section.clause, run.error or "", run.notebook
+        )
+    run.extracts, run.pack_files = collect(work)
+    (work / "fragment.json").write_text(frag.to_json(), encoding="utf-8")
+    return frag, healthy
+
+
+def warm_kernel(kernel_name: str) -> Any:
+    """Start a kernel and import the heavy libraries in it; None if that fails (fresh later)."""
+    from jupyter_core.utils import run_sync
+
+    km = quiet_kernel_manager()(kernel_name=kernel_name)
+    try:
+        run_sync(km.start_kernel)()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=120)
+            run_sync(kc.execute_interactive)(WARM_UP, timeout=300, store_history=False)
+        finally:
+            kc.stop_channels()
+    except Exception:  # noqa: BLE001 - warming is an optimisation only
+        shutdown(km)
+        return None
+    return km
+
+
+def shutdown(km: Any) -> None:
+    """Shut a kernel down now (errors ignored: it may be dead already)."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+
+
+class SectionPool:
+    """Up to ``jobs`` sections at a time on a thread pool, each worker keeping one kernel.
+
+    Use as a context manager: entering starts the workers' kernels (they warm up while the
+    caller loads the workbook), leaving cancels what has not started and shuts every kernel down.
+    """
+
+    def __init__(
+        self,
+        jobs: int,
+        kernel_name: str,
+        timeout: float | None,
+        reuse: bool,
+        execute: Callable[..., tuple[Fragment, bool]] | None = None,
+    ) -> None:
+        self.jobs, self.kernel_name, self.timeout, self.reuse = jobs, kernel_name, timeout, reuse
+        self._execute = execute or execute_section
+        self._local = threading.local()
+        self._kernels: list[Any] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> SectionPool:
+        if self.jobs > 0:
+            self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="qms-section")
+            if self.reuse:
+                for _ in range(self.jobs):
+                    self._pool.submit(self._kernel)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # sections not started are cancelled; shutting the kernels down ends any still running
+        # (after an error or Ctrl-C), so joining the workers does not wait for them
+        self._stop.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._shutdown_kernels()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        self._shutdown_kernels()  # one a worker was still starting
+
+    def _shutdown_kernels(self) -> None:
+        with self._lock:
+            kernels, self._kernels = self._kernels, []
+        for km in kernels:
+            shutdown(km)
+
+    def _kernel(self) -> Any:
+        """Return this worker's kernel manager, starting (and warming) one when it has none."""
+        km = getattr(self._local, "km", None)
+        if km is None and self.reuse and not self._stop.is_set():
+            km = warm_kernel(self.kernel_name) or quiet_kernel_manager()(
+                kernel_name=self.kernel_name
+            )
+            self._local.km = km
+            with self._lock:
+                self._kernels.append(km)
+        return km
+
+    def _drop_kernel(self) -> None:
+        km = getattr(self._local, "km", None)
+        self._local.km = None
+        if km is not None:
+            shutdown(km)
+            with self._lock:
+                if km in self._kernels:
+                    self._kernels.remove(km)
+
+    def _run(
+        self, run: SectionRun, notebook: Path, params: dict[str, Any], build: Path
+    ) -> tuple[SectionRun, Fragment]:
+        if self._stop.is_set():
+            raise RuntimeError("the build stopped")
+        km = self._kernel()
+        frag, healthy = self._execute(
+            run, notebook, params, build, self.kernel_name, self.timeout, km
+        )
+        if not healthy:
+            self._drop_kernel()
+        return run, frag
+
+    def run_all(
+        self,
+        tasks: list[tuple[SectionRun, Path]],
+        params: dict[str, Any],
+        build: Path,
+        on_start: Callable[[SectionRun], None] | None = None,
+    ) -> Iterator[tuple[SectionRun, Fragment]]:
+        """Yield ``(run, fragment)`` for each task as it finishes (any order).
+
+        A section's failure is in its run; an exception from the machinery itself (or Ctrl-C)
+        propagates and stops the pool.
+        """
+        if self._pool is None or not tasks:
+            return
+        futures: dict[Future[tuple[SectionRun, Fragment]], SectionRun] = {}
+        for run, notebook in tasks:
+            futures[self._pool.submit(self._started, on_start, run, notebook, params, build)] = run
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+
+    def _started(
+        self,
+        on_start: Callable[[SectionRun], None] | None,
+        run: SectionRun,
+        notebook: Path,
+        params: dict[str, Any],
+        build: Path,
+    ) -> tuple[SectionRun, Fragment]:
+        if on_start is not None:
+            on_start(run)
+        return self._run(run, notebook, params, build)
