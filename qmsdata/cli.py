@@ -35,11 +35,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     Exit 0 when every row was accepted, 1 when rows were quarantined; structural problems raise
     QmsError (exit 2, see :func:`main`).
     """
+    from qmsdata.check import ensure_loadable
     from qmsdata.config import parse_as_of_date
     from qmsdata.validation.report import summary_table, write_quality_report
     from qmsdata.workbook import load
 
     when = parse_as_of_date(args.as_of) if args.as_of else None
+    ensure_loadable(Path(args.workbook))  # every structural problem at once, before any rows
     wb = load(Path(args.workbook), as_of=when, progress=sys.stderr.isatty())
     out_dir = Path(args.out) if args.out is not None else Path("reports") / "data-quality"
     report = write_quality_report(wb, out_dir)

@@ -391,8 +391,10 @@ def _snapshot(
     snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
     if req.force or snap_key is None or not (snapshot / "meta.json").is_file():
         from qmsdata import load
+        from qmsdata.check import ensure_loadable
         from qmsdata.pack.snapshot import write_snapshot
 
+        ensure_loadable(req.workbook)  # every structural problem at once, before any rows
         wb = load(req.workbook, as_of=req.data_as_of).as_at(req.as_of)
         if req.redact:
             from qmsdata.pack.redact import redact_workbook
