@@ -244,8 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--period",
         required=True,
-        help="month YYYY-MM, calendar quarter YYYYQn, or fiscal quarter FYyyyyQn "
-        "(fiscal_year_start in qms.toml)",
+        help="month YYYY-MM, calendar quarter YYYYQn, fiscal quarter FYyyyyQn "
+        "(fiscal_year_start in qms.toml), or, counted back from the data date, last (the last "
+        "complete month) or last-quarter (the last complete fiscal quarter)",
     )
     p.add_argument("--site", default=None, help="one site only (writes <out>/<period>-<site>)")
     p.add_argument("--product", default=None, help="one product only (records with a product)")
