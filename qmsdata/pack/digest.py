@@ -115,7 +115,15 @@ def read_digest(pack: str | Path) -> Digest:
         manifest: dict[str, Any] = json.loads((pack / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise PackError(f"cannot read the pack's manifest: {exc}", file=pack) from None
-    data = pack / "data"
+    return digest_from(manifest, pack / "data", pack)
+
+
+def digest_from(manifest: dict[str, Any], data: Path, pack: Path) -> Digest:
+    """Return the digest of a manifest's content and the extracts folder ``data``.
+
+    For a pack being built (the deck is made before ``manifest.json`` is written); ``pack`` is
+    the folder the pack will be in.
+    """
     title = f"Management review pack {manifest.get('period', pack.name)}"
     if manifest.get("site"):
         title += f" — {manifest['site']}"
