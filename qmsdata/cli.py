@@ -274,7 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--formats",
         default="html,pdf",
-        help="comma-separated outputs: html, pdf (default: html,pdf)",
+        help="comma-separated outputs: html, pdf, pptx (the meeting deck: title, exception "
+        "summary, objective matrix, one slide per signal of concern) (default: html,pdf)",
     )
     p.add_argument(
         "--jobs",

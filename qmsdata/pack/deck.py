@@ -162,9 +162,7 @@ def write_deck(
     box = slide.shapes.add_textbox(Inches(0.6), Inches(1.4), width - Inches(1.2), Inches(5.6))
     tf = box.text_frame
     tf.word_wrap = True
-    lines: list[tuple[str, int, bool]] = [
-        (f"Signals of concern ({len(digest.signals)})", 20, True)
-    ]
+    lines: list[tuple[str, int, bool]] = [(f"Signals of concern ({len(digest.signals)})", 20, True)]
     lines += [(f"{s['series']} — since {s['since']}", 16, False) for s in digest.signals] or [
         ("None this period.", 16, False)
     ]

@@ -109,7 +109,7 @@ def label(name: Any) -> str:
     """Return the heading for people of column ``name`` (see the module doc)."""
     text = str(name)
     col = _spec_columns().get(text)
-    if col is not None and getattr(col, "label", ""):
+    if col is not None and col.label:
         return str(col.label)
     if text in LABELS:
         return LABELS[text]
@@ -179,14 +179,8 @@ def display_frame(frame: Any, *, currency_symbol: str | None = None) -> Any:
             "date": F.date,
             "currency": lambda v: F.currency(v, currency_symbol),
         }[how]
-        out[name] = pd.Series(
-            [
-                fn(v, missing="") if how != "currency" else ("" if F.is_missing(v) else fn(v))
-                for v in col
-            ],
-            index=out.index,
-            dtype=object,
-        )
+        shown = ["" if F.is_missing(v) else fn(v) for v in col]
+        out[name] = pd.Series(shown, index=out.index, dtype=object)
     out.columns = [label(c) for c in out.columns]
     if out.index.name is not None:
         out.index.name = label(out.index.name)

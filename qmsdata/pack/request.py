@@ -16,7 +16,9 @@ from pathlib import Path
 
 from qmsdata.errors import PackError
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "pptx")
+#: what a build writes when no formats are given (the deck is asked for)
+DEFAULT_FORMATS = ("html", "pdf")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SITE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 _PERIOD_HINT = (
@@ -203,7 +205,7 @@ class PackRequest:
         site: str | None = None,
         product: str | None = None,
         out: str | Path = "reports",
-        formats: Sequence[str] = FORMATS,
+        formats: Sequence[str] = DEFAULT_FORMATS,
         jobs: int | None = None,
         force: bool = False,
         as_of: str | None = None,
