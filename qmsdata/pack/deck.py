@@ -9,8 +9,9 @@ extracts and the manifest's content), nothing is recomputed.
 The charts are the pack's own figures drawn as static images by kaleido — as for the PDF
 (:func:`qmsdata.pack.export.static_images`), but as PNG because PowerPoint cannot place SVG —
 and cached beside the PDF's SVGs in ``<out>/.cache/figures/<hash>.png``. A signal is given the
-figure whose title names it (same title; else the same supplier / objective / site id and most
-words in common); a signal with no such figure gets a slide without a chart.
+figure whose title names it (same title; else the same supplier / objective id and most words
+in common; else the first chart of its clause's section sharing a word,
+:func:`signal_figure`); a signal with no such figure gets a slide without a chart.
 """
 
 from __future__ import annotations
@@ -64,6 +65,40 @@ def match_figure(series: str, figures: Sequence[dict[str, Any]]) -> dict[str, An
     return best[1] if best[0] >= 0.5 else None
 
 
+def _clause_key(text: str) -> str:
+    """Return ``"9.3.2c1"`` for ``"9.3.2 c) 1"`` (a section's clause) or ``"9.3.2 c1 customer"``."""
+    m = re.match(r"\s*(\d+(?:\.\d+)*)\s*([a-f])?\)?\s*(\d)?", str(text))
+    return "".join(g or "" for g in m.groups()) if m else ""
+
+
+def _stems(text: str) -> set[str]:
+    stop = {"the", "of", "and", "per", "by", "in", "to", "a", "last", "months", "chart", "rate"}
+    return {w.rstrip("s") for w in _WORD_RE.findall(text.lower()) if w not in stop and len(w) > 1}
+
+
+def signal_figure(signal: dict[str, str], fragments: Sequence[Any]) -> dict[str, Any] | None:
+    """Return the figure shown for a signal of concern, or None.
+
+    :func:`match_figure` over every figure of the pack; failing that, the first figure of the
+    section answering the signal's clause (its ``area``) whose title shares a word with the
+    series (a section draws its main chart of a series first): "Complaints per million units
+    shipped" (9.3.2 c1) gets "Complaint rate (u chart)".
+    """
+    figures = [f for frag in fragments for f in getattr(frag, "figures", [])]
+    fig = match_figure(signal["series"], figures)
+    if fig is not None or _ID_RE.search(signal["series"]):
+        return fig
+    key = _clause_key(signal.get("area", ""))
+    words = _stems(signal["series"])
+    for frag in fragments:
+        if not key or _clause_key(getattr(frag, "clause", "")) != key:
+            continue
+        for f in getattr(frag, "figures", []):
+            if words & _stems(figure_title(f)):
+                return f
+    return None
+
+
 def deck_images(figures: list[dict[str, Any]], cache: Path) -> dict[str, bytes]:
     """Return figure id -> PNG, drawn by kaleido once and cached in ``cache/figures``."""
     from qmsdata.files import atomic_write
@@ -103,19 +138,15 @@ def make_deck(
     from qmsdata.pack.digest import digest_from
 
     digest = digest_from(manifest, build / "data", target)
-    figures = [f for frag in fragments for f in getattr(frag, "figures", [])]
-    chosen = {}
-    for s in digest.signals:
-        fig = match_figure(s["series"], figures)
-        if fig is not None:
-            chosen[fig["id"]] = fig
+    shown = {i: signal_figure(s, fragments) for i, s in enumerate(digest.signals)}
+    chosen = {f["id"]: f for f in shown.values() if f is not None}
     reason = None
     try:
         images = deck_images(list(chosen.values()), cache)
     except PackError as exc:
         images, reason = {}, f"deck written without charts: {exc}"
     matrix = _read(build / "data" / MATRIX_CSV)
-    write_deck(build / DECK, title, facts, digest, matrix, figures, images)
+    write_deck(build / DECK, title, facts, digest, matrix, shown, images)
     return reason
 
 
@@ -129,10 +160,14 @@ def write_deck(
     facts: Sequence[tuple[str, str]],
     digest: Any,
     matrix: pd.DataFrame | None,
-    figures: Sequence[dict[str, Any]],
+    shown: dict[int, dict[str, Any] | None],
     images: dict[str, bytes],
 ) -> None:
-    """Write the deck to ``path`` (see the module doc for the slides)."""
+    """Write the deck to ``path`` (see the module doc for the slides).
+
+    ``shown`` maps the index of each of ``digest.signals`` to its figure (or None), ``images``
+    figure id -> PNG.
+    """
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
@@ -208,13 +243,13 @@ def write_deck(
                         run.font.size = Pt(13)
 
     # one slide per signal of concern
-    for s in digest.signals:
+    for i, s in enumerate(digest.signals):
         slide = titled(s["series"])
         box = slide.shapes.add_textbox(Inches(0.6), Inches(1.25), width - Inches(1.2), Inches(1))
         box.text_frame.word_wrap = True
         box.text_frame.text = f"{s['area']} · since {s['since']}: {s['detail']}"
         box.text_frame.paragraphs[0].runs[0].font.size = Pt(15)
-        fig = match_figure(s["series"], figures)
+        fig = shown.get(i)
         png = images.get(fig["id"]) if fig is not None else None
         if png:
             from PIL import Image

@@ -119,3 +119,27 @@ def test_deck_draws_its_charts_with_kaleido(tmp_path: Path) -> None:
     assert note is None, note
     assert _slides(pack / "pack.pptx")[-1][2] == 1
     assert len(list((cache / "figures").glob("*.png"))) == 1  # only the chart a signal uses
+
+
+def test_a_signal_without_a_titled_chart_gets_its_sections_main_chart() -> None:
+    from qmsdata.pack.deck import signal_figure
+
+    frags = [
+        Fragment(
+            "31_customers",
+            "Customers",
+            "9.3.2 c) 1",
+            "",
+            figures=[
+                figure("fig-31_customers-1", "Complaint rate (u chart)"),
+                figure("fig-31_customers-2", "Complaint categories, last 12 months"),
+            ],
+        ),
+        Fragment("37_suppliers", "Suppliers", "9.3.2 c) 7", "", figures=FIGURES[:3]),
+    ]
+    complaints = {"series": "Complaints per million units shipped", "area": "9.3.2 c1 customer"}
+    assert signal_figure(complaints, frags)["id"] == "fig-31_customers-1"
+    sup = {"series": "Supplier SUP-006 rejection rate", "area": "9.3.2 c7 suppliers"}
+    assert signal_figure(sup, frags) is None  # no chart of SUP-006: not another supplier's
+    other = {"series": "Complaints per million units shipped", "area": "9.3.2 c7 suppliers"}
+    assert signal_figure(other, frags) is None
