@@ -39,7 +39,7 @@ from qmsdata.pack.export import (
     print_pdf,
     static_images,
 )
-from qmsdata.pack.request import FORMATS, PackRequest
+from qmsdata.pack.request import DEFAULT_FORMATS, PackRequest
 from qmsdata.pack.sections import Section, available_sections
 
 
@@ -84,7 +84,7 @@ def build_pack(
     *,
     site: str | None = None,
     out: str | Path = "reports",
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     jobs: int | None = None,
     force: bool = False,
     as_of: str | None = None,
@@ -119,7 +119,7 @@ def build_pack(
     out
         Parent folder of the packs.
     formats
-        Any of ``"html"``, ``"pdf"``.
+        Any of ``"html"``, ``"pdf"``, ``"pptx"`` (the meeting deck, :mod:`qmsdata.pack.deck`).
     jobs
         Notebooks run at once (default: number of CPU cores).
     force
@@ -366,6 +366,13 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     if snapshot.is_relative_to(build):
         shutil.rmtree(snapshot, ignore_errors=True)
     info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped)
+    if "pptx" in req.formats:  # the deck reads the extracts and the manifest's content
+        from qmsdata.pack.deck import make_deck
+
+        deck_note = make_deck(build, cache, ordered, title, fact_list, info, req.target)
+        if deck_note:
+            skipped["pptx charts"] = deck_note
+    timings["pptx"] = time.perf_counter() - clock
     write_manifest(build, info)
     from qmsdata.pack.signing import sign_manifest
 
