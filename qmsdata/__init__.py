@@ -97,6 +97,8 @@ _EXPORTS: dict[str, str] = {
     "pdca_analysis": "qmsdata.analytics.pdca",
     "objective_evidence": "qmsdata.analytics.pdca",
     "rank_subjects": "qmsdata.analytics.pdca",
+    "decision_actions": "qmsdata.analytics.changes",
+    "write_decisions": "qmsdata.analytics.changes",
     "readiness_report": "qmsdata.analytics.readiness",
     "parse_period": "qmsdata.analytics.periods",
     "previous_period": "qmsdata.analytics.periods",

@@ -553,7 +553,8 @@ def _conclusions(a: PdcaAnalysis, series_note: str | None) -> dict[str, str]:
 
 def rank_subjects(summaries: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     """Rank subjects for the trends index: concerns first (deterioration, no change), then the
-    rest; within a rank, the latest change first."""
+    rest; within a rank, the latest change first. Columns beyond :data:`SUMMARY_COLUMNS` are
+    kept, after them."""
     frame = pd.DataFrame(summaries)
     if frame.empty:
         return P.empty(SUMMARY_COLUMNS, "no subjects analysed")
@@ -567,7 +568,8 @@ def rank_subjects(summaries: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFram
         na_position="last",
         kind="stable",
     )
-    return frame.drop(columns="_when").reset_index(drop=True)[SUMMARY_COLUMNS]
+    extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS and c != "_when"]
+    return frame.reset_index(drop=True)[SUMMARY_COLUMNS + extra]
 
 
 # --------------------------------------------------------------------------- objective evidence
