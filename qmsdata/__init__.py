@@ -99,6 +99,7 @@ _EXPORTS: dict[str, str] = {
     "rank_subjects": "qmsdata.analytics.pdca",
     "decision_actions": "qmsdata.analytics.changes",
     "write_decisions": "qmsdata.analytics.changes",
+    "evidence_links": "qmsdata.pack.trends",
     "readiness_report": "qmsdata.analytics.readiness",
     "parse_period": "qmsdata.analytics.periods",
     "previous_period": "qmsdata.analytics.periods",

@@ -265,3 +265,25 @@ def build_trends(
         kind="trends",
         **options,
     )
+
+
+def evidence_links(context: Any, objective_ids: Sequence[str]) -> dict[str, str]:
+    """Return objective id -> relative link from a review pack to its evidence document.
+
+    For a section of a pack build (``context.out_dir`` is ``<out>/.<pack>.build-*/work/<id>``)
+    the link is ``../trends/<period>[-<site>]/objectives/<id>.html``, given only where
+    ``qms trends`` has written that document; interactively, or without the analyses, ``{}``.
+    """
+    from qmsdata.pack.request import pack_name
+
+    out_dir = getattr(context, "out_dir", None)
+    if not out_dir:
+        return {}
+    reports = Path(out_dir).resolve().parents[2]
+    folder = pack_name(str(context.period), getattr(context, "site", None))
+    links = {}
+    for oid in objective_ids:
+        rel = f"{TRENDS_FOLDER}/{folder}/objectives/{_slug(str(oid))}.html"
+        if (reports / rel).is_file():
+            links[str(oid)] = f"../{rel}"
+    return links
