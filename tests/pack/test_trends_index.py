@@ -53,3 +53,23 @@ def test_sections_name_their_notebook_and_parameters() -> None:
     assert s.notebook(TREND_NOTEBOOK_DIR).is_file()
     assert dict(s.params) == {"process": "SMT placement", "subject_site": "Brno"}
     assert objective_section("OBJ-02").notebook(TREND_NOTEBOOK_DIR).name == "objective.ipynb"
+
+
+def test_evidence_links_only_where_the_document_exists(tmp_path: Path) -> None:
+    from qmsdata.pack.context import SectionContext
+    from qmsdata.pack.trends import evidence_links
+
+    reports = tmp_path / "reports"
+    work = reports / ".2026-10.build-x" / "work" / "32_objectives"
+    work.mkdir(parents=True)
+    (reports / "trends" / "2026-10" / "objectives").mkdir(parents=True)
+    (reports / "trends" / "2026-10" / "objectives" / "obj-01.html").write_text("x")
+    ctx = SectionContext(
+        workbook="wb", period="2026-10", start="2026-10-01", end="2026-10-31", as_of=None,
+        data_as_of=None, site=None, product=None, baseline_months=12, rules="anhoej",
+        out_dir=str(work), organisation="", fiscal_year_start=1,
+    )  # fmt: skip
+    assert evidence_links(ctx, ["OBJ-01", "OBJ-02"]) == {
+        "OBJ-01": "../trends/2026-10/objectives/obj-01.html"
+    }
+    assert evidence_links(ctx.replace(out_dir=None), ["OBJ-01"]) == {}
