@@ -353,7 +353,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
 
         title = "PDCA trend analyses — " + title.split(" — ", 1)[1]
         not_covered = []
-        write_trend_outputs(build, runs, fragments, fact_list, title)
+        write_trend_outputs(build, runs, fragments, fact_list, title, pdf="pdf" in req.formats)
     else:
         not_covered = not_covered_labels(r.section.id for r in runs)
         # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)

@@ -120,12 +120,19 @@ def _read_extract(path: Path) -> Any:
 
 
 def write_trend_outputs(
-    build: Path, runs: Sequence[Any], fragments: dict[str, Any], facts: Any, title: str
+    build: Path,
+    runs: Sequence[Any],
+    fragments: dict[str, Any],
+    facts: Any,
+    title: str,
+    *,
+    pdf: bool = False,
 ) -> None:
     """Write ``index.html``, ``objectives/<id>.html`` and ``decisions.csv`` into the build.
 
     Called by the engine after the sections' extracts are in ``build/data`` and before the
-    manifest, so these files are hashed and signed with the rest.
+    manifest, so these files are hashed and signed with the rest. ``pdf``: the build prints
+    ``pack.pdf`` (the index links to it).
     """
     from qmsdata.analytics.pdca import rank_subjects
     from qmsdata.files import atomic_write
@@ -174,7 +181,7 @@ def write_trend_outputs(
         title=title,
         facts=facts,
         rows=rows,
-        has_pdf=True,
+        has_pdf=pdf,
     )
     atomic_write(build / "index.html", page)
     _merge_decisions(build)
