@@ -102,7 +102,8 @@ def trend_sections(
         known = set(subjects.loc[subjects["subject_type"] == "objective", "objective_id"])
         if objective not in known:
             raise PackError(
-                f"objective {objective!r} is not recorded",
+                f"objective {objective!r} is not recorded"
+                + (f" in the records of site {site}" if site else ""),
                 hint=f"Known objectives: {', '.join(sorted(map(str, known))) or 'none'}.",
             )
         out.append(objective_section(objective))
@@ -254,6 +255,10 @@ def build_trends(
             C.code_fingerprint(),
         )
         wb = read_snapshot(snap)
+        if site:  # the analyses see the site's records only, as the notebooks will
+            from qmsdata.pack.snapshot import filter_site
+
+            wb = filter_site(wb, site)
         sections = trend_sections(
             wb,
             as_of=req.as_of,
