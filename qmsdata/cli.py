@@ -124,6 +124,44 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_trends(args: argparse.Namespace) -> int:
+    from qmsdata.pack.trends import build_trends
+
+    result = build_trends(
+        args.workbook,
+        args.period,
+        process=args.process,
+        site=args.site,
+        objective=args.objective,
+        all_subjects=args.all,
+        out=args.out,
+        formats=args.formats.split(","),
+        jobs=args.jobs,
+        force=args.force,
+        as_of=args.as_of,
+        data_as_of=args.data_as_of,
+        baseline_months=args.baseline_months,
+        rules=args.rules,
+        progress=not args.quiet,
+    )
+    cached = sum(r.cached for r in result.sections)
+    print(
+        f"trend analyses written to {result.path} ({len(result.sections)} subjects, {cached} "
+        f"from cache, {result.seconds:.1f} s); index: {result.path / 'index.html'}"
+    )
+    if not result.signed:
+        print("manifest not signed (no signing key; create one with `qms keys init`)")
+    for fmt, reason in result.skipped.items():
+        print(f"{fmt} skipped: {reason}")
+    for run in result.failed:
+        print(
+            f"qms trends: subject {run.section.id} ({run.section.title}) failed: {run.error}; "
+            f"executed notebook: {result.path / run.notebook}",
+            file=sys.stderr,
+        )
+    return 1 if result.failed else 0
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from qmsdata.pack.verify import verify_pack
 
@@ -517,6 +555,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", nargs="?", default=".", help="folder holding the exports")
     p.add_argument("--force", action="store_true", help="overwrite an existing qms.toml")
     p.set_defaults(handler=_cmd_init)
+
+    p = sub.add_parser(
+        "trends",
+        help="PDCA trend analyses: what was changed, when, and whether it worked",
+        description=(
+            "Run the PDCA trend analyses (qmsdata/notebooks/pdca) with the engine of `qms pack` "
+            "(validated snapshot, parallel kernels, cache, atomic output, manifest, signing, "
+            "`qms verify`) into <out>/trends/<period>[-<site>]/: index.html (every subject, its "
+            "latest change and verdict, concerns first), pack.html and pack.pdf (the analyses), "
+            "objectives/<id>.html (evidence of each objective's achievement), decisions.csv "
+            "(proposed decisions, importable with `qms actions import`), data/, sections/ and "
+            "manifest.json. --all analyses every process with a documented change and every "
+            "objective. Exit 0 when every analysis rendered, 1 when one failed, 2 when the "
+            "analyses could not be built."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.add_argument("--period", required=True, help="month YYYY-MM or quarter YYYYQn / FYyyyyQn")
+    p.add_argument("--process", default=None, help="analyse this process")
+    p.add_argument("--site", default=None, help="at this site only (writes <period>-<site>)")
+    p.add_argument("--objective", default=None, help="analyse this quality objective")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every process with a documented change and every objective",
+    )
+    p.add_argument(
+        "--out", default="reports", help="parent of the trends folder (default: reports)"
+    )
+    p.add_argument("--formats", default="html,pdf", help="html, pdf (default: html,pdf)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
+    p.add_argument("--force", action="store_true", help="ignore the cache; re-run every analysis")
+    p.add_argument("--as-of", dest="as_of", default=None, help="reporting date YYYY-MM-DD")
+    p.add_argument("--data-as-of", dest="data_as_of", default=None, help="data date YYYY-MM-DD")
+    p.add_argument(
+        "--baseline-months", dest="baseline_months", type=int, default=12,
+        help="months of baseline for control limits (default: 12)",
+    )  # fmt: skip
+    p.add_argument("--rules", default="anhoej", help="run-rule set (default: anhoej)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_cmd_trends)
 
     return parser
 

@@ -590,6 +590,7 @@ def change_effects(
     rules: str | int | None = None,
     months: int = DEFAULT_MONTHS,
     derived: bool = True,
+    only: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Judge every implemented change on the series it is meant to move.
 
@@ -610,6 +611,8 @@ def change_effects(
         Length of the series window, ending with the period.
     derived
         Judge the derived changes too.
+    only
+        Judge only these change ids (the phases still start at every documented change).
 
     Returns
     -------
@@ -631,6 +634,10 @@ def change_effects(
     if reg.empty:
         return P.empty(cols, "no implemented changes up to the period")
     documented = reg[~reg["derived"]]
+    if only is not None:
+        reg = reg[reg["change_id"].isin(set(only))]
+        if reg.empty:
+            return P.empty(cols, "no implemented changes of the subject up to the period")
     series = _Series(workbook, period, months)
     rows = []
     for _, ch in reg.iterrows():

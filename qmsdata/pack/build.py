@@ -99,6 +99,7 @@ def build_pack(
     redact: bool = False,
     product: str | None = None,
     data_as_of: str | None = None,
+    kind: str = "pack",
 ) -> PackResult:
     """Build the management-review pack for one period (ISO 9001 9.3).
 
@@ -151,6 +152,9 @@ def build_pack(
     data_as_of
         Data date ``YYYY-MM-DD``: when the data were extracted; rows are validated against it.
         Default: ``[workbook] as_of`` in ``qms.toml``, else today. Must not be before ``as_of``.
+    kind
+        ``"pack"``, or ``"trends"`` for the PDCA trend analyses (no 9.3.2 coverage table; an
+        index page and one document per objective; see :func:`qmsdata.pack.trends.build_trends`).
 
     Returns
     -------
@@ -179,6 +183,7 @@ def build_pack(
         baseline_months=baseline_months,
         rules=rules,
         redact=redact,
+        kind=kind,
     )
     nb_dir = Path(notebook_dir).resolve() if notebook_dir else None
     todo = list(sections) if sections is not None else available_sections(nb_dir)
@@ -235,7 +240,8 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         nb = run.section.notebook(opt.notebook_dir)
         if not nb.is_file():
             raise PackError(f"section notebook for {run.section.id} not found", file=nb)
-        run.key = C.section_key(run.section.id, nb, params, input_fp, code_fp)
+        key_params = {**params, **dict(run.section.params)}
+        run.key = C.section_key(run.section.id, nb, key_params, input_fp, code_fp)
 
     # cached sections are restored at once; the others go to the pool, whose kernels start (and
     # import the libraries) while the workbook is loaded and validated
@@ -342,11 +348,18 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     ordered = [fragments[r.section.id] for r in runs]
     title = f"Management review pack — {req.period}" + (f" — {req.site}" if req.site else "")
     fact_list = pack_facts(req, config.organisation)
-    not_covered = not_covered_labels(r.section.id for r in runs)
-    # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
-    cov_frag = coverage_fragment(req.target, {r.section.id: r.status for r in runs}, build)
-    at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
-    ordered.insert(at, cov_frag)
+    if req.kind == "trends":  # the analyses are no review pack: no 9.3.2 coverage
+        from qmsdata.pack.trends import write_trend_outputs
+
+        title = "PDCA trend analyses — " + title.split(" — ", 1)[1]
+        not_covered = []
+        write_trend_outputs(build, runs, fragments, fact_list, title, pdf="pdf" in req.formats)
+    else:
+        not_covered = not_covered_labels(r.section.id for r in runs)
+        # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
+        cov_frag = coverage_fragment(req.target, {r.section.id: r.status for r in runs}, build)
+        at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
+        ordered.insert(at, cov_frag)
     skipped: dict[str, str] = {}
     if "html" in req.formats:
         page = assemble(ordered, title=title, facts=fact_list, mode="html", not_covered=not_covered)

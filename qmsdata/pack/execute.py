@@ -109,7 +109,7 @@ def execute_section(
         papermill.execute_notebook(
             source,
             str(executed),
-            parameters={**params, "out_dir": str(work)},
+            parameters={**params, **dict(section.params), "out_dir": str(work)},
             kernel_name=kernel_name,
             progress_bar=False,
             log_output=False,

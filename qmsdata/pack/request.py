@@ -19,6 +19,7 @@ from qmsdata.errors import PackError
 FORMATS = ("html", "pdf", "pptx")
 #: what a build writes when no formats are given (the deck is asked for)
 DEFAULT_FORMATS = ("html", "pdf")
+KINDS = ("pack", "trends")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SITE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 _PERIOD_HINT = (
@@ -153,6 +154,9 @@ class PackRequest:
         Resolved parent folder of the packs.
     force, redact
         Ignore the cache; pseudonymise the pack.
+    kind
+        ``"pack"`` (the management-review pack) or ``"trends"`` (the PDCA trend analyses,
+        :mod:`qmsdata.pack.trends`): what the build assembles around the sections.
     """
 
     workbook: Path
@@ -170,6 +174,7 @@ class PackRequest:
     out: Path
     force: bool = False
     redact: bool = False
+    kind: str = "pack"
 
     @property
     def name(self) -> str:
@@ -194,6 +199,7 @@ class PackRequest:
             "baseline_months": self.baseline_months,
             "rules": self.rules,
             "data_as_of": self.data_as_of,
+            **({"kind": self.kind} if self.kind != "pack" else {}),
         }
 
     @classmethod
@@ -213,6 +219,7 @@ class PackRequest:
         baseline_months: int = 12,
         rules: str = "anhoej",
         redact: bool = False,
+        kind: str = "pack",
     ) -> PackRequest:
         """Validate the arguments of a build and return the request.
 
@@ -282,7 +289,10 @@ class PackRequest:
             out=Path(out).resolve(),
             force=bool(force),
             redact=bool(redact),
+            kind=str(kind),
         )
+        if request.kind not in KINDS:
+            raise PackError(f"unknown build kind {kind!r}", hint=f"Use one of {KINDS}.")
         _ = request.name  # site and product must name a folder
         return request
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 #: Folder of the pack's section notebooks: package data ``qmsdata/notebooks/pack``.
 NOTEBOOK_DIR = Path(str(resources.files("qmsdata").joinpath("notebooks", "pack")))
@@ -32,12 +33,20 @@ class Section:
         Short title in our own words.
     records
         Record types the section reads (for the coverage table).
+    source
+        File stem of the notebook when it differs from ``id`` (one notebook run for several
+        subjects, e.g. the PDCA analyses); empty: the notebook is ``<id>.ipynb``.
+    params
+        Extra notebook parameters of this section, as ``(name, value)`` pairs (part of its
+        cache key).
     """
 
     id: str
     clause: str
     title: str
     records: tuple[str, ...] = ()
+    source: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
 
     @property
     def label(self) -> str:
@@ -46,7 +55,7 @@ class Section:
 
     def notebook(self, notebook_dir: Path | None = None) -> Path:
         """Return the path of the section's notebook in ``notebook_dir``."""
-        return Path(notebook_dir or NOTEBOOK_DIR) / f"{self.id}.ipynb"
+        return Path(notebook_dir or NOTEBOOK_DIR) / f"{self.source or self.id}.ipynb"
 
 
 def _s(id: str, clause: str, title: str, *records: str) -> Section:
