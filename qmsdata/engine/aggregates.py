@@ -209,9 +209,7 @@ def records_from_aggregates(
     fitting = [
         (len(agg.by), name, agg)
         for name, agg in AGGREGATES.items()
-        if agg.record_type == record_type
-        and name in aggregates
-        and set(columns) <= _provides(agg)
+        if agg.record_type == record_type and name in aggregates and set(columns) <= _provides(agg)
     ]
     if not fitting:
         return None
