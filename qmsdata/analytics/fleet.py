@@ -254,6 +254,12 @@ def fleet_screen(
     """
     if by not in ("site", "product"):
         raise DataError(f"fleet_screen compares sites or products, not {by!r}", column=by)
+    if by == "product" and getattr(workbook, "aggregates", None) is not None:
+        raise DataError(
+            "the Spark engine's aggregates have no product column: compare sites, or products "
+            "on the in-process engine",
+            column=by,
+        )
     p = P.parse_period(period)
     units = list(sites) if sites is not None else _sites(workbook, by)
     view_of = workbook.for_site if by == "site" else workbook.for_product

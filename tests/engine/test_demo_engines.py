@@ -100,6 +100,14 @@ def test_same_disposition_copq_and_suppliers(pandas_wb, spark_wb):
         pd.testing.assert_frame_equal(fn(spark_wb, PERIOD), fn(pandas_wb, PERIOD), obj=fn.__name__)
 
 
+def test_same_fleet_screen(pandas_wb, spark_wb):
+    expected = qmsdata.fleet_screen(pandas_wb, PERIOD)
+    got = qmsdata.fleet_screen(spark_wb, PERIOD)
+    assert len(expected.table) > 0
+    pd.testing.assert_frame_equal(got.table, expected.table)
+    pd.testing.assert_frame_equal(got.funnel, expected.funnel)
+
+
 def test_same_quarantine_counts(pandas_wb, spark_wb):
     def per_check(failures: pd.DataFrame) -> dict:
         return failures.groupby(["record_type", "check"]).size().to_dict()
