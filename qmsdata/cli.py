@@ -85,6 +85,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         redact=args.redact,
         product=args.product,
+        group=args.group,
     )
     cached = sum(r.cached for r in result.sections)
     print(
@@ -324,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--site", default=None, help="one site only (writes <out>/<period>-<site>)")
     p.add_argument("--product", default=None, help="one product only (records with a product)")
+    p.add_argument(
+        "--group",
+        action="store_true",
+        help="group pack: every site side by side (fleet screening, funnel plots across sites)",
+    )
     p.add_argument("--out", default="reports", help="parent folder of the packs (default: reports)")
     p.add_argument(
         "--formats",

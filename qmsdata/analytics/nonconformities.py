@@ -28,8 +28,9 @@ PROCESS_SOURCES = ("in_process", "final")
 RATE_COLUMNS = ["site", "process", "month", "ncs", "defects", "units_inspected", "ppm"]
 
 
-def _ncs(workbook: Workbook) -> pd.DataFrame:
-    return P.records(workbook, "nonconformities")
+def _ncs(workbook: Workbook, *columns: str) -> pd.DataFrame:
+    """Return the nonconformities (or, on the Spark engine, the aggregate providing ``columns``)."""
+    return P.records(workbook, "nonconformities", columns)
 
 
 def _filter_sources(ncs: pd.DataFrame, sources: tuple[str, ...] | None) -> pd.DataFrame:
@@ -65,11 +66,12 @@ def nc_rates(
         defects where none were recorded. Months without inspections are dropped.
     """
     window = P.trailing_months(period, months)
-    ncs = _ncs(workbook)
+    ncs = _ncs(workbook, *by, "detected_date", "quantity", "source")
     # only the columns needed: filtering a wide export costs more than the arithmetic
-    ncs = ncs[[c for c in (*by, "detected_date", "quantity", "source") if c in ncs.columns]]
+    wanted = (*by, "detected_date", "quantity", "source", "_rows")
+    ncs = ncs[[c for c in wanted if c in ncs.columns]]
     ncs = _filter_sources(ncs, sources)
-    prod = P.records(workbook, "production")
+    prod = P.records(workbook, "production", ("date", "site", "units_inspected"))
     cols = [*by, "month", "ncs", "defects", "units_inspected", "ppm"]
     if not P.has_columns(prod, "date", "site", "units_inspected"):
         return P.empty(cols, "no production data: units inspected are the denominator")
@@ -83,8 +85,8 @@ def nc_rates(
     ncs = ncs.assign(month=P.to_month(ncs["detected_date"]))
     ncs = ncs[ncs["month"].isin(window)]
     qty = ncs["quantity"] if "quantity" in ncs.columns else pd.Series(1, index=ncs.index)
-    ncs = ncs.assign(_q=pd.to_numeric(qty, errors="coerce").fillna(0))
-    num = ncs.groupby([*by, "month"], observed=True).agg(ncs=("_q", "size"), defects=("_q", "sum"))
+    ncs = ncs.assign(_q=pd.to_numeric(qty, errors="coerce").fillna(0), _n=P.counts(ncs))
+    num = ncs.groupby([*by, "month"], observed=True).agg(ncs=("_n", "sum"), defects=("_q", "sum"))
     series = ncs[list(by)].drop_duplicates()
     if series.empty:
         return P.empty(cols, "no nonconformities in the window")
@@ -169,7 +171,7 @@ def defect_pareto_shift(
         "p_value",
         "moved",
     ]
-    ncs = _ncs(workbook)
+    ncs = _ncs(workbook, "detected_date", "quantity", by)
     if len(ncs) and by not in ncs.columns:
         raise DataError(
             f"cannot compare defects by {by!r}: no such column",
@@ -222,7 +224,7 @@ def disposition_mix(workbook: Workbook, period: Any, *, months: int | None = Non
     ``ncs``, ``quantity``, ``cost``, ``share`` (of quantity).
     """
     cols = ["disposition", "ncs", "quantity", "cost", "share"]
-    rows = _ncs(workbook)
+    rows = _ncs(workbook, "detected_date", "disposition", "quantity", "cost")
     if not P.has_columns(rows, "detected_date", "disposition"):
         return P.empty(cols, "no nonconformities recorded")
     start = (
@@ -237,10 +239,11 @@ def disposition_mix(workbook: Workbook, period: Any, *, months: int | None = Non
     rows = rows.assign(
         _q=pd.to_numeric(rows.get("quantity", 1), errors="coerce").fillna(0),
         _c=pd.to_numeric(rows.get("cost", 0), errors="coerce").fillna(0),
+        _n=P.counts(rows),
         disposition=rows["disposition"].astype(object).fillna("(blank)"),
     )
     g = rows.groupby("disposition")
-    out = pd.DataFrame({"ncs": g.size(), "quantity": g["_q"].sum(), "cost": g["_c"].sum()})
+    out = pd.DataFrame({"ncs": g["_n"].sum(), "quantity": g["_q"].sum(), "cost": g["_c"].sum()})
     levels = order + sorted(c for c in out.index if c not in order)
     out = out.reindex(levels, fill_value=0)
     out.index.name = "disposition"
@@ -280,7 +283,7 @@ def copq(
     """
     window = P.trailing_months(period, months)
     table = pd.DataFrame(index=pd.PeriodIndex(window, name="month"))
-    ncs = _ncs(workbook)
+    ncs = _ncs(workbook, "detected_date", "cost", "disposition", "source")
     for col in ("internal_scrap", "internal_rework", "internal_other", "external_failure"):
         table[col] = 0.0
     if P.has_columns(ncs, "detected_date", "cost"):
@@ -299,7 +302,7 @@ def copq(
         other = internal[~internal["_d"].isin(["scrap", "rework"])]
         table["internal_other"] = other.groupby("month")["_c"].sum()
         table["external_failure"] = n[ext].groupby("month")["_c"].sum()
-    comp = P.records(workbook, "complaints")
+    comp = P.records(workbook, "complaints", ("received_date", "cost"))
     if P.has_columns(comp, "received_date", "cost"):
         c = comp.assign(
             month=P.to_month(comp["received_date"]),

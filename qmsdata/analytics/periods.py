@@ -222,12 +222,20 @@ def months_between(start: pd.Period, end: pd.Period) -> int:
 # workbook access
 # --------------------------------------------------------------------------------------------
 def records(
-    workbook: Workbook | Mapping[str, Any] | pd.DataFrame, record_type: str
+    workbook: Workbook | Mapping[str, Any] | pd.DataFrame,
+    record_type: str,
+    columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Return the accepted rows of ``record_type`` from a Workbook, a mapping or a DataFrame.
 
     A record type that is not configured (missing attribute, ``None``) gives an empty frame,
     never an error: the caller then returns its own "no data" result.
+
+    A workbook from the Spark engine holds no rows of the large record types but their monthly
+    aggregates (``workbook.aggregates``): then the rows are rebuilt from the smallest aggregate
+    that provides ``columns`` (the record columns the caller reads), one row per group x month
+    with the record count in column ``_rows`` — count rows with :func:`counts`, never ``len``
+    or ``size`` (see :func:`qmsdata.engine.aggregates.records_from_aggregates`).
     """
     if isinstance(workbook, pd.DataFrame):
         return workbook
@@ -235,9 +243,23 @@ def records(
         frame = workbook.get(record_type)
     else:
         frame = getattr(workbook, record_type, None)
+    aggregates = getattr(workbook, "aggregates", None)
+    if aggregates and (frame is None or frame.empty):
+        from qmsdata.engine.aggregates import records_from_aggregates
+
+        rebuilt = records_from_aggregates(aggregates, record_type, columns)
+        if rebuilt is not None:
+            return rebuilt
     if frame is None:
         return pd.DataFrame()
     return frame
+
+
+def counts(frame: pd.DataFrame) -> pd.Series:
+    """Return how many records each row of :func:`records` stands for (1 for a real record)."""
+    if "_rows" in frame.columns:
+        return frame["_rows"].astype("int64")
+    return pd.Series(1, index=frame.index, dtype="int64")
 
 
 def has_columns(frame: pd.DataFrame, *columns: str) -> bool:

@@ -35,7 +35,8 @@ SCORE_COLUMNS = [
 
 
 def _receipts(workbook: Workbook, period: Any, months: int | None) -> pd.DataFrame:
-    rows = P.records(workbook, "supplier_receipts")
+    need = ("supplier_id", "received_date", "quantity_received", "quantity_rejected")
+    rows = P.records(workbook, "supplier_receipts", need)
     if not P.has_columns(rows, "supplier_id", "received_date", "quantity_received"):
         return rows.iloc[0:0]
     start = (
@@ -49,6 +50,7 @@ def _receipts(workbook: Workbook, period: Any, months: int | None) -> pd.DataFra
         quantity_rejected=pd.to_numeric(rows.get("quantity_rejected", 0), errors="coerce").fillna(
             0
         ),
+        _n=P.counts(rows),
     )
 
 
@@ -71,7 +73,7 @@ def supplier_scorecard(workbook: Workbook, period: Any, *, months: int = 12) -> 
     g = rows.groupby("supplier_id")
     out = pd.DataFrame(
         {
-            "receipts": g.size(),
+            "receipts": g["_n"].sum(),
             "quantity_received": g["quantity_received"].sum(),
             "quantity_rejected": g["quantity_rejected"].sum(),
             "on_time_rate": g["_on_time"].mean(),
@@ -84,11 +86,12 @@ def supplier_scorecard(workbook: Workbook, period: Any, *, months: int = 12) -> 
         / out["quantity_received"].where(out["quantity_received"] > 0)
         * 1e6
     )
-    ncs = P.records(workbook, "nonconformities")
+    ncs = P.records(workbook, "nonconformities", ("supplier_id", "detected_date"))
     if P.has_columns(ncs, "supplier_id", "detected_date"):
         start = P.trailing_months(period, months)[0].start_time
         sel = ncs[P.in_window(ncs["detected_date"], start, P.period_end(period))]
-        out["ncs"] = sel.groupby("supplier_id").size().reindex(out.index).fillna(0).astype(int)
+        per = P.counts(sel).groupby(sel["supplier_id"]).sum()
+        out["ncs"] = per.reindex(out.index).fillna(0).astype(int)
     else:
         out["ncs"] = 0
     out = out.reset_index().sort_values(["ppm", "supplier_id"], ascending=[False, True])
@@ -109,7 +112,7 @@ def supplier_monthly(workbook: Workbook, period: Any, *, months: int = 36) -> pd
     out = (
         rows.groupby(["supplier_id", "month"])
         .agg(
-            receipts=("quantity_received", "size"),
+            receipts=("_n", "sum"),
             quantity_received=("quantity_received", "sum"),
             quantity_rejected=("quantity_rejected", "sum"),
         )

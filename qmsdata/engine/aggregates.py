@@ -14,14 +14,22 @@ engines' tables compare equal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AGGREGATES", "Aggregate", "aggregate_frame", "aggregate_frames"]
+__all__ = [
+    "AGGREGATES",
+    "ROWS",
+    "Aggregate",
+    "aggregate_frame",
+    "aggregate_frames",
+    "record_ids",
+    "records_from_aggregates",
+]
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,10 @@ AGGREGATES: dict[str, Aggregate] = {
         "nonconformities", "detected_date", ("site", "defect_code", "source"), _NC
     ),
     "nc_supplier": Aggregate("nonconformities", "detected_date", ("site", "supplier_id"), _NC),
+    # disposition mix and the cost of poor quality (scrap / rework / other by source)
+    "nc_disposition": Aggregate(
+        "nonconformities", "detected_date", ("site", "source", "disposition"), _NC
+    ),
     "production_site": Aggregate(
         "production",
         "date",
@@ -164,3 +176,88 @@ def aggregate_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFra
         for name, agg in AGGREGATES.items()
         if agg.record_type in frames
     }
+
+
+# --- the analytics above the aggregates -------------------------------------------------------
+
+#: weight column of records rebuilt from an aggregate: how many records one row stands for
+ROWS = "_rows"
+
+
+def _provides(agg: Aggregate) -> set[str]:
+    """Return the record columns an aggregate can stand in for (groups, date, summed columns)."""
+    return {*agg.by, agg.date} | {col for how, col in agg.measures.values() if how == "sum"}
+
+
+def records_from_aggregates(
+    aggregates: Mapping[str, pd.DataFrame], record_type: str, columns: Sequence[str] = ()
+) -> pd.DataFrame | None:
+    """Return ``record_type``'s rows rebuilt from a monthly aggregate, one row per group x month.
+
+    The adapter between the Spark engine and the analytics: every record column an analytic
+    reads is one of the aggregate's grouping columns, its event date (the first day of the
+    month) or a summed column (``quantity`` holds the group's sum); :data:`ROWS` holds how many
+    records the row stands for (count them with :func:`qmsdata.analytics.periods.counts`).
+    Sums, counts and monthly groupings over these rows equal those over the records.
+
+    The aggregate chosen is the smallest of ``record_type``'s (fewest grouping columns) that
+    provides every one of ``columns``; None when none does (the analytic needs the rows, e.g.
+    a CAPA's linked nonconformities) or when no aggregate of ``record_type`` was computed.
+    """
+    import pandas as pd
+
+    fitting = [
+        (len(agg.by), name, agg)
+        for name, agg in AGGREGATES.items()
+        if agg.record_type == record_type and name in aggregates and set(columns) <= _provides(agg)
+    ]
+    if not fitting:
+        return None
+    _, name, agg = min(fitting, key=lambda t: t[0])
+    table = aggregates[name]
+    data: dict[str, pd.Series] = {c: table[c] for c in agg.by}
+    data[agg.date] = table["month"].dt.start_time
+    for out, (how, col) in agg.measures.items():
+        data[ROWS if how == "count" else col] = table[out]
+    frame = pd.DataFrame(data, index=table.index)
+    frame.attrs["aggregate"] = name
+    return frame
+
+
+def record_ids(
+    workbook: object,
+    record_type: str,
+    month: str | pd.Period | None = None,
+    *,
+    limit: int = 10_000,
+    **series: str | None,
+) -> list[str]:
+    """Return the keys of the records behind one series point (or the whole series).
+
+    Either engine: a workbook from the Spark engine asks Spark
+    (:meth:`qmsdata.engine.spark.SparkLoad.record_ids`, only the ids travel); a pandas
+    workbook filters its rows. Keys of several columns are joined with " | " on both.
+
+    >>> record_ids(wb, "nonconformities", "2026-10", site="Brno", process="SMT")
+    ... # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from qmsdata.records import RECORD_TYPES
+
+    engine = getattr(workbook, "engine", None)
+    if engine is not None and record_type in getattr(engine, "accepted", {}):
+        return list(engine.record_ids(record_type, month, limit=limit, **series))
+    spec = RECORD_TYPES[record_type]
+    frame = workbook[record_type]  # type: ignore[index]
+    keep = pd.Series(True, index=frame.index)
+    for col, value in series.items():
+        values = frame[col].astype(object)
+        keep &= values.isna() if value is None else values == value
+    if month is not None:
+        date = next(a.date for a in AGGREGATES.values() if a.record_type == record_type)
+        keep &= pd.to_datetime(frame[date]).dt.to_period("M") == pd.Period(month, freq="M")
+    rows = frame[keep]
+    keys = rows[list(spec.key)].astype(str)
+    ids = keys.iloc[:, 0] if len(spec.key) == 1 else keys.agg(" | ".join, axis=1)
+    return sorted(ids.tolist())[:limit]

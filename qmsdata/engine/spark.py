@@ -796,10 +796,10 @@ class SparkLoad:
 
         small = [n for n in RECORD_TYPES if n in self.config.records and n not in self.accepted]
         wb = qmsdata.load(self.config.root, as_of=self.as_of, record_types=small)
-        wb.aggregates = self.aggregates
+        wb = wb.with_frames(wb._frames, aggregates=self.aggregates)
+        wb.engine = self
         wb.engine_failures = self.failures
         wb.engine_validation = self.validation
-        wb.engine = self
         return wb
 
 
@@ -843,7 +843,9 @@ def load(
     def typed_of(name: str) -> DataFrame:
         if name not in typed:
             rs = config.records[name]
-            raws[name] = read(spark, rs, config.root)
+            raws[name] = (
+                read(spark, rs, config.root) if name in wanted else _small(spark, rs, config.root)
+            )
             mappings[name] = map_columns(
                 raws[name].columns, RECORD_TYPES[name], rs.columns, file=rs.source
             )
@@ -912,6 +914,23 @@ def load(
         validation=validation,
         accepted=accepted,
     )
+
+
+def _small(spark: SparkSession, rs: RecordSource, root: Path) -> DataFrame:
+    """Return a small record type (a reference target) read in process, as text, on Spark.
+
+    Its source may be anything the in-process readers know (Excel, SQL, a CSV in cp1250, which
+    Spark's CSV reader does not decode); only its ids are used (the reference check).
+    """
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    from qmsdata.io import read_source
+
+    raw = read_source(rs, root).frame
+    text = raw.astype(object).where(raw.notna(), None)
+    rows = [tuple(None if v is None else str(v) for v in r) for r in text.itertuples(index=False)]
+    schema = StructType([StructField(str(c), StringType(), True) for c in raw.columns])
+    return spark.createDataFrame(rows, schema)
 
 
 def _empty() -> pd.DataFrame:

@@ -9,6 +9,7 @@ the message instead of a misleading chart.
 from qmsdata.figures.audits import audit_heatmap_figure
 from qmsdata.figures.capa import capa_aging_figure
 from qmsdata.figures.customers import survey_distribution_figure
+from qmsdata.figures.fleet import fleet_funnel_figure, fleet_small_multiples
 from qmsdata.figures.objectives import objective_scorecard_figure
 from qmsdata.figures.pareto import pareto_figure
 from qmsdata.figures.spc import control_chart_figure
@@ -22,6 +23,8 @@ __all__ = [
     "audit_heatmap_figure",
     "capa_aging_figure",
     "control_chart_figure",
+    "fleet_funnel_figure",
+    "fleet_small_multiples",
     "funnel_figure",
     "objective_scorecard_figure",
     "pareto_figure",

@@ -100,6 +100,7 @@ def build_pack(
     product: str | None = None,
     data_as_of: str | None = None,
     kind: str = "pack",
+    group: bool = False,
 ) -> PackResult:
     """Build the management-review pack for one period (ISO 9001 9.3).
 
@@ -155,6 +156,11 @@ def build_pack(
     kind
         ``"pack"``, or ``"trends"`` for the PDCA trend analyses (no 9.3.2 coverage table; an
         index page and one document per objective; see :func:`qmsdata.pack.trends.build_trends`).
+    group
+        The group pack: the whole QMS with the fleet section (``38_fleet``: every site's
+        series screened side by side, funnel plots across sites, small multiples). Not with
+        ``site`` or ``product``. Only with this flag, never from the number of sites: the
+        default pack of a multi-site workbook keeps its sections.
 
     Returns
     -------
@@ -185,8 +191,13 @@ def build_pack(
         redact=redact,
         kind=kind,
     )
+    if group and (site or product):
+        raise PackError(
+            "a group pack covers every site: --group goes without --site and --product",
+            hint="Build the site packs with --site; their numbers equal the group pack's.",
+        )
     nb_dir = Path(notebook_dir).resolve() if notebook_dir else None
-    todo = list(sections) if sections is not None else available_sections(nb_dir)
+    todo = list(sections) if sections is not None else available_sections(nb_dir, group=group)
     if not todo:
         raise PackError("no section notebooks found", file=nb_dir, hint="Check --notebooks.")
     req.out.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,8 @@ class Section:
     params
         Extra notebook parameters of this section, as ``(name, value)`` pairs (part of its
         cache key).
+    group
+        A section of the group pack only (``qms pack --group``): sites side by side.
     """
 
     id: str
@@ -47,6 +49,7 @@ class Section:
     records: tuple[str, ...] = ()
     source: str = ""
     params: tuple[tuple[str, Any], ...] = ()
+    group: bool = False
 
     @property
     def label(self) -> str:
@@ -95,6 +98,13 @@ SECTIONS: dict[str, Section] = {
         _s("35_monitoring", "9.3.2 c) 5", "Monitoring and measurement results"),
         _s("36_audits", "9.3.2 c) 6", "Audit results", "audit_findings"),
         _s("37_suppliers", "9.3.2 c) 7", "Performance of external providers", "supplier_receipts"),
+        Section(
+            "38_fleet",
+            "9.1.3, 9.3.2 c)",
+            "Sites side by side: fleet screening",
+            ("nonconformities", "production", "complaints"),
+            group=True,
+        ),
         _s(
             "40_resources",
             "9.3.2 d)",
@@ -112,9 +122,15 @@ SECTIONS: dict[str, Section] = {
 
 
 def available_sections(
-    notebook_dir: Path | None = None, registry: dict[str, Section] | None = None
+    notebook_dir: Path | None = None,
+    registry: dict[str, Section] | None = None,
+    *,
+    group: bool = False,
 ) -> list[Section]:
     """Return the registered sections whose notebook exists, in pack order.
+
+    Group sections (:attr:`Section.group`, the fleet screening) are included only with
+    ``group`` (``qms pack --group``): a site pack and the default pack keep their sections.
 
     Notebooks in ``notebook_dir`` that are not in the registry are included too (after the
     registered ones, by file name), labelled with their file stem, so a new section shows up
@@ -123,7 +139,7 @@ def available_sections(
     folder = Path(notebook_dir or NOTEBOOK_DIR)
     reg = SECTIONS if registry is None else registry
     found = {p.stem for p in folder.glob("[0-9]*.ipynb")}
-    sections = [s for s in reg.values() if s.id in found]
+    sections = [s for s in reg.values() if s.id in found and (group or not s.group)]
     extra = sorted(found - set(reg))
     sections += [
         Section(stem, "", stem.split("_", 1)[-1].replace("_", " ").capitalize()) for stem in extra

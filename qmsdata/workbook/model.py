@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qmsdata.config import WorkbookConfig
 from qmsdata.records import RECORD_TYPES, record_spec
@@ -49,6 +49,14 @@ class Workbook:
         reporting date for the view :meth:`as_at` returns.
     path : Path
         The workbook folder.
+    aggregates : dict[str, DataFrame] | None
+        From the Spark engine only: the monthly tables of
+        :data:`qmsdata.engine.aggregates.AGGREGATES` standing in for the large record types,
+        whose frames are empty here (the analytics read them through
+        :func:`qmsdata.analytics.periods.records`). None for the in-process engine.
+    engine : object | None
+        From the Spark engine only: the :class:`~qmsdata.engine.spark.SparkLoad` that fetches
+        the record IDs behind a series (:func:`qmsdata.engine.aggregates.record_ids`).
     """
 
     def __init__(
@@ -62,6 +70,8 @@ class Workbook:
         validation: pd.DataFrame,
         provenance: Mapping[str, Provenance],
         report_date: pd.Timestamp | None = None,
+        aggregates: Mapping[str, pd.DataFrame] | None = None,
+        engine: Any = None,
     ) -> None:
         self.config = config
         self.path = config.root
@@ -72,6 +82,10 @@ class Workbook:
         self.failures = failures
         self.validation = validation
         self.provenance = dict(provenance)
+        self.aggregates: dict[str, pd.DataFrame] | None = (
+            None if aggregates is None else dict(aggregates)
+        )
+        self.engine = engine
 
     @property
     def record_types(self) -> list[str]:
@@ -121,7 +135,11 @@ class Workbook:
         return self.with_frames(frames_as_at(self._frames, when), report_date=when)
 
     def with_frames(
-        self, frames: Mapping[str, pd.DataFrame], *, report_date: pd.Timestamp | None = None
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        report_date: pd.Timestamp | None = None,
+        aggregates: Mapping[str, pd.DataFrame] | None = None,
     ) -> Workbook:
         """Return a workbook like this one with other record frames (and reporting date).
 
@@ -138,6 +156,8 @@ class Workbook:
             validation=self.validation,
             provenance=self.provenance,
             report_date=self.report_date if report_date is None else report_date,
+            aggregates=self.aggregates if aggregates is None else aggregates,
+            engine=self.engine,
         )
 
     def for_site(self, site: str) -> Workbook:
@@ -145,7 +165,8 @@ class Workbook:
 
         Record types without one (audits, objectives, review actions, ...) are kept whole.
         """
-        return self.with_frames(frames_for(self._frames, "site", site))
+        aggregates = None if self.aggregates is None else frames_for(self.aggregates, "site", site)
+        return self.with_frames(frames_for(self._frames, "site", site), aggregates=aggregates)
 
     def for_product(self, product: str) -> Workbook:
         """Return the view with only ``product``'s rows in record types with a product column."""
