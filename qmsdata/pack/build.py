@@ -13,16 +13,18 @@ The flow: :class:`~qmsdata.pack.request.PackRequest` (validated arguments) ->
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,9 @@ class PackResult:
     not_covered: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     signed: bool = False
+    #: the complete pack a build with failed sections did not replace (``path`` is then the
+    #: failed build, kept under ``<out>/.failed/``); None when the build was swapped into place
+    kept_pack: Path | None = None
 
     @property
     def failed(self) -> list[SectionRun]:
@@ -189,13 +194,18 @@ def build_pack(
     run_options = _RunOptions(nb_dir, progress, timeout, kernel_name, reuse_kernels)
 
     with file_lock(req.out / f".{req.name}.lock", what="this pack", error=PackError):
-        build = Path(tempfile.mkdtemp(prefix=f".{req.name}.build-", dir=req.out))
+        clean_stale_builds(req.out, req.name)
+        # the owner's PID in the name: a build killed outright is recognised and removed later
+        build = Path(tempfile.mkdtemp(prefix=f".{req.name}.build-{os.getpid()}-", dir=req.out))
         umask = os.umask(0)
         os.umask(umask)
         build.chmod(0o777 & ~umask)
         try:
-            result = _build(req, build, todo, run_options)
-            swap_into_place(build, req.target)
+            with interrupt_guard():
+                result = _build(req, build, todo, run_options)
+                normalise_modes(build)
+                stop_if_interrupted()  # never swap after Ctrl-C, even one a library swallowed
+                result.path, result.kept_pack = place_build(build, req.target, result.ok)
             C.prune_cache(req.out / ".cache")
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -244,7 +254,12 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     for run in runs:
         entry = cache / "sections" / run.key if run.key else None
         if entry is not None and not req.force and (entry / "fragment.json").is_file():
-            frag_json = C.restore(entry, build, run.section.id, run.notebook)
+            try:
+                frag_json = C.restore(entry, build, run.section.id, run.notebook)
+            except (C.CacheMismatch, OSError) as exc:
+                _reject_cache_entry(run, entry, build, exc)
+                pending.append(run)
+                continue
             fragments[run.section.id] = Fragment.from_json(frag_json)
             run.extracts, run.pack_files = C.collect(build / "work" / run.section.id)
             run.status, run.cached = "ok", True
@@ -317,6 +332,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         finally:
             bar.close()
 
+    stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()
     for run in runs:
@@ -353,8 +369,11 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         (build / "pack.html").write_text(page, encoding="utf-8")
     timings["html"] = time.perf_counter() - clock
     clock = time.perf_counter()
+    stop_if_interrupted()
     if "pdf" in req.formats:
-        reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
+        with temp_inside(build):  # a killed build leaves the browser's temp files in `build`
+            reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
+        stop_if_interrupted()
         if reason:
             skipped["pdf"] = reason
 
@@ -441,6 +460,188 @@ def swap_into_place(new: Path, target: Path) -> None:
     os.rename(target, old)
     os.rename(new, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+#: failed builds kept beside a complete pack: ``<out>/.failed/<name>-<UTC time>`` (this many)
+FAILED_DIR, FAILED_KEEP = ".failed", 5
+
+
+def place_build(build: Path, target: Path, complete: bool) -> tuple[Path, Path | None]:
+    """Put a finished build in place; return (where it went, the complete pack it spared).
+
+    A complete build (every section rendered) is swapped into ``target``. A build with failed
+    sections replaces ``target`` only when ``target`` is not a complete pack itself (missing, or
+    with failed sections too); otherwise the complete pack stays and the failed build is kept
+    at ``<out>/.failed/<name>-<UTC time>`` (hidden, so coverage and listings of the reports
+    folder do not take it for a pack; the last :data:`FAILED_KEEP` per pack are kept).
+    """
+    if complete or not is_complete_pack(target):
+        swap_into_place(build, target)
+        return target, None
+    folder = target.parent / FAILED_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept = folder / f"{target.name}-{stamp}"
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = folder / f"{target.name}-{stamp}-{n}"
+    os.rename(build, kept)
+    old = sorted(
+        p for p in folder.glob(f"{target.name}-*") if p.name[len(target.name) + 1 :][:1].isdigit()
+    )
+    for p in old[:-FAILED_KEEP]:
+        shutil.rmtree(p, ignore_errors=True)
+    return kept, target
+
+
+def is_complete_pack(pack: Path) -> bool:
+    """Return True when ``pack`` has a readable manifest whose every section rendered."""
+    import json
+
+    try:
+        manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+        sections = manifest["sections"]
+        return bool(sections) and all(s["status"] == "ok" for s in sections)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def clean_stale_builds(out: Path, name: str) -> list[Path]:
+    """Remove what builds of pack ``name`` killed outright (SIGKILL, power loss) left in ``out``.
+
+    Called with the pack's lock held, so no other build of ``name`` runs. Temp build folders
+    ``.<name>.build-<pid>-*`` (and swap leftovers ``.<name>.old-<pid>``) whose PID is not a live
+    process are removed; so are folders of the older ``.<name>.build-*`` form, which name no
+    PID. Also removes ``qms-figs-*`` / ``qms-chromium-*`` folders of this user older than a day
+    from the system temp folder (left there by versions that drew figures outside the build).
+    Returns what was removed.
+    """
+    removed = []
+    for kind in ("build", "old"):
+        prefix = f".{name}.{kind}-"
+        for p in out.glob(f"{prefix}*"):
+            pid_text, sep, _ = p.name[len(prefix) :].partition("-")
+            if kind == "old":
+                pid_text, sep = p.name[len(prefix) :], "-"
+            if sep and pid_text.isdigit() and _pid_alive(int(pid_text)):
+                continue
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            removed.append(p)
+    day_ago = time.time() - 86400
+    with contextlib.suppress(OSError):
+        for p in Path(tempfile.gettempdir()).iterdir():
+            if not p.name.startswith(("qms-figs-", "qms-chromium-")):
+                continue
+            with contextlib.suppress(OSError):
+                st = p.lstat()
+                if st.st_uid == os.getuid() and st.st_mtime < day_ago and p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                    removed.append(p)
+    return removed
+
+
+@contextlib.contextmanager
+def temp_inside(build: Path) -> Iterator[Path]:
+    """Make Python's temp files (figure drawing, the browser's profile) go inside ``build``.
+
+    Only for steps that run on the main thread alone (the section pool is closed): the setting
+    is process-wide. A build killed outright then leaves its temp files in its own folder,
+    which :func:`clean_stale_builds` removes.
+    """
+    tmp = build / ".tmp"
+    tmp.mkdir(exist_ok=True)
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(tmp)
+    try:
+        yield tmp
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+_interrupted = threading.Event()
+
+
+@contextlib.contextmanager
+def interrupt_guard() -> Iterator[None]:
+    """Remember any Ctrl-C (SIGINT) or SIGTERM during the block, and stop the build on it.
+
+    SIGINT still raises KeyboardInterrupt where it lands; if a library swallows it (a browser
+    step catching every error), :func:`stop_if_interrupted` raises it again at the next step
+    boundary and before the swap. SIGTERM stops the build the same way (exit 143), so its
+    kernels are shut down and its temp folder removed. Installed on the main thread only.
+    """
+    _interrupted.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_signal(signum: int, frame: Any) -> None:
+        _interrupted.set()
+        if signum == signal.SIGTERM:
+            raise SystemExit(128 + signal.SIGTERM)
+        raise KeyboardInterrupt
+
+    saved: dict[signal.Signals, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
+        if previous is signal.SIG_IGN:  # started with the signal ignored (nohup, &): keep it
+            continue
+        saved[sig] = previous
+        signal.signal(sig, on_signal)
+    try:
+        yield
+    finally:
+        for sig_restored, handler in saved.items():
+            signal.signal(sig_restored, handler)
+
+
+def stop_if_interrupted() -> None:
+    """Raise KeyboardInterrupt when Ctrl-C arrived during the build (even if it was swallowed)."""
+    if _interrupted.is_set():
+        raise KeyboardInterrupt
+
+
+def normalise_modes(folder: Path) -> None:
+    """Give every file in the pack ``0666 & ~umask`` and every folder ``0777 & ~umask``.
+
+    Whatever wrote them (temp files created 0600, copies from an older cache keeping its modes,
+    a library's own writer), a pack's files are readable like any other output (0644 under the
+    usual umask 022), never a mix.
+    """
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for root, dirs, files in os.walk(folder):
+        for d in dirs:
+            p = os.path.join(root, d)
+            if not os.path.islink(p):
+                os.chmod(p, 0o777 & ~umask)
+        for f in files:
+            p = os.path.join(root, f)
+            if not os.path.islink(p):
+                os.chmod(p, 0o666 & ~umask)
+    os.chmod(folder, 0o777 & ~umask)
+
+
+def _reject_cache_entry(run: SectionRun, entry: Path, build: Path, exc: BaseException) -> None:
+    """A cache entry failed its check: drop it and whatever it left, so the section is rebuilt."""
+    run.cache_rejected = str(exc) if isinstance(exc, C.CacheMismatch) else f"unreadable: {exc}"
+    C.discard(entry)
+    shutil.rmtree(build / "work" / run.section.id, ignore_errors=True)
+    (build / run.notebook).unlink(missing_ok=True)
 
 
 def _make_pdf(
