@@ -408,7 +408,8 @@ def _snapshot(
 
     snap_key = C.sha("snapshot", input_fp, req.as_of, req.data_as_of, code_fp) if input_fp else None
     snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
-    if req.force or snap_key is None or not (snapshot / "meta.json").is_file():
+    sealed = snap_key is not None and _sealed_snapshot(snapshot, snap_key)
+    if req.force or not sealed:
         from qmsdata import load
         from qmsdata.pack.snapshot import write_snapshot
 
@@ -418,9 +419,23 @@ def _snapshot(
 
             wb = redact_workbook(wb)
         write_snapshot(wb, snapshot)
+        if snap_key is not None and not sealed:
+            C.seal(snapshot, snap_key)
     facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
     C.touch(snapshot)
     return snapshot, facts
+
+
+def _sealed_snapshot(snapshot: Path, key: str) -> bool:
+    """Return True for a cached snapshot whose seal checks; remove one that fails (rebuilt)."""
+    if not (snapshot / "meta.json").is_file():
+        return False
+    try:
+        C.check_seal(snapshot, key)
+    except C.CacheMismatch:
+        C.discard(snapshot)  # edited (forged records for every section) or from an older version
+        return False
+    return True
 
 
 def _write_signals(ctx: SectionContext, path: Path) -> None:
@@ -665,9 +680,9 @@ def _make_pdf(
     svgs: dict[str, bytes] = {}
     missing = []
     for fig in figures:
-        p = svg_cache / f"{C.sha(fig)}.svg"
-        if p.is_file():
-            svgs[fig["id"]] = p.read_bytes()
+        cached_svg = C.read_sealed(svg_cache / f"{C.sha(fig)}.svg")  # None: draw it again
+        if cached_svg is not None:
+            svgs[fig["id"]] = cached_svg
         else:
             missing.append(fig)
     try:
@@ -677,13 +692,14 @@ def _make_pdf(
     for fig in missing:
         if fig["id"] in drawn:
             svgs[fig["id"]] = drawn[fig["id"]]
-            atomic_write(svg_cache / f"{C.sha(fig)}.svg", drawn[fig["id"]])
+            C.write_sealed(svg_cache / f"{C.sha(fig)}.svg", drawn[fig["id"]])
     page = assemble(
         fragments, title=title, facts=facts, mode="print", svgs=svgs, not_covered=not_covered
     ).encode("utf-8")
     pdf_cache = cache / "pdf" / f"{hashlib.sha256(page).hexdigest()}.pdf"
-    if pdf_cache.is_file():
-        shutil.copy2(pdf_cache, build / "pack.pdf")
+    cached_pdf = C.read_sealed(pdf_cache)  # None: missing, or failed its seal (print again)
+    if cached_pdf is not None:
+        atomic_write(build / "pack.pdf", cached_pdf)
         C.touch(pdf_cache)
         return None
     with tempfile.TemporaryDirectory(prefix=".print-", dir=build) as tmp:
@@ -694,7 +710,7 @@ def _make_pdf(
         except PackError as exc:
             (build / "pack.pdf").unlink(missing_ok=True)
             return str(exc)
-    atomic_write(pdf_cache, (build / "pack.pdf").read_bytes())
+    C.write_sealed(pdf_cache, (build / "pack.pdf").read_bytes())
     return None
 
 

@@ -169,7 +169,9 @@ def entry_mac(folder: Path, name: str, key: bytes | None = None) -> str:
 
 def seal(folder: Path, name: str) -> None:
     """Write the seal of the entry staged in ``folder`` that will be stored as ``name``."""
-    (folder / SEAL_FILE).write_text(entry_mac(folder, name) + "\n", encoding="ascii")
+    from qmsdata.files import atomic_write
+
+    atomic_write(folder / SEAL_FILE, entry_mac(folder, name) + "\n")
 
 
 def check_seal(folder: Path, name: str) -> None:
@@ -180,6 +182,46 @@ def check_seal(folder: Path, name: str) -> None:
         raise CacheMismatch(f"cache entry {name[:12]} has no seal") from exc
     if not hmac.compare_digest(found, entry_mac(folder, name)):
         raise CacheMismatch(f"cache entry {name[:12]} does not match its seal")
+
+
+_SEALED_MAGIC = b"qmsdata-sealed-v1 "
+
+
+def _file_mac(name: str, data: bytes) -> str:
+    from qmsdata.keys import cache_secret
+
+    msg = json.dumps(["qmsdata-cache-file", ENGINE_VERSION, name, hashlib.sha256(data).hexdigest()])
+    return hmac.new(cache_secret(), msg.encode(), hashlib.sha256).hexdigest()
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    """Write a one-file cache entry (a drawn figure, a printed PDF) with its seal in front."""
+    from qmsdata.files import atomic_write
+
+    seal_line = _SEALED_MAGIC + _file_mac(path.name, data).encode() + b"\n"
+    atomic_write(path, seal_line + data)
+
+
+def read_sealed(path: Path) -> bytes | None:
+    """Return the content of a one-file cache entry, or None when missing or failing its seal.
+
+    An entry that fails (edited, or written by an older version without a seal) is removed, so
+    the caller draws or prints afresh and stores a sealed copy.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head, sep, data = raw.partition(b"\n")
+    found = head.removeprefix(_SEALED_MAGIC).decode("ascii", "replace")
+    if (
+        sep
+        and head.startswith(_SEALED_MAGIC)
+        and hmac.compare_digest(found, _file_mac(path.name, data))
+    ):
+        return data
+    path.unlink(missing_ok=True)
+    return None
 
 
 def store(entry: Path, build: Path, section_id: str, notebook: str) -> None:

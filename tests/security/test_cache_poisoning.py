@@ -9,6 +9,7 @@ is discarded and its section runs again.
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 from pathlib import Path
 
@@ -123,6 +124,37 @@ def test_edited_cache_entries_are_rebuilt_never_pasted(tmp_path, csv_workbook, m
     result = build_pack(csv_workbook, "2026-10", **kw)
     assert "no seal" in result.sections[0].cache_rejected
     assert not list((pack / "data").glob("*extra*"))
+
+    # 4. a forged snapshot (the records every section reads): rebuilt, not read
+    import pandas as pd
+
+    (snap,) = [p for p in (out / ".cache" / "snapshots").iterdir() if not p.name.startswith(".")]
+    assert (snap / "hmac-sha256").is_file()
+    table = snap / "review_actions.parquet"
+    forged = pd.read_parquet(table)
+    forged["action_id"] = "RA-FORGED"
+    forged.to_parquet(table)
+    shutil.rmtree(out / ".cache" / "sections")  # so the section reads the snapshot again
+    assert build_pack(csv_workbook, "2026-10", **kw).ok
+    assert "RA-FORGED" not in (pack / "data" / "10_actions--actions.csv").read_text("utf-8")
+    assert "RA-1" in (pack / "data" / "10_actions--actions.csv").read_text("utf-8")
+
+
+def test_one_file_entries_figures_and_pdf_are_sealed(tmp_path):
+    from qmsdata.pack import cache as C
+
+    pdf = tmp_path / "pdf" / "abc.pdf"
+    C.write_sealed(pdf, b"%PDF-1.7 genuine")
+    assert C.read_sealed(pdf) == b"%PDF-1.7 genuine"
+    raw = pdf.read_bytes()
+    pdf.write_bytes(raw.replace(b"genuine", b"FORGED!"))
+    assert C.read_sealed(pdf) is None and not pdf.exists(), "a forged entry is dropped"
+    other = tmp_path / "pdf" / "def.pdf"  # a valid entry copied under another name
+    other.write_bytes(raw)
+    assert C.read_sealed(other) is None
+    legacy = tmp_path / "fig.svg"  # written before entries were sealed
+    legacy.write_bytes(b"<svg><script>alert(1)</script></svg>")
+    assert C.read_sealed(legacy) is None
 
 
 def test_seal_binds_files_and_name(tmp_path):
