@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -502,9 +503,8 @@ def place_build(build: Path, target: Path, complete: bool) -> tuple[Path, Path |
         n += 1
         kept = folder / f"{target.name}-{stamp}-{n}"
     os.rename(build, kept)
-    old = sorted(
-        p for p in folder.glob(f"{target.name}-*") if p.name[len(target.name) + 1 :][:1].isdigit()
-    )
+    stamped = re.compile(re.escape(target.name) + r"-\d{8}T\d{6}Z(-\d+)?")
+    old = sorted(p for p in folder.iterdir() if stamped.fullmatch(p.name))
     for p in old[:-FAILED_KEEP]:
         shutil.rmtree(p, ignore_errors=True)
     return kept, target

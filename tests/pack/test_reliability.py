@@ -100,6 +100,12 @@ def test_place_build_policy(tmp_path):
     ]
     kept2, _ = place_build(pack(tmp_path / "b5", "failed"), target, False)
     assert kept2 != kept and kept.is_dir() and kept2.is_dir()
+    # the last five failed builds per pack are kept; another pack's are not counted
+    (tmp_path / ".failed" / "2026-10-A-20260101T000000Z").mkdir()
+    for i in range(6):
+        place_build(pack(tmp_path / f"c{i}", "failed"), target, False)
+    names = sorted(p.name for p in (tmp_path / ".failed").iterdir())
+    assert len(names) == 6 and "2026-10-A-20260101T000000Z" in names
 
 
 def test_papermill_gets_realistic_timeouts(tmp_path, monkeypatch):
