@@ -280,6 +280,7 @@ def prune_cache(cache: Path, limits: dict[str, int] | None = None) -> int:
         folder = cache / kind
         if not folder.is_dir():
             continue
+        removed += _remove_stale_temp(folder)
         entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
         entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[keep:]:
@@ -288,4 +289,26 @@ def prune_cache(cache: Path, limits: dict[str, int] | None = None) -> int:
             else:
                 old.unlink(missing_ok=True)
             removed += 1
+    return removed
+
+
+#: a temp entry (``.name.*``: a copy or write in progress) older than this was left by a
+#: process killed outright
+STALE_TEMP_SECONDS = 3600
+
+
+def _remove_stale_temp(folder: Path) -> int:
+    """Remove half-written entries (hidden temp names) that a killed build left; return how many."""
+    import time
+
+    removed = 0
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for p in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if p.name.startswith(".") and p.lstat().st_mtime < cutoff:
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+                removed += 1
     return removed

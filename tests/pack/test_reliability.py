@@ -314,3 +314,21 @@ def test_every_pack_file_is_0644_under_umask_022(
             assert stat.S_IMODE(pack.stat().st_mode) == 0o755
     finally:
         os.umask(saved)
+
+
+def test_half_written_cache_entries_of_killed_builds_are_pruned(tmp_path):
+    from qmsdata.pack.cache import STALE_TEMP_SECONDS, prune_cache
+
+    sections = tmp_path / ".cache" / "sections"
+    sections.mkdir(parents=True)
+    stale = sections / ".abc123.k3j4h5"  # _copytree_atomic's temp folder, owner killed
+    fresh = sections / ".def456.x9y8z7"  # another build copying right now
+    stale_file = sections / ".x.svg.tmp"
+    for p in (stale, fresh):
+        p.mkdir()
+    stale_file.write_bytes(b"half")
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    for p in (stale, stale_file):
+        os.utime(p, (old, old))
+    prune_cache(tmp_path / ".cache")
+    assert not stale.exists() and not stale_file.exists() and fresh.is_dir()
