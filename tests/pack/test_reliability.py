@@ -332,3 +332,18 @@ def test_half_written_cache_entries_of_killed_builds_are_pruned(tmp_path):
         os.utime(p, (old, old))
     prune_cache(tmp_path / ".cache")
     assert not stale.exists() and not stale_file.exists() and fresh.is_dir()
+
+
+@pytest.mark.slow
+def test_demo_pack_files_all_have_one_mode(demo_pack):
+    # the full pack: PDF, data-quality report, extracts, manifest and signature included
+    umask = os.umask(0o022)
+    os.umask(umask)
+    pack = demo_pack.path
+    odd = {
+        p.relative_to(pack).as_posix(): oct(stat.S_IMODE(p.stat().st_mode))
+        for p in pack.rglob("*")
+        if stat.S_IMODE(p.stat().st_mode) != (0o777 if p.is_dir() else 0o666) & ~umask
+    }
+    assert odd == {}
+    assert (pack / "pack.pdf").is_file() and (pack / "manifest.json").is_file()
