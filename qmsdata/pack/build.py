@@ -588,27 +588,51 @@ def temp_inside(build: Path) -> Iterator[Path]:
 
 
 _interrupted = threading.Event()
+_interrupt_signal: list[int] = []  # the signal that stopped the build (SIGINT or SIGTERM)
+
+
+def _cancel_running_loop() -> bool:
+    """Cancel the tasks of an asyncio loop the main thread is running (a browser step)."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+
+    def cancel_all() -> None:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+
+    loop.call_soon_threadsafe(cancel_all)
+    return True
 
 
 @contextlib.contextmanager
 def interrupt_guard() -> Iterator[None]:
     """Remember any Ctrl-C (SIGINT) or SIGTERM during the block, and stop the build on it.
 
-    SIGINT still raises KeyboardInterrupt where it lands; if a library swallows it (a browser
-    step catching every error), :func:`stop_if_interrupted` raises it again at the next step
-    boundary and before the swap. SIGTERM stops the build the same way (exit 143), so its
-    kernels are shut down and its temp folder removed. Installed on the main thread only.
+    SIGINT raises KeyboardInterrupt where it lands, except inside an asyncio loop (the browser
+    that draws the static figures): there, as ``asyncio.run`` does, the first one cancels the
+    loop's tasks so the browser shuts down instead of hanging. Whatever a library then does
+    with it (catching every error, returning "no figures"), :func:`stop_if_interrupted` raises
+    it again at the next step boundary and before the swap. SIGTERM stops the build the same
+    way (exit 143), so its kernels are shut down and its temp folder removed. A second signal
+    always raises. Installed on the main thread only.
     """
     _interrupted.clear()
+    _interrupt_signal.clear()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def on_signal(signum: int, frame: Any) -> None:
+        first = not _interrupted.is_set()
         _interrupted.set()
-        if signum == signal.SIGTERM:
-            raise SystemExit(128 + signal.SIGTERM)
-        raise KeyboardInterrupt
+        _interrupt_signal.append(signum)
+        if first and _cancel_running_loop():
+            return
+        _raise_for(signum)
 
     saved: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -624,10 +648,16 @@ def interrupt_guard() -> Iterator[None]:
             signal.signal(sig_restored, handler)
 
 
+def _raise_for(signum: int) -> None:
+    if signum == signal.SIGTERM:
+        raise SystemExit(128 + signal.SIGTERM)
+    raise KeyboardInterrupt
+
+
 def stop_if_interrupted() -> None:
-    """Raise KeyboardInterrupt when Ctrl-C arrived during the build (even if it was swallowed)."""
+    """Stop the build when Ctrl-C or SIGTERM arrived during it (even if it was swallowed)."""
     if _interrupted.is_set():
-        raise KeyboardInterrupt
+        _raise_for(_interrupt_signal[0] if _interrupt_signal else signal.SIGINT)
 
 
 def normalise_modes(folder: Path) -> None:

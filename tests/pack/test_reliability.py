@@ -347,3 +347,27 @@ def test_demo_pack_files_all_have_one_mode(demo_pack):
     }
     assert odd == {}
     assert (pack / "pack.pdf").is_file() and (pack / "manifest.json").is_file()
+
+
+def test_ctrl_c_in_a_browser_loop_cancels_it_and_stops_the_build():
+    import asyncio
+
+    from qmsdata.pack.build import interrupt_guard, stop_if_interrupted
+
+    async def browser_step():  # like kaleido: catches the cancellation and returns "no figures"
+        os.kill(os.getpid(), signal.SIGINT)
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            return "swallowed"
+        return "finished"
+
+    with interrupt_guard():
+        t0 = time.monotonic()
+        assert asyncio.run(browser_step()) == "swallowed", "the first Ctrl-C cancels the loop"
+        assert time.monotonic() - t0 < 20
+        with pytest.raises(KeyboardInterrupt):
+            stop_if_interrupted()  # and the build stops at the next step, before any swap
+        with pytest.raises(KeyboardInterrupt):  # a second Ctrl-C raises where it lands
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
