@@ -88,10 +88,26 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         group=args.group,
     )
     cached = sum(r.cached for r in result.sections)
-    print(
-        f"pack written to {result.path} ({len(result.sections)} sections, {cached} from cache, "
-        f"{result.seconds:.1f} s)"
-    )
+    for run in result.sections:
+        if run.cache_rejected:
+            print(
+                f"qms pack: the cached copy of section {run.section.id} failed its integrity "
+                f"check ({run.cache_rejected}); the section was rebuilt",
+                file=sys.stderr,
+            )
+        if run.retried:
+            print(f"section {run.section.id} timed out once ({run.retried}); ran it again")
+    if result.kept_pack is not None:
+        print(
+            f"qms pack: sections failed, so the complete pack {result.kept_pack} was NOT "
+            f"replaced; this build is kept at {result.path}",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"pack written to {result.path} ({len(result.sections)} sections, {cached} from "
+            f"cache, {result.seconds:.1f} s)"
+        )
     if not result.signed:
         print("manifest not signed (no signing key; create one with `qms keys init`)")
     for fmt, reason in result.skipped.items():

@@ -16,6 +16,11 @@ Files
     32 random bytes (hex, 0600): the HMAC key of ``qms pack --redact``'s pseudonyms. To give
     several users of one organisation the same pseudonyms, copy this file between their
     configuration folders (it is a secret: whoever has it can test guesses of names).
+``cache.key``
+    32 random bytes (hex, 0600), created on first use: the HMAC-SHA256 key that authenticates
+    the section cache under ``<reports>/.cache`` (:mod:`qmsdata.pack.cache`). Whoever can write
+    the reports folder cannot forge a cache entry without it; replacing it only means the next
+    build re-runs every section.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from qmsdata.errors import QmsError
 PRIVATE_KEY = "signing-key.pem"
 PUBLIC_KEY = "signing-key.pub"
 REDACT_KEY = "redact.key"
+CACHE_KEY = "cache.key"
 #: environment variable naming the public key ``qms verify`` checks against
 PUBLIC_KEY_ENV = "QMS_PUBLIC_KEY"
 
@@ -254,4 +260,32 @@ def redaction_secret(folder: str | Path | None = None, *, create: bool = True) -
         raise KeyFileError("the redaction secret is not hex text", file=path) from exc
     if len(secret) < 16:
         raise KeyFileError("the redaction secret is shorter than 16 bytes", file=path)
+    return secret
+
+
+def cache_secret(folder: str | Path | None = None) -> bytes:
+    """Return the key that authenticates the pack cache (32 bytes), creating it on first use.
+
+    Kept in the configuration folder (0600), never in a reports folder or a workbook.
+
+    Raises
+    ------
+    KeyFileError
+        When the key is unreadable, readable by others, or not hex text.
+    """
+    root = Path(folder) if folder else config_dir()
+    path = root / CACHE_KEY
+    try:
+        text = _read_private(path)
+    except FileNotFoundError:
+        _ensure_dir(root)
+        with contextlib.suppress(KeyFileError):  # created meanwhile by another build: use it
+            _write_new(path, secrets.token_hex(32).encode() + b"\n", 0o600, force=False)
+        text = _read_private(path)
+    try:
+        secret = bytes.fromhex(text.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise KeyFileError("the cache key is not hex text", file=path) from exc
+    if len(secret) < 16:
+        raise KeyFileError("the cache key is shorter than 16 bytes", file=path)
     return secret

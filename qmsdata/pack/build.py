@@ -13,16 +13,19 @@ The flow: :class:`~qmsdata.pack.request.PackRequest` (validated arguments) ->
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +69,9 @@ class PackResult:
     not_covered: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     signed: bool = False
+    #: the complete pack a build with failed sections did not replace (``path`` is then the
+    #: failed build, kept under ``<out>/.failed/``); None when the build was swapped into place
+    kept_pack: Path | None = None
 
     @property
     def failed(self) -> list[SectionRun]:
@@ -205,13 +211,18 @@ def build_pack(
     run_options = _RunOptions(nb_dir, progress, timeout, kernel_name, reuse_kernels)
 
     with file_lock(req.out / f".{req.name}.lock", what="this pack", error=PackError):
-        build = Path(tempfile.mkdtemp(prefix=f".{req.name}.build-", dir=req.out))
+        clean_stale_builds(req.out, req.name)
+        # the owner's PID in the name: a build killed outright is recognised and removed later
+        build = Path(tempfile.mkdtemp(prefix=f".{req.name}.build-{os.getpid()}-", dir=req.out))
         umask = os.umask(0)
         os.umask(umask)
         build.chmod(0o777 & ~umask)
         try:
-            result = _build(req, build, todo, run_options)
-            swap_into_place(build, req.target)
+            with interrupt_guard():
+                result = _build(req, build, todo, run_options)
+                normalise_modes(build)
+                stop_if_interrupted()  # never swap after Ctrl-C, even one a library swallowed
+                result.path, result.kept_pack = place_build(build, req.target, result.ok)
             C.prune_cache(req.out / ".cache")
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -261,7 +272,12 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     for run in runs:
         entry = cache / "sections" / run.key if run.key else None
         if entry is not None and not req.force and (entry / "fragment.json").is_file():
-            frag_json = C.restore(entry, build, run.section.id, run.notebook)
+            try:
+                frag_json = C.restore(entry, build, run.section.id, run.notebook)
+            except (C.CacheMismatch, OSError) as exc:
+                _reject_cache_entry(run, entry, build, exc)
+                pending.append(run)
+                continue
             fragments[run.section.id] = Fragment.from_json(frag_json)
             run.extracts, run.pack_files = C.collect(build / "work" / run.section.id)
             run.status, run.cached = "ok", True
@@ -334,6 +350,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         finally:
             bar.close()
 
+    stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()
     for run in runs:
@@ -377,8 +394,11 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         (build / "pack.html").write_text(page, encoding="utf-8")
     timings["html"] = time.perf_counter() - clock
     clock = time.perf_counter()
+    stop_if_interrupted()
     if "pdf" in req.formats:
-        reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
+        with temp_inside(build):  # a killed build leaves the browser's temp files in `build`
+            reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
+        stop_if_interrupted()
         if reason:
             skipped["pdf"] = reason
 
@@ -420,7 +440,8 @@ def _snapshot(
 
     snap_key = C.sha("snapshot", input_fp, req.as_of, req.data_as_of, code_fp) if input_fp else None
     snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
-    if req.force or snap_key is None or not (snapshot / "meta.json").is_file():
+    sealed = snap_key is not None and _sealed_snapshot(snapshot, snap_key)
+    if req.force or not sealed:
         from qmsdata import load
         from qmsdata.check import ensure_loadable
         from qmsdata.pack.snapshot import write_snapshot
@@ -432,9 +453,23 @@ def _snapshot(
 
             wb = redact_workbook(wb)
         write_snapshot(wb, snapshot)
+        if snap_key is not None and not sealed:
+            C.seal(snapshot, snap_key)
     facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
     C.touch(snapshot)
     return snapshot, facts
+
+
+def _sealed_snapshot(snapshot: Path, key: str) -> bool:
+    """Return True for a cached snapshot whose seal checks; remove one that fails (rebuilt)."""
+    if not (snapshot / "meta.json").is_file():
+        return False
+    try:
+        C.check_seal(snapshot, key)
+    except C.CacheMismatch:
+        C.discard(snapshot)  # edited (forged records for every section) or from an older version
+        return False
+    return True
 
 
 def _write_signals(ctx: SectionContext, path: Path) -> None:
@@ -476,6 +511,217 @@ def swap_into_place(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+#: failed builds kept beside a complete pack: ``<out>/.failed/<name>-<UTC time>`` (this many)
+FAILED_DIR, FAILED_KEEP = ".failed", 5
+
+
+def place_build(build: Path, target: Path, complete: bool) -> tuple[Path, Path | None]:
+    """Put a finished build in place; return (where it went, the complete pack it spared).
+
+    A complete build (every section rendered) is swapped into ``target``. A build with failed
+    sections replaces ``target`` only when ``target`` is not a complete pack itself (missing, or
+    with failed sections too); otherwise the complete pack stays and the failed build is kept
+    at ``<out>/.failed/<name>-<UTC time>`` (hidden, so coverage and listings of the reports
+    folder do not take it for a pack; the last :data:`FAILED_KEEP` per pack are kept).
+    """
+    if complete or not is_complete_pack(target):
+        swap_into_place(build, target)
+        return target, None
+    folder = target.parent / FAILED_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept = folder / f"{target.name}-{stamp}"
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = folder / f"{target.name}-{stamp}-{n}"
+    os.rename(build, kept)
+    stamped = re.compile(re.escape(target.name) + r"-\d{8}T\d{6}Z(-\d+)?")
+    old = sorted(p for p in folder.iterdir() if stamped.fullmatch(p.name))
+    for p in old[:-FAILED_KEEP]:
+        shutil.rmtree(p, ignore_errors=True)
+    return kept, target
+
+
+def is_complete_pack(pack: Path) -> bool:
+    """Return True when ``pack`` has a readable manifest whose every section rendered."""
+    import json
+
+    try:
+        manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+        sections = manifest["sections"]
+        return bool(sections) and all(s["status"] == "ok" for s in sections)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def clean_stale_builds(out: Path, name: str) -> list[Path]:
+    """Remove what builds of pack ``name`` killed outright (SIGKILL, power loss) left in ``out``.
+
+    Called with the pack's lock held, so no other build of ``name`` runs. Temp build folders
+    ``.<name>.build-<pid>-*`` (and swap leftovers ``.<name>.old-<pid>``) whose PID is not a live
+    process are removed; so are folders of the older ``.<name>.build-*`` form, which name no
+    PID. Also removes ``qms-figs-*`` / ``qms-chromium-*`` folders of this user older than a day
+    from the system temp folder (left there by versions that drew figures outside the build).
+    Returns what was removed.
+    """
+    removed = []
+    for kind in ("build", "old"):
+        prefix = f".{name}.{kind}-"
+        for p in out.glob(f"{prefix}*"):
+            pid_text, sep, _ = p.name[len(prefix) :].partition("-")
+            if kind == "old":
+                pid_text, sep = p.name[len(prefix) :], "-"
+            if sep and pid_text.isdigit() and _pid_alive(int(pid_text)):
+                continue
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            removed.append(p)
+    day_ago = time.time() - 86400
+    with contextlib.suppress(OSError):
+        for p in Path(tempfile.gettempdir()).iterdir():
+            if not p.name.startswith(("qms-figs-", "qms-chromium-")):
+                continue
+            with contextlib.suppress(OSError):
+                st = p.lstat()
+                if st.st_uid == os.getuid() and st.st_mtime < day_ago and p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                    removed.append(p)
+    return removed
+
+
+@contextlib.contextmanager
+def temp_inside(build: Path) -> Iterator[Path]:
+    """Make Python's temp files (figure drawing, the browser's profile) go inside ``build``.
+
+    Only for steps that run on the main thread alone (the section pool is closed): the setting
+    is process-wide. A build killed outright then leaves its temp files in its own folder,
+    which :func:`clean_stale_builds` removes.
+    """
+    tmp = build / ".tmp"
+    tmp.mkdir(exist_ok=True)
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(tmp)
+    try:
+        yield tmp
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+_interrupted = threading.Event()
+_interrupt_signal: list[int] = []  # the signal that stopped the build (SIGINT or SIGTERM)
+
+
+def _cancel_running_loop() -> bool:
+    """Cancel the tasks of an asyncio loop the main thread is running (a browser step)."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+
+    def cancel_all() -> None:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+
+    loop.call_soon_threadsafe(cancel_all)
+    return True
+
+
+@contextlib.contextmanager
+def interrupt_guard() -> Iterator[None]:
+    """Remember any Ctrl-C (SIGINT) or SIGTERM during the block, and stop the build on it.
+
+    SIGINT raises KeyboardInterrupt where it lands, except inside an asyncio loop (the browser
+    that draws the static figures): there, as ``asyncio.run`` does, the first one cancels the
+    loop's tasks so the browser shuts down instead of hanging. Whatever a library then does
+    with it (catching every error, returning "no figures"), :func:`stop_if_interrupted` raises
+    it again at the next step boundary and before the swap. SIGTERM stops the build the same
+    way (exit 143), so its kernels are shut down and its temp folder removed. A second signal
+    always raises. Installed on the main thread only.
+    """
+    _interrupted.clear()
+    _interrupt_signal.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_signal(signum: int, frame: Any) -> None:
+        first = not _interrupted.is_set()
+        _interrupted.set()
+        _interrupt_signal.append(signum)
+        if first and _cancel_running_loop():
+            return
+        _raise_for(signum)
+
+    saved: dict[signal.Signals, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
+        if previous is signal.SIG_IGN:  # started with the signal ignored (nohup, &): keep it
+            continue
+        saved[sig] = previous
+        signal.signal(sig, on_signal)
+    try:
+        yield
+    finally:
+        for sig_restored, handler in saved.items():
+            signal.signal(sig_restored, handler)
+
+
+def _raise_for(signum: int) -> None:
+    if signum == signal.SIGTERM:
+        raise SystemExit(128 + signal.SIGTERM)
+    raise KeyboardInterrupt
+
+
+def stop_if_interrupted() -> None:
+    """Stop the build when Ctrl-C or SIGTERM arrived during it (even if it was swallowed)."""
+    if _interrupted.is_set():
+        _raise_for(_interrupt_signal[0] if _interrupt_signal else signal.SIGINT)
+
+
+def normalise_modes(folder: Path) -> None:
+    """Give every file in the pack ``0666 & ~umask`` and every folder ``0777 & ~umask``.
+
+    Whatever wrote them (temp files created 0600, copies from an older cache keeping its modes,
+    a library's own writer), a pack's files are readable like any other output (0644 under the
+    usual umask 022), never a mix.
+    """
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for root, dirs, files in os.walk(folder):
+        for d in dirs:
+            p = os.path.join(root, d)
+            if not os.path.islink(p):
+                os.chmod(p, 0o777 & ~umask)
+        for f in files:
+            p = os.path.join(root, f)
+            if not os.path.islink(p):
+                os.chmod(p, 0o666 & ~umask)
+    os.chmod(folder, 0o777 & ~umask)
+
+
+def _reject_cache_entry(run: SectionRun, entry: Path, build: Path, exc: BaseException) -> None:
+    """A cache entry failed its check: drop it and whatever it left, so the section is rebuilt."""
+    run.cache_rejected = str(exc) if isinstance(exc, C.CacheMismatch) else f"unreadable: {exc}"
+    C.discard(entry)
+    shutil.rmtree(build / "work" / run.section.id, ignore_errors=True)
+    (build / run.notebook).unlink(missing_ok=True)
+
+
 def _make_pdf(
     build: Path,
     cache: Path,
@@ -497,9 +743,9 @@ def _make_pdf(
     svgs: dict[str, bytes] = {}
     missing = []
     for fig in figures:
-        p = svg_cache / f"{C.sha(fig)}.svg"
-        if p.is_file():
-            svgs[fig["id"]] = p.read_bytes()
+        cached_svg = C.read_sealed(svg_cache / f"{C.sha(fig)}.svg")  # None: draw it again
+        if cached_svg is not None:
+            svgs[fig["id"]] = cached_svg
         else:
             missing.append(fig)
     try:
@@ -509,13 +755,14 @@ def _make_pdf(
     for fig in missing:
         if fig["id"] in drawn:
             svgs[fig["id"]] = drawn[fig["id"]]
-            atomic_write(svg_cache / f"{C.sha(fig)}.svg", drawn[fig["id"]])
+            C.write_sealed(svg_cache / f"{C.sha(fig)}.svg", drawn[fig["id"]])
     page = assemble(
         fragments, title=title, facts=facts, mode="print", svgs=svgs, not_covered=not_covered
     ).encode("utf-8")
     pdf_cache = cache / "pdf" / f"{hashlib.sha256(page).hexdigest()}.pdf"
-    if pdf_cache.is_file():
-        shutil.copy2(pdf_cache, build / "pack.pdf")
+    cached_pdf = C.read_sealed(pdf_cache)  # None: missing, or failed its seal (print again)
+    if cached_pdf is not None:
+        atomic_write(build / "pack.pdf", cached_pdf)
         C.touch(pdf_cache)
         return None
     with tempfile.TemporaryDirectory(prefix=".print-", dir=build) as tmp:
@@ -526,7 +773,7 @@ def _make_pdf(
         except PackError as exc:
             (build / "pack.pdf").unlink(missing_ok=True)
             return str(exc)
-    atomic_write(pdf_cache, (build / "pack.pdf").read_bytes())
+    C.write_sealed(pdf_cache, (build / "pack.pdf").read_bytes())
     return None
 
 

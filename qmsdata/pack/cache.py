@@ -4,12 +4,20 @@ A section is served from the cache when its key matches: the hash of its noteboo
 parameters, every input file (``qms.toml`` and every source it names, read through
 :func:`qmsdata.config.read_config`) and the qmsdata code. A workbook with a database-server
 source cannot be hashed, so it is never served from the cache.
+
+Entries are authenticated: :func:`store` seals each section entry with an HMAC-SHA256 over its
+key and every file in it (names, sizes, SHA-256), keyed by :func:`qmsdata.keys.cache_secret`
+(kept in the user's configuration folder, never in the reports folder); :func:`restore` copies
+the entry into the build and checks the seal on the copy, so an edited, added or removed file
+(a forged conclusion, a ``<script>`` in a fragment) raises :class:`CacheMismatch` and the build
+runs the section again instead of pasting it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -19,6 +27,14 @@ from pathlib import Path
 from typing import Any
 
 ENGINE_VERSION = "1"
+
+#: the seal of a section cache entry (HMAC-SHA256, hex), inside the entry
+SEAL_FILE = "hmac-sha256"
+
+
+class CacheMismatch(Exception):  # noqa: N818 - what it is, not an error of the program
+    """A cache entry whose seal is missing or does not match its files (edited, or foreign)."""
+
 
 #: cache entries kept per kind (least recently used ones beyond this are removed)
 CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24}
@@ -129,8 +145,87 @@ def collect(work: Path) -> tuple[list[str], list[str]]:
     return found["data"], found["pack"]
 
 
+def entry_mac(folder: Path, name: str, key: bytes | None = None) -> str:
+    """Return the HMAC-SHA256 (hex) of a cache entry: its name and every file under ``folder``.
+
+    The name binds an entry to its cache key (a valid entry moved under another key fails);
+    relative path, size and SHA-256 of each file (the seal itself excepted) cover its content
+    and its file set.
+    """
+    from qmsdata.keys import cache_secret
+
+    files: list[tuple[Any, ...]] = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if rel == SEAL_FILE:
+            continue
+        if p.is_symlink() or not (p.is_file() or p.is_dir()):
+            files.append((rel, "not a regular file"))
+        elif p.is_file():
+            files.append((rel, p.stat().st_size, _file_sha(p)))
+    msg = json.dumps(["qmsdata-cache", ENGINE_VERSION, name, files]).encode()
+    return hmac.new(key or cache_secret(), msg, hashlib.sha256).hexdigest()
+
+
+def seal(folder: Path, name: str) -> None:
+    """Write the seal of the entry staged in ``folder`` that will be stored as ``name``."""
+    from qmsdata.files import atomic_write
+
+    atomic_write(folder / SEAL_FILE, entry_mac(folder, name) + "\n")
+
+
+def check_seal(folder: Path, name: str) -> None:
+    """Raise :class:`CacheMismatch` unless ``folder`` holds the seal of its files under ``name``."""
+    try:
+        found = (folder / SEAL_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CacheMismatch(f"cache entry {name[:12]} has no seal") from exc
+    if not hmac.compare_digest(found, entry_mac(folder, name)):
+        raise CacheMismatch(f"cache entry {name[:12]} does not match its seal")
+
+
+_SEALED_MAGIC = b"qmsdata-sealed-v1 "
+
+
+def _file_mac(name: str, data: bytes) -> str:
+    from qmsdata.keys import cache_secret
+
+    msg = json.dumps(["qmsdata-cache-file", ENGINE_VERSION, name, hashlib.sha256(data).hexdigest()])
+    return hmac.new(cache_secret(), msg.encode(), hashlib.sha256).hexdigest()
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    """Write a one-file cache entry (a drawn figure, a printed PDF) with its seal in front."""
+    from qmsdata.files import atomic_write
+
+    seal_line = _SEALED_MAGIC + _file_mac(path.name, data).encode() + b"\n"
+    atomic_write(path, seal_line + data)
+
+
+def read_sealed(path: Path) -> bytes | None:
+    """Return the content of a one-file cache entry, or None when missing or failing its seal.
+
+    An entry that fails (edited, or written by an older version without a seal) is removed, so
+    the caller draws or prints afresh and stores a sealed copy.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head, sep, data = raw.partition(b"\n")
+    found = head.removeprefix(_SEALED_MAGIC).decode("ascii", "replace")
+    if (
+        sep
+        and head.startswith(_SEALED_MAGIC)
+        and hmac.compare_digest(found, _file_mac(path.name, data))
+    ):
+        return data
+    path.unlink(missing_ok=True)
+    return None
+
+
 def store(entry: Path, build: Path, section_id: str, notebook: str) -> None:
-    """Copy a successful section (executed notebook, extracts, fragment) into the cache."""
+    """Copy a successful section (executed notebook, extracts, fragment) into the cache, sealed."""
     src = Path(tempfile.mkdtemp(prefix=".stage-", dir=build))
     shutil.copy2(build / notebook, src / "section.ipynb")
     work = build / "work" / section_id
@@ -138,20 +233,44 @@ def store(entry: Path, build: Path, section_id: str, notebook: str) -> None:
     for sub in ("data", "pack"):
         if (work / sub).is_dir():
             shutil.copytree(work / sub, src / sub)
+    seal(src, entry.name)
     _copytree_atomic(src, entry)
     shutil.rmtree(src, ignore_errors=True)
 
 
 def restore(entry: Path, build: Path, section_id: str, notebook: str) -> str:
-    """Copy a cached section into the build; return its fragment's JSON."""
-    work = build / "work" / section_id
-    work.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(entry / "section.ipynb", build / notebook)
-    for sub in ("data", "pack"):
-        if (entry / sub).is_dir():
-            shutil.copytree(entry / sub, work / sub)
+    """Copy a cached section into the build; return its fragment's JSON.
+
+    The entry is copied into the build first and its seal checked on the copy, so the files
+    used are the files checked (no window to swap them in between).
+
+    Raises
+    ------
+    CacheMismatch
+        The entry has no seal or does not match it; nothing of it is left in the build.
+    """
+    staged = build / f".restore-{section_id}"
+    shutil.rmtree(staged, ignore_errors=True)
+    shutil.copytree(entry, staged, symlinks=True)
+    try:
+        check_seal(staged, entry.name)
+        work = build / "work" / section_id
+        work.mkdir(parents=True, exist_ok=True)
+        os.replace(staged / "section.ipynb", build / notebook)
+        for sub in ("data", "pack"):
+            if (staged / sub).is_dir():
+                shutil.rmtree(work / sub, ignore_errors=True)
+                os.replace(staged / sub, work / sub)
+        fragment = (staged / "fragment.json").read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     touch(entry)
-    return (entry / "fragment.json").read_text(encoding="utf-8")
+    return fragment
+
+
+def discard(entry: Path) -> None:
+    """Remove a cache entry that failed its check (the rebuilt section is stored afresh)."""
+    shutil.rmtree(entry, ignore_errors=True)
 
 
 def prune_cache(cache: Path, limits: dict[str, int] | None = None) -> int:
@@ -161,6 +280,7 @@ def prune_cache(cache: Path, limits: dict[str, int] | None = None) -> int:
         folder = cache / kind
         if not folder.is_dir():
             continue
+        removed += _remove_stale_temp(folder)
         entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
         entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[keep:]:
@@ -169,4 +289,26 @@ def prune_cache(cache: Path, limits: dict[str, int] | None = None) -> int:
             else:
                 old.unlink(missing_ok=True)
             removed += 1
+    return removed
+
+
+#: a temp entry (``.name.*``: a copy or write in progress) older than this was left by a
+#: process killed outright
+STALE_TEMP_SECONDS = 3600
+
+
+def _remove_stale_temp(folder: Path) -> int:
+    """Remove half-written entries (hidden temp names) that a killed build left; return how many."""
+    import time
+
+    removed = 0
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for p in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if p.name.startswith(".") and p.lstat().st_mtime < cutoff:
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+                removed += 1
     return removed

@@ -9,6 +9,7 @@ or times out fails alone, and its worker starts a fresh kernel for the next one.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,12 @@ RESET_SOURCE = (
 #: imported in each worker's kernel while the workbook loads (saves seconds per section)
 WARM_UP = "import pandas, plotly.graph_objects, plotly.io, qmsdata, qmsdata.figures"
 
+#: seconds to wait for a cell's outputs after its reply (nbclient's default, 4 s, is lost under
+#: CPU load: outputs went missing and sections failed); a longer wait is an error, retried once
+IOPUB_TIMEOUT = 120
+#: seconds a fresh kernel may take to start (papermill's default 60 s is short on a loaded host)
+START_TIMEOUT = 180
+
 
 @dataclass
 class SectionRun:
@@ -42,6 +49,8 @@ class SectionRun:
     notebook: str = ""  # path inside the pack, e.g. sections/10_previous_actions.ipynb
     extracts: list[str] = field(default_factory=list)
     pack_files: list[str] = field(default_factory=list)  # CSVs placed at the pack's top level
+    retried: str | None = None  # why the section ran a second time (a timeout), if it did
+    cache_rejected: str | None = None  # why its cache entry was not used (failed its seal)
 
 
 def quiet_kernel_manager() -> type:
@@ -87,7 +96,6 @@ def execute_section(
     ``run`` and returns its HTML fragment and whether the kernel is still healthy (False after a
     dead kernel or a timeout, so the worker starts a fresh one).
     """
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from qmsdata.pack.cache import collect
@@ -105,19 +113,18 @@ def execute_section(
         source = str(notebook)
         kernel_kw = {"kernel_manager_class": quiet_kernel_manager()}
     try:
-        # no cwd=: papermill would chdir the whole process, which threads share
-        papermill.execute_notebook(
+        run_with_retry(
+            run,
             source,
-            str(executed),
-            parameters={**params, **dict(section.params), "out_dir": str(work)},
-            kernel_name=kernel_name,
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            shutdown_kernel="immediate",
-            **kernel_kw,
+            notebook,
+            executed,
+            {**params, **dict(section.params), "out_dir": str(work)},
+            kernel_name,
+            timeout,
+            kernel_kw,
         )
         run.status = "ok"
+        healthy = run.retried is None  # the worker's kernel timed out: give it a fresh one
     except PapermillExecutionError as exc:
         run.status, run.error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a dead kernel or timeout fails this section only
@@ -136,6 +143,73 @@ def execute_section(
     run.extracts, run.pack_files = collect(work)
     (work / "fragment.json").write_text(frag.to_json(), encoding="utf-8")
     return frag, healthy
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Return True for a cell or output timeout (nbclient's CellTimeoutError is a TimeoutError).
+
+    A ``TimeoutError`` raised by the notebook's own code reaches papermill as a cell error
+    (``PapermillExecutionError``), so it is not retried.
+    """
+    return isinstance(exc, TimeoutError)
+
+
+def run_papermill(
+    source: Any,
+    executed: Path,
+    parameters: dict[str, Any],
+    kernel_name: str,
+    timeout: float | None,
+    kernel_kw: dict[str, Any],
+) -> None:
+    """Execute one notebook with papermill (the one call; timeouts set for a loaded machine)."""
+    import papermill
+
+    # no cwd=: papermill would chdir the whole process, which threads share
+    papermill.execute_notebook(
+        source,
+        str(executed),
+        parameters=parameters,
+        kernel_name=kernel_name,
+        progress_bar=False,
+        log_output=False,
+        execution_timeout=timeout,
+        start_timeout=START_TIMEOUT,
+        iopub_timeout=IOPUB_TIMEOUT,
+        raise_on_iopub_timeout=True,  # missing outputs are a timeout, not a silent gap
+        shutdown_kernel="immediate",
+        **kernel_kw,
+    )
+
+
+def run_with_retry(
+    run: SectionRun,
+    source: Any,
+    notebook: Path,
+    executed: Path,
+    parameters: dict[str, Any],
+    kernel_name: str,
+    timeout: float | None,
+    kernel_kw: dict[str, Any],
+) -> None:
+    """Run the section; after a timeout, run it once more in a fresh kernel (empty namespace).
+
+    The second attempt starts its own kernel (the worker's may still be busy with the cell that
+    timed out) and re-reads the notebook, so nothing of the first attempt is left. A second
+    timeout, like any other failure, propagates. ``run.retried`` says why it ran twice.
+    """
+    try:
+        run_papermill(source, executed, parameters, kernel_name, timeout, kernel_kw)
+    except Exception as exc:
+        if not is_timeout(exc):
+            raise
+        run.retried = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        executed.unlink(missing_ok=True)
+        if parameters.get("out_dir"):  # what the first attempt wrote
+            for sub in ("data", "pack"):
+                shutil.rmtree(Path(str(parameters["out_dir"])) / sub, ignore_errors=True)
+        fresh = {"kernel_manager_class": quiet_kernel_manager()}
+        run_papermill(str(notebook), executed, parameters, kernel_name, timeout, fresh)
 
 
 def warm_kernel(kernel_name: str) -> Any:
