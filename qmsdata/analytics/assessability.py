@@ -443,7 +443,7 @@ class Assessability:
         return None
 
     def reason(self, key: str) -> str:
-        """Return why the input is not assessed (``"supplier_receipts: not configured"``), or ``""``."""
+        """Return why the input is not assessed (``"risks: not configured"``), or ``""``."""
         if self.assessed(key):
             return ""
         rows = self._rows(key)
@@ -656,7 +656,10 @@ def _unfit_reason(row: Any, share: float) -> str:
     from qmsdata.pack import formatting as F
 
     if row.accepted == 0:
-        return f"{row.record_type} has no accepted rows ({F.count(row.quarantined)} of {F.count(row.rows)} quarantined)"
+        return (
+            f"{row.record_type} has no accepted rows "
+            f"({F.count(row.quarantined)} of {F.count(row.rows)} quarantined)"
+        )
     return (
         f"{row.record_type} has {F.percent(row.quarantined_share)} of its rows quarantined "
         f"({F.count(row.quarantined)} of {F.count(row.rows)}; more than {F.percent(share)} allowed)"
