@@ -173,6 +173,33 @@ class RecordSource:
 
 
 @dataclass(frozen=True)
+class QualityConfig:
+    """``[quality]``: when the records are fit to report (see the README, "Data quality").
+
+    Attributes
+    ----------
+    max_quarantined_share
+        A record type with more than this share of its rows quarantined (or with no accepted
+        rows at all) makes the review inputs it feeds "not fit to report" and ``qms pack``
+        exit 1. Default 0.05 (5 %).
+    """
+
+    max_quarantined_share: float = 0.05
+
+
+def _quality(value: Any, file: Path) -> QualityConfig:
+    """Parse the ``[quality]`` table (isolated: nothing else in qms.toml depends on it)."""
+    table = _table(value, "[quality]", file)
+    _no_unknown_keys(table, {"max_quarantined_share"}, "[quality]", file, None)
+    share = table.get("max_quarantined_share", QualityConfig.max_quarantined_share)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise _type_error(
+            "[quality] max_quarantined_share", "a share between 0 and 1, e.g. 0.05", file
+        )
+    return QualityConfig(max_quarantined_share=float(share))
+
+
+@dataclass(frozen=True)
 class WorkbookConfig:
     """The parsed ``qms.toml`` of a workbook.
 
@@ -193,6 +220,8 @@ class WorkbookConfig:
         None for the edition in force on the data date (resolved by :mod:`qmsdata.standards`).
     allow_outside_sources
         ``[workbook] allow_outside_sources``: every source may resolve outside the folder.
+    quality
+        ``[quality]``: the thresholds of the data-quality verdict (:class:`QualityConfig`).
     """
 
     root: Path
@@ -204,6 +233,7 @@ class WorkbookConfig:
     records: Mapping[str, RecordSource]
     standard: str | None = None
     allow_outside_sources: bool = False
+    quality: QualityConfig = field(default_factory=QualityConfig)
 
     def source_files(self) -> dict[str, Path]:
         """Return ``{record type: file read}`` for sources held in files (SQLite included).
@@ -299,13 +329,14 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=file) from None
 
-    unknown = sorted(set(data) - {"workbook", "records"})
+    unknown = sorted(set(data) - {"workbook", "records", "quality"})
     if unknown:
         raise ConfigError(
             f"unknown section [{unknown[0]}]",
             file=file,
-            hint="Only [workbook] and [records.<record type>] are allowed.",
+            hint="Only [workbook], [quality] and [records.<record type>] are allowed.",
         )
+    quality = _quality(data.get("quality", {}), file)
     wb = _table(data.get("workbook", {}), "[workbook]", file)
     _no_unknown_keys(wb, _WORKBOOK_KEYS, "[workbook]", file, None)
 
@@ -355,6 +386,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         records=MappingProxyType(records),
         standard=standard.strip() if standard else None,
         allow_outside_sources=outside,
+        quality=quality,
     )
 
 
