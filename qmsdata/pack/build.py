@@ -30,7 +30,14 @@ from typing import Any
 from qmsdata.errors import PackError
 from qmsdata.files import atomic_write, file_lock
 from qmsdata.pack import cache as C
-from qmsdata.pack.context import CONTEXT_FILE, SIGNALS_FILE, SectionContext, compute_signals
+from qmsdata.pack.context import (
+    ASSESSABILITY_FILE,
+    CONTEXT_FILE,
+    SIGNALS_FILE,
+    SectionContext,
+    compute_assessability,
+    compute_signals,
+)
 from qmsdata.pack.execute import SectionPool, SectionRun
 from qmsdata.pack.export import (
     Fragment,
@@ -65,6 +72,19 @@ class PackResult:
     seconds: float = 0.0
     not_covered: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: what each review input could be assessed on (an Assessability; None: not computed)
+    assessability: Any = None
+
+    @property
+    def quality_verdict(self) -> str:
+        """Return the data-quality verdict ("Fit to report", ..., "Not fit to report: ...")."""
+        return self.assessability.quality_verdict() if self.assessability is not None else ""
+
+    @property
+    def not_fit(self) -> list[str]:
+        """Return the labels of the review inputs that are not fit to report."""
+        a = self.assessability
+        return [a.label(i) for i in a.not_fit()] if a is not None else []
 
     @property
     def failed(self) -> list[SectionRun]:
@@ -276,9 +296,10 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 fiscal_year_start=config.fiscal_year_start,
                 snapshot=str(snapshot),
                 signals=str(shared / SIGNALS_FILE) if pending else None,
+                assessability=str(shared / ASSESSABILITY_FILE),
             )
-            if pending:  # computed once here instead of in every section that shows them
-                _write_signals(ctx, shared / SIGNALS_FILE)
+            # computed once here instead of in every section that shows them
+            assessability = _write_shared(ctx, shared, signals=bool(pending))
             atomic_write(shared / CONTEXT_FILE, ctx.to_json())
             timings["load"] = time.perf_counter() - clock
             clock = time.perf_counter()
@@ -341,7 +362,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     fact_list = pack_facts(req, config.organisation)
     not_covered = not_covered_labels(r.section.id for r in runs)
     # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
-    cov_frag = coverage_fragment(req.target, {r.section.id: r.status for r in runs}, build)
+    cov_frag = coverage_fragment(
+        req.target, {r.section.id: r.status for r in runs}, build, assessability=assessability
+    )
     at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
     ordered.insert(at, cov_frag)
     skipped: dict[str, str] = {}
@@ -365,7 +388,14 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped)
     write_manifest(build, info)
     timings["manifest"] = time.perf_counter() - clock
-    return PackResult(req.target, runs, skipped, not_covered=not_covered, timings=timings)
+    return PackResult(
+        req.target,
+        runs,
+        skipped,
+        not_covered=not_covered,
+        timings=timings,
+        assessability=assessability,
+    )
 
 
 def _snapshot(
@@ -391,16 +421,25 @@ def _snapshot(
     return snapshot, facts
 
 
-def _write_signals(ctx: SectionContext, path: Path) -> None:
-    """Compute :func:`qmsdata.signals` once on the sections' workbook and store it (Parquet)."""
+def _write_shared(ctx: SectionContext, shared: Path, *, signals: bool) -> Any:
+    """Compute, once on the sections' workbook, what every section shares; return assessability.
+
+    The assessability (what each review input can be assessed on) is always computed: the
+    coverage section and the exit code need it even when every section comes from the cache.
+    :func:`qmsdata.signals` only when a section runs.
+    """
     import io
 
     from qmsdata.pack.notebook import section_workbook
 
     wb = section_workbook(context=ctx)
-    buf = io.BytesIO()
-    compute_signals(wb, ctx).to_parquet(buf)
-    atomic_write(path, buf.getvalue())
+    assessability = compute_assessability(wb, ctx)
+    atomic_write(shared / ASSESSABILITY_FILE, assessability.to_json())
+    if signals:
+        buf = io.BytesIO()
+        compute_signals(wb, ctx).to_parquet(buf)
+        atomic_write(shared / SIGNALS_FILE, buf.getvalue())
+    return assessability
 
 
 def swap_into_place(new: Path, target: Path) -> None:
