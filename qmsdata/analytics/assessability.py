@@ -470,6 +470,18 @@ class Assessability:
         rows = self.frame[self.frame["record_type"] == record_type]
         return bool(len(rows)) and bool(rows["available"].iloc[0])
 
+    def record_reason(self, record_type: str) -> str:
+        """Return why ``record_type`` is not available (``"not configured"``), or ``""``."""
+        rows = self.frame[self.frame["record_type"] == record_type]
+        return str(rows["record_reason"].iloc[0]) if len(rows) else "not read by any input"
+
+    def first_month(self, record_type: str) -> str | None:
+        """Return the month of ``record_type``'s first record (``"2026-06"``), or None."""
+        rows = self.frame[self.frame["record_type"] == record_type]
+        if rows.empty or pd.isna(rows["first_month"].iloc[0]):
+            return None
+        return str(rows["first_month"].iloc[0])
+
     def fit(self, key: str) -> bool:
         """Return False when a record type the input reads is not fit to report."""
         rows = self._rows(key)
