@@ -284,6 +284,7 @@ def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             [
                 "pack",
                 str(wb),
+                "--period",
                 PERIOD,
                 "--out",
                 str(reports),
@@ -311,7 +312,7 @@ def test_pack_visible_text_has_no_leaks_and_no_unsupported_verdict(
     assert "statistical control" not in text
     assert "beyond the funnel limits" not in text
     assert "every screened series shows common-cause" not in text
-    assert "13 of 13" not in text
+    assert "covers 13 of 13" not in text
     assert "not assessed" in text
 
 
