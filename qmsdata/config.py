@@ -182,21 +182,29 @@ class QualityConfig:
         A record type with more than this share of its rows quarantined (or with no accepted
         rows at all) makes the review inputs it feeds "not fit to report" and ``qms pack``
         exit 1. Default 0.05 (5 %).
+    few_quarantined_rows
+        A record type with at most this many quarantined rows stays fit to report (with
+        reservations) whatever its share (a small register with one bad row). Default 5.
     """
 
     max_quarantined_share: float = 0.05
+    few_quarantined_rows: int = 5
 
 
 def _quality(value: Any, file: Path) -> QualityConfig:
     """Parse the ``[quality]`` table (isolated: nothing else in qms.toml depends on it)."""
     table = _table(value, "[quality]", file)
-    _no_unknown_keys(table, {"max_quarantined_share"}, "[quality]", file, None)
+    keys = {"max_quarantined_share", "few_quarantined_rows"}
+    _no_unknown_keys(table, keys, "[quality]", file, None)
     share = table.get("max_quarantined_share", QualityConfig.max_quarantined_share)
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
         raise _type_error(
             "[quality] max_quarantined_share", "a share between 0 and 1, e.g. 0.05", file
         )
-    return QualityConfig(max_quarantined_share=float(share))
+    few = table.get("few_quarantined_rows", QualityConfig.few_quarantined_rows)
+    if isinstance(few, bool) or not isinstance(few, int) or few < 0:
+        raise _type_error("[quality] few_quarantined_rows", "a whole number of rows, e.g. 5", file)
+    return QualityConfig(max_quarantined_share=float(share), few_quarantined_rows=few)
 
 
 @dataclass(frozen=True)

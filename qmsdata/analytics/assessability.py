@@ -31,6 +31,7 @@ from qmsdata.analytics import periods as P
 
 __all__ = [
     "COLUMNS",
+    "DEFAULT_FEW_QUARANTINED_ROWS",
     "DEFAULT_MAX_QUARANTINED_SHARE",
     "NEEDS",
     "SERIES",
@@ -42,6 +43,8 @@ __all__ = [
 
 #: share of a record type's rows that may be quarantined before its inputs are not fit to report
 DEFAULT_MAX_QUARANTINED_SHARE = 0.05
+#: a record type with at most this many quarantined rows stays fit (with reservations)
+DEFAULT_FEW_QUARANTINED_ROWS = 5
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def _validation_row(wb: Any, record_type: str) -> dict[str, Any]:
 
 
 def _record_status(
-    wb: Any, record_type: str, period: pd.Period, max_share: float, window: int
+    wb: Any, record_type: str, period: pd.Period, max_share: float, window: int, few: int
 ) -> dict[str, Any]:
     """Return the record type's facts: configured, accepted rows, months of history, fitness."""
     info = _validation_row(wb, record_type)
@@ -249,9 +252,8 @@ def _record_status(
         reason, available = f"no accepted rows up to {period}", False
     else:
         reason, available = "", True
-    fit = True
-    if info["configured"] and (info["accepted"] == 0 or (share is not None and share > max_share)):
-        fit = False
+    many = share is not None and share > max_share and info["quarantined"] > few
+    fit = not (info["configured"] and (info["accepted"] == 0 or many))
     return {
         "record_type": record_type,
         **info,
@@ -272,6 +274,7 @@ def assess(
     as_of: Any = None,
     *,
     max_quarantined_share: float | None = None,
+    few_quarantined_rows: int | None = None,
     window: int = 12,
 ) -> Assessability:
     """Return what each review input can be assessed on, for ``period``.
@@ -288,6 +291,11 @@ def assess(
         Share of a record type's rows that may be quarantined before the inputs it feeds are
         not fit to report. None: ``[quality] max_quarantined_share`` of the workbook's
         ``qms.toml``, else :data:`DEFAULT_MAX_QUARANTINED_SHARE`.
+    few_quarantined_rows
+        A record type with at most this many quarantined rows stays fit to report (with
+        reservations) whatever its share: one bad row of a 12-row register is a reservation,
+        not a reason to reject the register. None: ``[quality] few_quarantined_rows``, else
+        :data:`DEFAULT_FEW_QUARANTINED_ROWS`.
     window
         Months, ending with the period, over which ``rows_in_window`` counts rows.
     """
@@ -297,7 +305,13 @@ def assess(
         max_quarantined_share = getattr(
             quality, "max_quarantined_share", DEFAULT_MAX_QUARANTINED_SHARE
         )
+    if few_quarantined_rows is None:
+        quality = getattr(getattr(wb, "config", None), "quality", None)
+        few_quarantined_rows = getattr(
+            quality, "few_quarantined_rows", DEFAULT_FEW_QUARANTINED_ROWS
+        )
     share = float(max_quarantined_share)
+    few = int(few_quarantined_rows)
     facts: dict[str, dict[str, Any]] = {}
     rows = []
     for input_id, label, sid in _inputs():
@@ -309,7 +323,7 @@ def assess(
         ):
             for rt in names:
                 if rt not in facts:
-                    facts[rt] = _record_status(wb, rt, p, share, window)
+                    facts[rt] = _record_status(wb, rt, p, share, window, few)
                 rows.append(
                     {"input": input_id, "label": label, "section": sid, "role": role, **facts[rt]}
                 )
@@ -318,7 +332,7 @@ def assess(
     for name, s in SERIES.items():
         for rt in s.records:
             if rt not in facts:
-                facts[rt] = _record_status(wb, rt, p, share, window)
+                facts[rt] = _record_status(wb, rt, p, share, window, few)
         series[name] = _series_status(wb, s, facts, p)
     return Assessability(
         period=str(p),
@@ -346,7 +360,9 @@ def _series_status(
             values = frame[col] if col in frame.columns else pd.Series(dtype=float)
             if pd.to_numeric(values, errors="coerce").fillna(0).le(0).all():
                 missing.append(f"{rt}: no {col} recorded")
-    months = min((facts[rt]["months"] for rt in s.records), default=0)
+    # months of history of the dated record types (objectives are undated: no history)
+    dated = [facts[rt]["months"] for rt in s.records if facts[rt]["first_month"] is not None]
+    months = min(dated, default=0)
     if missing:
         return {
             "records": ", ".join(s.records),
@@ -454,7 +470,7 @@ class Assessability:
         need = self._need(key)
         alternatives = [f"{r.record_type} ({r.record_reason})" for r in some.itertuples()]
         if need.via_series and not parts:
-            alternatives.append("no monitored series screened (see 9.3.2 c) 5)")
+            alternatives.append("no monitored series screened")
         if alternatives and not parts:
             parts.append(("none of " if len(alternatives) > 1 else "") + ", ".join(alternatives))
         return "; ".join(parts)

@@ -241,7 +241,9 @@ def test_quarantine_share_threshold(tmp_path: Path) -> None:
     a = assess(wb, PERIOD)
     assert a.fit_to_report
     assert a.quality_verdict().startswith("Fit to report with reservations: 4 rows quarantined")
-    strict = assess(wb, PERIOD, max_quarantined_share=0.01)
+    # a few quarantined rows (at most [quality] few_quarantined_rows) stay a reservation
+    assert assess(wb, PERIOD, max_quarantined_share=0.01).fit_to_report
+    strict = assess(wb, PERIOD, max_quarantined_share=0.01, few_quarantined_rows=3)
     assert not strict.fit_to_report
     assert strict.quality_verdict().startswith("Not fit to report: complaints has 3.7% of its")
     assert "9.3.2 c) 1 Customer satisfaction and feedback" in strict.quality_verdict()
@@ -253,6 +255,7 @@ def test_quality_table_in_qms_toml(tmp_path: Path) -> None:
 
     folder = workbook(tmp_path / "wb")
     assert read_config(folder).quality.max_quarantined_share == 0.05
+    assert read_config(folder).quality.few_quarantined_rows == 5
     toml = (folder / "qms.toml").read_text(encoding="utf-8")
     (folder / "qms.toml").write_text(toml.replace("0.05", "1.5"), encoding="utf-8")
     with pytest.raises(ConfigError, match="max_quarantined_share"):
