@@ -342,3 +342,69 @@ def test_everything_quarantined_exits_1_not_fit_to_report(packs: dict[str, Any])
     assert "Not fit to report: complaints has no accepted rows (109 of 109 quarantined)" in text
     assert "Fit to report with reservations" not in text
     assert "no trend" not in text
+
+
+def nonconformities() -> pd.DataFrame:
+    """Nonconformities from 2026-08 on: defect rates would need production's units_inspected."""
+    return pd.DataFrame(
+        [
+            {
+                "nc_id": f"NC-{m}-{i}",
+                "detected_date": f"{m}-{10 + i:02d}",
+                "site": "Leeds",
+                "process": "SMT",
+                "product": "P1",
+                "source": "in_process",
+                "defect_code": "D1",
+                "defect_category": "solder",
+                "quantity": "2",
+                "disposition": "scrap",
+                "cost": "40",
+                "supplier_id": "",
+                "capa_id": "",
+                "status": "open",
+                "closed_date": "",
+            }
+            for m in MONTHS[2:]
+            for i in range(3)
+        ],
+        dtype="str",
+    )
+
+
+def test_defect_rates_without_units_inspected_claim_no_control(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frames = {"nonconformities": nonconformities(), "production": production()}
+    wb = qmsdata.load(write_workbook(tmp_path / "wb", frames, workbook_toml=TOML))
+    a = assess(wb, PERIOD)
+    assert a.assessed("9.3.2 c) 3")
+    assert a.series_reason("defect rates") == "production: no units_inspected recorded"
+    said = run_section("33_conformity", wb, monkeypatch, tmp_path / "out", period=PERIOD)
+    text = "\n".join(said)
+    assert not VERDICTS.search(text), text
+    assert "No verdict on the stability of defect rates: production: no units_inspected" in text
+    # months before the first nonconformity (2026-08) are not shown as a cost of 0
+    copq = pd.read_csv(tmp_path / "out" / "data" / "copq.csv")
+    assert copq["month"].astype(str).min() == "2026-08", copq
+
+
+def test_previous_actions_not_assessed_shows_no_table_of_zeros(
+    two_types: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    said = run_section(
+        "10_previous_actions", two_types["full"], monkeypatch, tmp_path, period=PERIOD
+    )
+    assert said == [
+        "insufficient: Not assessed: review_actions: not configured. No conclusion is drawn "
+        "for this input."
+    ]
+    assert not (tmp_path / "data" / "status_counts.csv").exists()
+
+
+def test_complaint_axis_says_what_is_plotted() -> None:
+    from qmsdata.pack.sections import NOTEBOOK_DIR
+
+    source = (NOTEBOOK_DIR / "31_customers.ipynb").read_text(encoding="utf-8")
+    assert 'value_label=\\"complaints per million units shipped\\"' in source
+    assert "complaints per unit" not in source
