@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PERIOD ?= 2026-10
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup chromium demo test test-fast lab lint bench lock clean
+.PHONY: help setup chromium java demo test test-fast lab lint bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP) chromium  ## create .venv and install the locked packages (and Chromium for PDFs)
+setup: $(STAMP) chromium java  ## create .venv and install the locked packages (Chromium, Java)
 
 # Chromium prints the PDF pack and runs the browser test. Installed with apt where we can
 # (root on Debian); elsewhere the HTML pack still builds and `qms pack` says why the PDF was skipped.
@@ -34,6 +34,16 @@ chromium:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; } \
 	  || echo "warning: apt could not install chromium; PDF packs and the browser test will be skipped"; \
 	else echo "note: chromium not found and apt not usable; PDF packs will be skipped"; fi
+
+# Java runs the local Spark of the Spark engine and its tests (PySpark itself is in the lock file).
+# Installed with apt where we can (root on Debian); elsewhere the Spark tests are skipped.
+java:
+	@if command -v java >/dev/null 2>&1 || [ -x "$${JAVA_HOME:-/nonexistent}/bin/java" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian default-jre-headless (Java for the Spark engine)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; } \
+	  || echo "warning: apt could not install Java; the Spark engine and its tests will be skipped"; \
+	else echo "note: java not found and apt not usable; install Java 17+ for the Spark engine (its tests are skipped)"; fi
 
 demo: setup  ## generate the demo workbook into data/demo and build its review pack
 	$(BIN)/qms demo data/demo --end $(PERIOD)
@@ -55,7 +65,8 @@ lint: setup  ## ruff and mypy
 	$(BIN)/mypy qmsdata
 
 bench: setup  ## run the benchmarks (prints figures and ratios)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in benchmarks/*.py; do case $$b in *fleet_data.py) continue;; esac; \
+	  echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock

@@ -88,6 +88,11 @@ _EXPORTS: dict[str, str] = {
     "risk_matrix": "qmsdata.analytics.risks",
     "context_changes": "qmsdata.analytics.risks",
     "signals": "qmsdata.analytics.signals",
+    # PDCA: what was changed and whether it worked (issue 11)
+    "change_effect": "qmsdata.stats.effect",
+    "ChangeEffect": "qmsdata.stats.effect",
+    "change_register": "qmsdata.analytics.changes",
+    "change_effects": "qmsdata.analytics.changes",
     "readiness_report": "qmsdata.analytics.readiness",
     "parse_period": "qmsdata.analytics.periods",
     "previous_period": "qmsdata.analytics.periods",

@@ -89,6 +89,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         f"pack written to {result.path} ({len(result.sections)} sections, {cached} from cache, "
         f"{result.seconds:.1f} s)"
     )
+    if not result.signed:
+        print("manifest not signed (no signing key; create one with `qms keys init`)")
     for fmt, reason in result.skipped.items():
         print(f"{fmt} skipped: {reason}")
     for run in result.failed:
@@ -146,6 +148,18 @@ def _cmd_actions(args: argparse.Namespace) -> int:
     )
     print(f"imported {len(res.added)} review action(s) into {res.source} ({kept})")
     return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from qmsdata.check import check_command
+
+    return check_command(Path(args.workbook))
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from qmsdata.init import init_command
+
+    return init_command(Path(args.directory), force=args.force)
 
 
 def _cmd_readiness(args: argparse.Namespace) -> int:
@@ -304,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--redact",
         action="store_true",
-        help="pseudonymise customer names and free-text descriptions (stable hashes) for "
+        help="pseudonymise customer names and free-text descriptions (keyed pseudonyms) for "
         "distribution beyond the review board; writes <out>/<period>-redacted",
     )
     p.set_defaults(handler=_cmd_pack)
@@ -425,6 +439,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default=None, help="write to this file instead of standard output")
     p.set_defaults(handler=_cmd_readiness)
+
+    p = sub.add_parser(
+        "check",
+        help="check a workbook's structure: qms.toml, files, sheets, encodings, headers, maps",
+        description=(
+            "The structural pass only, in seconds: every mistake in qms.toml (with 'did you "
+            "mean' suggestions), missing files, wrong sheets, encodings and delimiters, "
+            "required or mapped columns the headers lack, value maps; reads only the headers "
+            "and a sample of rows (warnings for sample values that would be quarantined). "
+            "Prints every problem at once. Exit 0 when the workbook loads as configured, "
+            "2 otherwise."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.set_defaults(handler=_cmd_check)
+
+    p = sub.add_parser(
+        "init",
+        help="propose a qms.toml for a folder of exports (record types, mappings, settings)",
+        description=(
+            "Inspect the exports in a folder (CSV: encoding, delimiter, header row, decimal "
+            "comma, placeholders; Excel: sheets and header row), propose a record type per file "
+            "and a column mapping by name similarity to the record specs, and write a commented "
+            "qms.toml with TODO lines for what could not be decided. Fill the TODOs, then run "
+            "qms check. An existing qms.toml is never overwritten without --force."
+        ),
+    )
+    p.add_argument("directory", nargs="?", default=".", help="folder holding the exports")
+    p.add_argument("--force", action="store_true", help="overwrite an existing qms.toml")
+    p.set_defaults(handler=_cmd_init)
 
     return parser
 

@@ -16,10 +16,17 @@ A workbook is a folder holding ``qms.toml``::
     # sheet = "Sheet1" (xlsx); table = "..." or query = "..." (SQL, parameters in [..params]);
     # encoding = "utf-8"; delimiter = ","; date_format = "%d/%m/%Y"
     # outside = true               # this source may resolve outside the workbook folder
+    # header_row = 4               # the header is line 4 (a title block above it)
+    # decimal = ","; thousands = "."   # numbers written 1.234,50
+    # missing = ["N/A", "-"]       # cells that mean "no value", in every column
     # missing_dates = ["9999-12-31"]  dates that mean "no date" in this export: read as missing
     # earliest_date = 1950-01-01; latest_date = 2199-12-31  plausible dates (check plausible_date)
     [records.complaints.columns]   # canonical name = column name in the source
     complaint_id = "Complaint No."
+    [records.complaints.constants] # a column the export lacks, the same on every row
+    site = "Leeds"
+    [records.complaints.values.severity]  # source code = canonical value
+    High = "critical"
 
 Sources are read only from inside the workbook folder (after following symlinks) unless
 ``[workbook] allow_outside_sources = true`` or the source's own ``outside = true`` says otherwise.
@@ -38,7 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -80,7 +87,15 @@ _RECORD_KEYS = {
     "date_format",
     "columns",
     "outside",
+    "header_row",
+    "decimal",
+    "thousands",
+    "missing",
+    "constants",
+    "values",
 }
+#: record types whose columns may carry a value map (codes, not numbers or dates)
+_MAPPABLE_KINDS = ("enum", "site", "text", "id")
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,21 @@ class RecordSource:
         ``outside = true``, or ``[workbook] allow_outside_sources = true`` unless the source
         says ``outside = false``. Default False: a path that leaves the folder, directly, by
         ``..`` or through a symlink, is refused.
+    header_row
+        1-based line (row, for .xlsx) holding the column names; the lines above it (a title,
+        an "Exported ..." line, blank lines) are skipped. Default 1.
+    decimal, thousands
+        Decimal and thousands separators of the number and count columns (``decimal = ","``,
+        ``thousands = "."`` reads ``1.234,50`` as 1234.5). Default ``"."`` and none.
+    missing
+        Cell values that mean "no value" in this source (``["N/A", "-"]``), in every column:
+        read as empty. Compared after trimming spaces, exactly as written.
+    constants
+        Canonical column -> value for columns the source lacks (``site = "Leeds"``).
+    values
+        Canonical column -> {source value: canonical value}: value maps for coded columns
+        (``Low = "minor"``). Source values are matched ignoring case and surrounding spaces;
+        values not in the map are read as they are (and validated as such).
     missing_dates
         Dates that mean "no date" in this source (``9999-12-31``): read as missing.
     earliest_date, latest_date
@@ -125,6 +155,12 @@ class RecordSource:
     date_format: str | None = None
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     outside: bool = False
+    header_row: int = 1
+    decimal: str = "."
+    thousands: str | None = None
+    missing: tuple[str, ...] = ()
+    constants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     missing_dates: tuple[dt.date, ...] = ()
     earliest_date: dt.date = EARLIEST_DATE
     latest_date: dt.date = LATEST_DATE
@@ -241,6 +277,7 @@ class WorkbookConfig:
     records: Mapping[str, RecordSource]
     standard: str | None = None
     allow_outside_sources: bool = False
+    engine: EngineConfig = field(default_factory=lambda: EngineConfig())
     quality: QualityConfig = field(default_factory=QualityConfig)
 
     def source_files(self) -> dict[str, Path]:
@@ -337,12 +374,12 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=file) from None
 
-    unknown = sorted(set(data) - {"workbook", "records", "quality"})
+    unknown = sorted(set(data) - {"workbook", "records", "engine", "quality"})
     if unknown:
         raise ConfigError(
             f"unknown section [{unknown[0]}]",
             file=file,
-            hint="Only [workbook], [quality] and [records.<record type>] are allowed.",
+            hint="Only [workbook], [records.<record type>], [engine] and [quality] are allowed.",
         )
     quality = _quality(data.get("quality", {}), file)
     wb = _table(data.get("workbook", {}), "[workbook]", file)
@@ -370,7 +407,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     for name, table in _table(data.get("records", {}), "[records]", file).items():
         if name not in RECORD_TYPES:
             raise ConfigError(
-                f"unknown record type [records.{name}]",
+                f"unknown record type [records.{name}]{did_you_mean(name, RECORD_TYPES)}",
                 file=file,
                 record_type=name,
                 hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
@@ -394,8 +431,44 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         records=MappingProxyType(records),
         standard=standard.strip() if standard else None,
         allow_outside_sources=outside,
+        engine=_engine(data.get("engine", {}), file),
         quality=quality,
     )
+
+
+# --- [engine] (issue 14) ---------------------------------------------------------------------
+
+ENGINES = ("pandas", "spark")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Where the large record types are read, validated and aggregated (``[engine]``).
+
+    ``name = "pandas"`` (default): everything in this process. ``name = "spark"``: by Spark at
+    ``master`` (``local[2]``, ``spark://host:7077``, ``yarn``, ...) with the extra Spark
+    ``options`` (``spark.*`` settings, as text), see :mod:`qmsdata.engine.spark`.
+    """
+
+    name: str = "pandas"
+    master: str = "local[2]"
+    options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _engine(value: Any, file: Path) -> EngineConfig:
+    table = _table(value, "[engine]", file)
+    _no_unknown_keys(table, {"name", "master", "options"}, "[engine]", file, None)
+    name = table.get("name", "pandas")
+    if name not in ENGINES:
+        raise _type_error("[engine] name", " or ".join(f'"{e}"' for e in ENGINES), file)
+    master = table.get("master", "local[2]")
+    if not isinstance(master, str) or not master.strip():
+        raise _type_error("[engine] master", 'a Spark master URL such as "local[2]"', file)
+    options = _table(table.get("options", {}), "[engine.options]", file)
+    if not all(isinstance(v, str | int | float | bool) for v in options.values()):
+        raise _type_error("[engine.options]", "a table of Spark settings (text or numbers)", file)
+    text = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in options.items()}
+    return EngineConfig(name=name, master=master.strip(), options=MappingProxyType(text))
 
 
 def parse_as_of_date(value: Any, *, file: Path | None = None) -> dt.date | None:
@@ -540,7 +613,8 @@ def _record_source(
     for canonical, source_name in columns.items():
         if canonical not in spec.names:
             raise ConfigError(
-                f"[records.{name}.columns] maps unknown canonical column {canonical!r}",
+                f"[records.{name}.columns] maps unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
                 file=file,
                 record_type=name,
                 column=canonical,
@@ -551,6 +625,7 @@ def _record_source(
             raise _type_error(
                 f"[records.{name}.columns] {canonical}", "a source column name", file, name
             )
+    settings = _source_settings(name, table, file, {k.strip() for k in columns})
     return RecordSource(
         record_type=name,
         source=source.strip(),
@@ -563,8 +638,126 @@ def _record_source(
         date_format=table.get("date_format"),
         columns=MappingProxyType({k: v.strip() for k, v in columns.items()}),
         outside=outside,
+        **settings,
         **_date_rules(table, where, file, name, defaults),
     )
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``.
+
+    Matched by :func:`difflib.get_close_matches`, ignoring case.
+    """
+    import difflib
+
+    options = {str(c).casefold(): str(c) for c in choices}
+    hits = difflib.get_close_matches(str(word).casefold(), list(options), n=n, cutoff=0.6)
+    if not hits:
+        return ""
+    return " (did you mean " + " or ".join(repr(options[h]) for h in hits) + "?)"
+
+
+def _source_settings(
+    name: str, table: dict[str, Any], file: Path, mapped: set[str]
+) -> dict[str, Any]:
+    """Return the reading settings of ``[records.<name>]``: header row, number format,
+    missing markers, constants and value maps (as keywords of :class:`RecordSource`)."""
+    from qmsdata.records import RECORD_TYPES
+
+    where = f"[records.{name}]"
+    spec = RECORD_TYPES[name]
+    header_row = table.get("header_row", 1)
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+        raise _type_error(f"{where} header_row", "a line number (1 = the first line)", file, name)
+    decimal = table.get("decimal", ".")
+    if decimal not in (".", ","):
+        raise _type_error(f"{where} decimal", '"." or ","', file, name)
+    thousands = table.get("thousands")
+    if thousands is not None and thousands not in (".", ",", " ", "'", "\u00a0", "\u202f"):
+        raise _type_error(f"{where} thousands", 'one of ".", ",", " " or "\'"', file, name)
+    if thousands is not None and thousands == decimal:
+        raise ConfigError(
+            f"{where} decimal and thousands are both {decimal!r}",
+            file=file,
+            record_type=name,
+            hint='Write e.g. decimal = "," and thousands = "." for 1.234,50.',
+        )
+    missing = table.get("missing", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) and m.strip() for m in missing):
+        raise _type_error(f"{where} missing", 'a list of texts such as ["N/A", "-"]', file, name)
+    constants = _table(table.get("constants", {}), f"[records.{name}.constants]", file)
+    for canonical, value in constants.items():
+        if canonical not in spec.names:
+            raise ConfigError(
+                f"[records.{name}.constants] sets unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
+            )
+        if canonical in mapped:
+            raise ConfigError(
+                f"{canonical!r} is both mapped in [records.{name}.columns] and set in "
+                f"[records.{name}.constants]",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint="Keep one: the source column, or the constant for a column the export lacks.",
+            )
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise _type_error(
+                f"[records.{name}.constants] {canonical}", "a text or a number", file, name
+            )
+    values = _table(table.get("values", {}), f"[records.{name}.values]", file)
+    maps: dict[str, Mapping[str, str]] = {}
+    for canonical, vmap in values.items():
+        where_map = f"[records.{name}.values.{canonical}]"
+        if canonical not in spec.names:
+            raise ConfigError(
+                f"{where_map}: unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
+            )
+        col = spec.column(canonical)
+        if col.kind not in _MAPPABLE_KINDS:
+            raise ConfigError(
+                f"{where_map}: {canonical} is a {col.kind} column; value maps are for codes",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint="Map codes (enum, site, text and id columns); numbers and dates have "
+                "decimal/thousands and date_format.",
+            )
+        vmap = _table(vmap, where_map, file)
+        wrong = []
+        for key, target in vmap.items():
+            if not isinstance(target, str) or not target.strip():
+                raise _type_error(f"{where_map} {key!r}", "a text value", file, name)
+            if col.allowed and target.strip() not in col.allowed:
+                wrong.append(
+                    f"{key!r} to {target.strip()!r}{did_you_mean(target.strip(), col.allowed)}"
+                )
+        if wrong:
+            raise ConfigError(
+                f"{where_map} maps {', '.join(wrong)}: not allowed value(s) of {canonical}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Allowed values of {canonical}: {', '.join(col.allowed or ())}.",
+            )
+        maps[canonical] = MappingProxyType({str(k): v.strip() for k, v in vmap.items()})
+    return {
+        "header_row": header_row,
+        "decimal": decimal,
+        "thousands": thousands,
+        "missing": tuple(dict.fromkeys(m.strip() for m in missing)),
+        "constants": MappingProxyType({k: str(v) for k, v in constants.items()}),
+        "values": MappingProxyType(maps),
+    }
 
 
 def _table(value: Any, where: str, file: Path) -> dict[str, Any]:
@@ -578,8 +771,9 @@ def _no_unknown_keys(
 ) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
+        each = [f"unknown key {k!r} in {where}{did_you_mean(k, allowed)}" for k in unknown]
         raise ConfigError(
-            f"unknown key {unknown[0]!r} in {where}",
+            "; ".join(each),
             file=file,
             record_type=record_type,
             hint=f"Allowed keys: {', '.join(sorted(allowed))}.",
@@ -588,3 +782,122 @@ def _no_unknown_keys(
 
 def _type_error(where: str, expected: str, file: Path, record_type: str | None = None):
     return ConfigError(f"{where} must be {expected}", file=file, record_type=record_type)
+
+
+def config_problems(
+    path: str | os.PathLike[str],
+) -> tuple[WorkbookConfig | None, dict[str, RecordSource], list[ConfigError]]:
+    """Return every mistake in ``qms.toml`` at once (for ``qms check``), not only the first.
+
+    :func:`read_config` stops at the first mistake; here each ``[records.<type>]`` table, and
+    each of its keys and mapping entries, is parsed on its own so one run lists them all.
+
+    Returns
+    -------
+    config, records, problems
+        The parsed configuration when there is no mistake (else None); per record type, the
+        source its keys without a mistake describe (so files and headers can still be
+        checked); and the mistakes.
+    """
+    from qmsdata.records import RECORD_TYPES
+
+    try:
+        config = read_config(path)
+        return config, dict(config.records), []
+    except ConfigError as exc:
+        first = exc
+    p = Path(path)
+    file = p if p.suffix == ".toml" else p / CONFIG_NAME
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None, {}, [first]  # nothing more can be read
+    problems: list[ConfigError] = [] if first.record_type is not None else [first]
+    wb = data.get("workbook", {})
+    allow = isinstance(wb, dict) and wb.get("allow_outside_sources") is True
+    try:
+        defaults = _date_rules(wb, "[workbook]", file, None, _DEFAULT_DATE_RULES)
+    except (ConfigError, AttributeError, TypeError):  # told by read_config's first error
+        defaults = dict(_DEFAULT_DATE_RULES)
+    tables = data.get("records", {})
+    if not isinstance(tables, dict):
+        return None, {}, problems or [first]
+    records: dict[str, RecordSource] = {}
+    for name, table in tables.items():
+        if name not in RECORD_TYPES:
+            problems.append(
+                ConfigError(
+                    f"unknown record type [records.{name}]{did_you_mean(name, RECORD_TYPES)}",
+                    file=file,
+                    record_type=name,
+                    hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
+                )
+            )
+            continue
+        if not isinstance(table, dict):
+            problems.append(_type_error(f"[records.{name}]", "a table", file, name))
+            continue
+        found, rs = _probe_record(name, table, file, allow, defaults)
+        problems += found
+        if rs is not None:
+            records[name] = rs
+    if not problems:  # a mistake only the whole file shows
+        problems.append(first)
+    return None, records, problems
+
+
+def _probe_record(
+    name: str, table: dict[str, Any], file: Path, allow: bool, defaults: Mapping[str, Any]
+) -> tuple[list[ConfigError], RecordSource | None]:
+    """Return the mistakes of one ``[records.<name>]`` table, each key parsed on its own, and
+    the source the keys without a mistake describe (None when even that does not parse)."""
+
+    def attempt(part: dict[str, Any]) -> tuple[ConfigError | None, RecordSource | None]:
+        try:
+            return None, _record_source(name, part, file, defaults, allow_outside=allow)
+        except ConfigError as exc:
+            return exc, None
+
+    whole, rs = attempt(table)
+    if whole is None:
+        return [], rs
+    base: dict[str, Any] = {
+        k: table[k] for k in ("source", "table", "query", "params") if k in table
+    }
+    err, _ = attempt(base)
+    if err is not None:
+        return [err], None
+    found: list[ConfigError] = []
+    seen: set[str] = set()
+    good: dict[str, Any] = dict(base)
+    for key, value in table.items():
+        if key in base or (key == "thousands" and "decimal" in table):  # parsed with decimal
+            continue
+        if key == "decimal" or (key == "thousands" and "decimal" not in table):
+            pair: dict[str, Any] = {k: table[k] for k in ("decimal", "thousands") if k in table}
+            e, _ = attempt({**base, **pair})
+            if e is None:
+                good.update(pair)
+            elif str(e) not in seen:
+                seen.add(str(e))
+                found.append(e)
+            continue
+        if key in ("columns", "constants", "values") and isinstance(value, dict) and value:
+            for k, v in value.items():
+                e, _ = attempt({**base, key: {k: v}})
+                if e is None:
+                    good.setdefault(key, {})[k] = v
+                elif str(e) not in seen:
+                    seen.add(str(e))
+                    found.append(e)
+        else:
+            e, _ = attempt({**base, key: value})
+            if e is None:
+                good[key] = value
+            elif str(e) not in seen:
+                seen.add(str(e))
+                found.append(e)
+    if not found:
+        found = [whole]
+    _, partial = attempt(good)
+    return found, partial

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qmsdata.figures.theme import COLORS, empty_figure, finish
+from qmsdata.figures.theme import COLORS, empty_figure, escape_label, finish
 
 VARIATION_LABELS = {
     "special_cause_concern": ("concern", "Special cause: concern"),
@@ -47,6 +47,7 @@ def control_chart_figure(
     target: float | None = None,
     value_label: str = "value",
     show_rules: bool = True,
+    changes: Any = None,
     title: str | None = None,
     height: int | None = None,
 ) -> Any:
@@ -61,13 +62,19 @@ def control_chart_figure(
         Horizontal target line (e.g. an objective's target).
     show_rules
         Label the first point of each run of signalling points with the rules that fired.
+    changes
+        Documented changes to mark: a DataFrame (or list of dicts) with ``implemented_date``
+        and ``change_id`` and optionally ``label`` (default: the change id and its kind). Each
+        gets a vertical marker at the first day of its month and a label with ``<`` escaped; changes
+        outside the chart's time axis and rows with ``derived`` True are skipped.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Traces, in order: data, centre line, upper limit, lower limit, then one marker trace per
         kind of special cause present (concern, improvement, neutral) and excluded points.
-        Target and phase changes are layout shapes; rule labels are annotations.
+        Target, phase changes and change markers are layout shapes; rule and change labels are
+        annotations.
     """
     import plotly.graph_objects as go
 
@@ -145,15 +152,57 @@ def control_chart_figure(
             annotation_position="top left",
         )
     if "phase" in data.columns:
-        changes = data.index[data["phase"].ne(data["phase"].shift()) & (data.index > 0)]
-        for i in changes:
+        starts = data.index[data["phase"].ne(data["phase"].shift()) & (data.index > 0)]
+        for i in starts:
             fig.add_vline(
                 x=data.loc[i, "x"], line={"color": COLORS["centre"], "dash": "dot", "width": 1}
             )
+    if changes is not None:
+        _mark_changes(fig, data, changes)
     if show_rules:
         _label_rules(fig, data)
     fig.update_yaxes(title_text=value_label)
     return finish(fig, title=title, height=height)
+
+
+def _change_rows(changes: Any) -> list[dict[str, Any]]:
+    if isinstance(changes, pd.DataFrame):
+        return changes.to_dict("records")
+    return [dict(c) for c in changes]
+
+
+def _mark_changes(fig: Any, data: pd.DataFrame, changes: Any) -> None:
+    """Draw a dotted vertical line and an escaped label at each change on the time axis."""
+    xs = pd.to_datetime(pd.Series(data["x"]), errors="coerce")
+    if xs.isna().all():
+        return
+    first, last = xs.min(), xs.max()
+    for row in _change_rows(changes):
+        if row.get("derived") is True or row.get("derived") is np.True_:
+            continue  # derived changes (from CAPAs, review actions) start no phase
+        when = pd.to_datetime(row.get("implemented_date"), errors="coerce")
+        if pd.isna(when):
+            continue
+        at = when.to_period("M").to_timestamp()
+        if at < first or at > last:
+            continue
+        label = row.get("label")
+        if label is None or (isinstance(label, float) and np.isnan(label)):
+            kind = row.get("kind")
+            kind = "" if kind is None or (isinstance(kind, float) and np.isnan(kind)) else kind
+            label = f"{row.get('change_id', '')} {str(kind).replace('_', ' ')}".strip()
+        fig.add_vline(x=at, line={"color": COLORS["target"], "dash": "dashdot", "width": 1.5})
+        fig.add_annotation(
+            x=at,
+            y=1.0,
+            yref="paper",
+            text=escape_label(str(label)),
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            textangle=0,
+            font={"size": 10, "color": COLORS["target"]},
+        )
 
 
 def _label_rules(fig: Any, data: pd.DataFrame) -> None:

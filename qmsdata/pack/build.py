@@ -72,6 +72,7 @@ class PackResult:
     seconds: float = 0.0
     not_covered: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    signed: bool = False
     #: what each review input could be assessed on (an Assessability; None: not computed)
     assessability: Any = None
 
@@ -242,7 +243,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     code_fp = C.code_fingerprint()
     input_fp = C.input_fingerprint(req.workbook)
     if req.redact and input_fp:  # a redacted snapshot and its sections are cached apart
-        input_fp = C.sha("redacted", input_fp)
+        from qmsdata.pack.redact import secret_id
+
+        input_fp = C.sha("redacted", secret_id(), input_fp)  # a new secret, new pseudonyms
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -387,6 +390,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         shutil.rmtree(snapshot, ignore_errors=True)
     info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped)
     write_manifest(build, info)
+    from qmsdata.pack.signing import sign_manifest
+
+    signed = sign_manifest(build)  # None: no key (`qms keys init`), the pack stays unsigned
     timings["manifest"] = time.perf_counter() - clock
     return PackResult(
         req.target,
@@ -394,6 +400,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         skipped,
         not_covered=not_covered,
         timings=timings,
+        signed=signed is not None,
         assessability=assessability,
     )
 

@@ -68,6 +68,8 @@ def _strip_notebook(nb: Any, section_id: str) -> list[dict[str, Any]]:
     """Replace plotly outputs by placeholders, drop stderr/errors; return the figures found."""
     import nbformat
 
+    from qmsdata.figures.theme import escape_figure_dict
+
     figures: list[dict[str, Any]] = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -79,7 +81,7 @@ def _strip_notebook(nb: Any, section_id: str) -> list[dict[str, Any]]:
                 continue  # tracebacks and warnings stay in the executed notebook, not the pack
             data = out.get("data", {})
             if PLOTLY_MIME in data:
-                fig = data[PLOTLY_MIME]
+                fig = escape_figure_dict(data[PLOTLY_MIME])  # record text never opens a tag
                 fid = f"fig-{section_id}-{len(figures) + 1}"
                 height = (fig.get("layout") or {}).get("height") or DEFAULT_HEIGHT
                 figures.append({"id": fid, "json": json.dumps(fig), "height": int(height)})

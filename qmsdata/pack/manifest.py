@@ -76,12 +76,14 @@ def git_commit(start: str | Path | None = None) -> str | None:
 
 
 def output_files(pack_dir: str | Path) -> list[str]:
-    """Return every file of a pack (POSIX relative paths, sorted), except the manifest itself."""
+    """Return every file of a pack (POSIX relative paths, sorted) but manifest and signature."""
+    from qmsdata.pack.signing import SIGNATURE
+
     root = Path(pack_dir)
     return sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).as_posix() != MANIFEST
+        if p.is_file() and p.relative_to(root).as_posix() not in (MANIFEST, SIGNATURE)
     )
 
 

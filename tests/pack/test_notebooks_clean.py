@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -12,6 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 PACK = sorted((REPO / "qmsdata" / "notebooks" / "pack").glob("*.ipynb"))
 EXPLORE = sorted((REPO / "notebooks" / "explore").glob("*.ipynb"))
 PARAMETERS = ("workbook", "period", "as_of", "site", "baseline_months", "rules", "out_dir")
+#: every analyst notebook: papermill sets these, and the plotly renderer is chosen explicitly
+EXPLORE_PARAMETERS = ("workbook", "period", "as_of", "renderer")
 
 
 def test_there_are_pack_and_explore_notebooks():
@@ -45,6 +48,18 @@ def test_notebooks_use_only_the_public_api(path):
     assert not re.search(r"qmsdata\.\w*\._", code), "private names"
 
 
+@pytest.mark.parametrize("path", EXPLORE, ids=lambda p: p.name)
+def test_explore_notebooks_use_no_module_path(path):
+    """Only ``qmsdata.<verb>``, ``qmsdata.fmt`` and ``qmsdata.figures``: modules move, verbs stay.
+
+    (The statistics engine moves to ``qmsdata.stats``, validation becomes a package, ...)
+    """
+    code = "\n".join(_code_cells(path))
+    assert not re.search(r"^\s*import qmsdata\.(?!figures\b)", code, re.M), "import of a module"
+    assert not re.search(r"\bqmsdata\.(?!figures\b|fmt\b)[a-z_]+\.[a-z_]", code), "a module path"
+    assert not re.search(r"\bqmsdata\.figures\.[a-z_]+\.|from qmsdata\.figures\.", code)
+
+
 @pytest.mark.parametrize("path", PACK, ids=lambda p: p.name)
 def test_registered_section(path):
     from qmsdata.pack.sections import SECTIONS
@@ -67,3 +82,64 @@ def test_section_notebooks_are_package_data():
     data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = data["tool"]["setuptools"]["package-data"]["qmsdata"]
     assert "notebooks/pack/*.ipynb" in patterns and "**/*.j2" in patterns and "**/*.css" in patterns
+
+
+def _code_cells(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", EXPLORE, ids=lambda p: p.name)
+def test_explore_notebook_has_parameters_and_sets_the_renderer(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", []), "the first code cell: parameters"
+    assert len([c for c in code if "parameters" in c.metadata.get("tags", [])]) == 1
+    for name in EXPLORE_PARAMETERS:
+        assert re.search(rf"^{name}\s*=", code[0].source, re.M), f"{path.name}: {name}"
+    assert re.search(r"^pio\.renderers\.default = renderer", code[1].source, re.M), (
+        "the renderer is set in the set-up cell"
+    )
+
+
+def _loose_widget_imports(tree: ast.AST) -> list[int]:
+    """Return line numbers of ipywidgets imports NOT inside an ``if interactive:`` block."""
+    bad: list[int] = []
+
+    def visit(node: ast.AST, inside: bool) -> None:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            module = getattr(node, "module", None) or ""
+            if not inside and (
+                module.startswith("ipywidgets") or any(n.startswith("ipywidgets") for n in names)
+            ):
+                bad.append(node.lineno)
+        test = getattr(node, "test", None)
+        if isinstance(node, ast.If) and isinstance(test, ast.Name) and test.id == "interactive":
+            for child in node.body:
+                visit(child, True)
+            for child in node.orelse:
+                visit(child, inside)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(tree, False)
+    return bad
+
+
+@pytest.mark.parametrize("path", EXPLORE, ids=lambda p: p.name)
+def test_explore_widgets_only_when_interactive(path):
+    """Widgets are built only under ``if interactive:``, and ``interactive`` is off by default.
+
+    Run headless (papermill, the pack tests, a schedule) the notebook calls the same functions
+    with the parameter values instead, so it never needs a browser or a widget manager.
+    """
+    cells = _code_cells(path)
+    code = "\n".join(cells)
+    for source in cells:
+        assert not _loose_widget_imports(ast.parse(source)), (
+            "ipywidgets not under `if interactive:`"
+        )
+    if "ipywidgets" in code:
+        assert re.search(r"^interactive = False\b", cells[0], re.M), "interactive = False"
