@@ -35,11 +35,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     Exit 0 when every row was accepted, 1 when rows were quarantined; structural problems raise
     QmsError (exit 2, see :func:`main`).
     """
+    from qmsdata.check import ensure_loadable
     from qmsdata.config import parse_as_of_date
     from qmsdata.validation.report import summary_table, write_quality_report
     from qmsdata.workbook import load
 
     when = parse_as_of_date(args.as_of) if args.as_of else None
+    ensure_loadable(Path(args.workbook))  # every structural problem at once, before any rows
     wb = load(Path(args.workbook), as_of=when, progress=sys.stderr.isatty())
     out_dir = Path(args.out) if args.out is not None else Path("reports") / "data-quality"
     report = write_quality_report(wb, out_dir)
@@ -93,6 +95,10 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         print("manifest not signed (no signing key; create one with `qms keys init`)")
     for fmt, reason in result.skipped.items():
         print(f"{fmt} skipped: {reason}")
+    from qmsdata.pack.after import after_build  # digest, e-mail, retention (qms schedule)
+
+    for line in after_build(result.path, args.workbook, keep=args.keep):
+        print(line)
     for run in result.failed:
         print(
             f"qms pack: section {run.section.id} ({run.section.label}) failed: {run.error}; "
@@ -109,6 +115,22 @@ def _cmd_pack(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if result.failed or result.not_fit else 0
+
+
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    from qmsdata.schedule import schedule_cli
+
+    sys.stdout.write(
+        schedule_cli(
+            args.workbook,
+            args.out,
+            at=args.at,
+            cron=args.cron,
+            install=args.install,
+            force=args.force,
+        )
+    )
+    return 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -269,8 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--period",
         required=True,
-        help="month YYYY-MM, calendar quarter YYYYQn, or fiscal quarter FYyyyyQn "
-        "(fiscal_year_start in qms.toml)",
+        help="month YYYY-MM, calendar quarter YYYYQn, fiscal quarter FYyyyyQn "
+        "(fiscal_year_start in qms.toml), or, counted back from the data date, last (the last "
+        "complete month) or last-quarter (the last complete fiscal quarter)",
     )
     p.add_argument("--site", default=None, help="one site only (writes <out>/<period>-<site>)")
     p.add_argument("--product", default=None, help="one product only (records with a product)")
@@ -278,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--formats",
         default="html,pdf",
-        help="comma-separated outputs: html, pdf (default: html,pdf)",
+        help="comma-separated outputs: html, pdf, pptx (the meeting deck: title, exception "
+        "summary, objective matrix, one slide per signal of concern) (default: html,pdf)",
     )
     p.add_argument(
         "--jobs",
@@ -321,7 +345,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="pseudonymise customer names and free-text descriptions (keyed pseudonyms) for "
         "distribution beyond the review board; writes <out>/<period>-redacted",
     )
+    p.add_argument(
+        "--keep",
+        type=int,
+        default=None,
+        help="keep the last N packs in --out, delete older ones (default: [reports] keep in "
+        "qms.toml, else keep all; packs the coverage history reads are always kept)",
+    )
     p.set_defaults(handler=_cmd_pack)
+
+    p = sub.add_parser(
+        "schedule",
+        help="print (or install) a monthly systemd timer or cron line that builds the pack",
+        description=(
+            "Print a systemd user service and timer (Persistent=true: a run missed while the "
+            "machine was off happens at the next start) or, with --cron, a crontab line, that "
+            "runs `qms pack WORKBOOK --period last --out DIR` (the last complete month before "
+            "the data date). With --install the units are written to "
+            "~/.config/systemd/user/ (never replacing one without --force). The job's exit "
+            "status: 0 built, 1 built with data problems or failed sections, 2 could not run. "
+            "After each build the digest is written beside the pack and e-mailed when "
+            "[notify] is set in qms.toml."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.add_argument("--out", default="reports", help="parent folder of the packs (default: reports)")
+    p.add_argument(
+        "--at",
+        default="monthly day 2 06:00",
+        help='when: "monthly day D HH:MM" (D 1-28) or "daily HH:MM" (default: monthly day 2 06:00)',
+    )
+    p.add_argument("--cron", action="store_true", help="print a crontab line instead")
+    p.add_argument(
+        "--install", action="store_true", help="write the units to ~/.config/systemd/user/"
+    )
+    p.add_argument("--force", action="store_true", help="with --install: replace existing units")
+    p.set_defaults(handler=_cmd_schedule)
 
     p = sub.add_parser(
         "verify",

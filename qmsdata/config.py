@@ -374,12 +374,13 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=file) from None
 
-    unknown = sorted(set(data) - {"workbook", "records", "engine", "quality"})
+    unknown = sorted(set(data) - {"workbook", "records", "engine", "quality", *_OTHER_SECTIONS})
     if unknown:
         raise ConfigError(
             f"unknown section [{unknown[0]}]",
             file=file,
-            hint="Only [workbook], [records.<record type>], [engine] and [quality] are allowed.",
+            hint="Only [workbook], [records.<record type>], [engine], [quality], [reports] and "
+            "[notify] are allowed.",
         )
     quality = _quality(data.get("quality", {}), file)
     wb = _table(data.get("workbook", {}), "[workbook]", file)
@@ -901,3 +902,109 @@ def _probe_record(
         found = [whole]
     _, partial = attempt(good)
     return found, partial
+
+
+# --- [reports] and [notify]: read apart from the records (read_reports, read_notify) ---------
+#: sections read by their own functions below; read_config only lets them through
+_OTHER_SECTIONS = {"reports", "notify"}
+_NOTIFY_KEYS = {"smtp_host", "smtp_port", "from", "to", "starttls", "username_env", "password_env"}
+
+
+@dataclass(frozen=True)
+class ReportsConfig:
+    """``[reports]``: ``keep`` = packs kept in the reports folder (None: keep all)."""
+
+    keep: int | None = None
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """``[notify]``: where the digest is e-mailed after each build.
+
+    Credentials are never in the file: ``username_env`` / ``password_env`` name the environment
+    variables that hold them (both or neither).
+    """
+
+    smtp_host: str
+    smtp_port: int
+    sender: str
+    to: tuple[str, ...]
+    starttls: bool = True
+    username_env: str | None = None
+    password_env: str | None = None
+
+
+def _other_section(path: str | os.PathLike[str], name: str) -> tuple[dict[str, Any], Path]:
+    read_config(path)  # the whole file is valid (and [name] an allowed section)
+    file = config_file(path)
+    data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    return _table(data.get(name, {}), f"[{name}]", file), file
+
+
+def read_reports(path: str | os.PathLike[str]) -> ReportsConfig:
+    """Return ``[reports]`` of the workbook's ``qms.toml`` (``keep = N``)."""
+    table, file = _other_section(path, "reports")
+    _no_unknown_keys(table, {"keep"}, "[reports]", file, None)
+    keep = table.get("keep")
+    if keep is not None and (not isinstance(keep, int) or isinstance(keep, bool) or keep < 1):
+        raise _type_error("[reports] keep", "a whole number of packs, at least 1", file)
+    return ReportsConfig(keep=keep)
+
+
+def read_notify(path: str | os.PathLike[str]) -> NotifyConfig | None:
+    """Return ``[notify]`` of the workbook's ``qms.toml``, or None when there is none.
+
+    Raises
+    ------
+    ConfigError
+        A password (or any credential) written in the file, an unknown key, a missing or
+        mistyped ``smtp_host``, ``smtp_port``, ``from`` or ``to``.
+    """
+    table, file = _other_section(path, "notify")
+    if not table:
+        return None
+    for secret in ("password", "username", "user", "pass", "secret", "token"):
+        if secret in table:
+            raise ConfigError(
+                f"[notify] {secret} is refused: credentials are never read from {CONFIG_NAME}",
+                file=file,
+                hint="Remove it; set username_env / password_env to the NAMES of environment "
+                'variables that hold them (e.g. password_env = "QMS_SMTP_PASSWORD").',
+            )
+    _no_unknown_keys(table, _NOTIFY_KEYS, "[notify]", file, None)
+    host = table.get("smtp_host")
+    if not isinstance(host, str) or not host.strip():
+        raise _type_error("[notify] smtp_host", 'a host name such as "smtp.example.com"', file)
+    port = table.get("smtp_port", 587)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise _type_error("[notify] smtp_port", "a port number such as 587", file)
+    sender = table.get("from")
+    if not isinstance(sender, str) or "@" not in sender:
+        raise _type_error("[notify] from", 'an address such as "qms@example.com"', file)
+    to = table.get("to")
+    if isinstance(to, str):
+        to = [to]
+    if not isinstance(to, list) or not to or not all(isinstance(a, str) and "@" in a for a in to):
+        raise _type_error("[notify] to", 'a list of addresses such as ["qm@example.com"]', file)
+    starttls = table.get("starttls", True)
+    if not isinstance(starttls, bool):
+        raise _type_error("[notify] starttls", "true or false", file)
+    envs = {k: table.get(k) for k in ("username_env", "password_env")}
+    for k, v in envs.items():
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            raise _type_error(f"[notify] {k}", "the name of an environment variable", file)
+    if (envs["username_env"] is None) != (envs["password_env"] is None):
+        raise ConfigError(
+            "[notify] username_env and password_env go together",
+            file=file,
+            hint="Give both (names of environment variables), or neither for no login.",
+        )
+    return NotifyConfig(
+        smtp_host=host.strip(),
+        smtp_port=port,
+        sender=sender.strip(),
+        to=tuple(a.strip() for a in to),
+        starttls=starttls,
+        username_env=envs["username_env"],
+        password_env=envs["password_env"],
+    )

@@ -224,11 +224,6 @@ def test_csvs_qmsdata_writes_open_in_excel(tmp_path):
     assert back["customer"].tolist() == ["Peñalara SA", "'=cmd"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validation must not report 'appears more than once' for rows whose key has an "
-    "unreadable value (qmsdata/validation/split.py failure_table; see the exports report)",
-)
 def test_a_date_format_mismatch_adds_no_false_duplicates(tmp_path):
     (tmp_path / "p.csv").write_text(
         "date,site,product,units_produced\n31/01/2026,Leeds,A,10\n28/02/2026,Leeds,A,12\n",
