@@ -133,6 +133,8 @@ _EXPORTS: dict[str, str] = {
     "section_workbook": "qmsdata.pack.notebook",
     "section_context": "qmsdata.pack.context",
     "section_signals": "qmsdata.pack.context",
+    "section_assessability": "qmsdata.pack.context",
+    "assess": "qmsdata.analytics.assessability",
 }
 
 # public name -> module exported whole (a namespace of small helpers for notebooks)

@@ -122,7 +122,16 @@ def _cmd_pack(args: argparse.Namespace) -> int:
             f"executed notebook: {result.path / run.notebook}",
             file=sys.stderr,
         )
-    return 1 if result.failed else 0
+    if result.assessability is not None:
+        print(f"coverage: this pack {result.assessability.coverage_sentence()}")
+        print(f"data quality: {result.quality_verdict}")
+    if result.not_fit:
+        print(
+            "qms pack: not fit to report: " + "; ".join(result.not_fit) + " (the pack is written "
+            "for inspection; see its Data quality section)",
+            file=sys.stderr,
+        )
+    return 1 if result.failed or result.not_fit else 0
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:
@@ -327,8 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
             "versions, hash of every output). Unchanged sections are reused from the cache in "
             "<out>/.cache. The pack is built in a temporary folder and moved into place, so an "
             "interrupted build leaves the previous pack intact. Exit 0 when every section "
-            "rendered, 1 when a section failed (named, with its executed notebook), 2 when the "
-            "pack could not be built."
+            "rendered, 1 when a section failed (named, with its executed notebook) or a review "
+            "input is not fit to report (a record type with no accepted rows, or more rows "
+            "quarantined than [quality] max_quarantined_share; the pack is still written), 2 "
+            "when the pack could not be built."
         ),
     )
     p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")

@@ -209,6 +209,41 @@ class RecordSource:
 
 
 @dataclass(frozen=True)
+class QualityConfig:
+    """``[quality]``: when the records are fit to report (see the README, "Data quality").
+
+    Attributes
+    ----------
+    max_quarantined_share
+        A record type with more than this share of its rows quarantined (or with no accepted
+        rows at all) makes the review inputs it feeds "not fit to report" and ``qms pack``
+        exit 1. Default 0.05 (5 %).
+    few_quarantined_rows
+        A record type with at most this many quarantined rows stays fit to report (with
+        reservations) whatever its share (a small register with one bad row). Default 5.
+    """
+
+    max_quarantined_share: float = 0.05
+    few_quarantined_rows: int = 5
+
+
+def _quality(value: Any, file: Path) -> QualityConfig:
+    """Parse the ``[quality]`` table (isolated: nothing else in qms.toml depends on it)."""
+    table = _table(value, "[quality]", file)
+    keys = {"max_quarantined_share", "few_quarantined_rows"}
+    _no_unknown_keys(table, keys, "[quality]", file, None)
+    share = table.get("max_quarantined_share", QualityConfig.max_quarantined_share)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise _type_error(
+            "[quality] max_quarantined_share", "a share between 0 and 1, e.g. 0.05", file
+        )
+    few = table.get("few_quarantined_rows", QualityConfig.few_quarantined_rows)
+    if isinstance(few, bool) or not isinstance(few, int) or few < 0:
+        raise _type_error("[quality] few_quarantined_rows", "a whole number of rows, e.g. 5", file)
+    return QualityConfig(max_quarantined_share=float(share), few_quarantined_rows=few)
+
+
+@dataclass(frozen=True)
 class WorkbookConfig:
     """The parsed ``qms.toml`` of a workbook.
 
@@ -229,6 +264,8 @@ class WorkbookConfig:
         None for the edition in force on the data date (resolved by :mod:`qmsdata.standards`).
     allow_outside_sources
         ``[workbook] allow_outside_sources``: every source may resolve outside the folder.
+    quality
+        ``[quality]``: the thresholds of the data-quality verdict (:class:`QualityConfig`).
     """
 
     root: Path
@@ -241,6 +278,7 @@ class WorkbookConfig:
     standard: str | None = None
     allow_outside_sources: bool = False
     engine: EngineConfig = field(default_factory=lambda: EngineConfig())
+    quality: QualityConfig = field(default_factory=QualityConfig)
 
     def source_files(self) -> dict[str, Path]:
         """Return ``{record type: file read}`` for sources held in files (SQLite included).
@@ -336,14 +374,15 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=file) from None
 
-    unknown = sorted(set(data) - {"workbook", "records", "engine", *_OTHER_SECTIONS})
+    unknown = sorted(set(data) - {"workbook", "records", "engine", "quality", *_OTHER_SECTIONS})
     if unknown:
         raise ConfigError(
             f"unknown section [{unknown[0]}]",
             file=file,
-            hint="Only [workbook], [records.<record type>], [engine], [reports] and [notify] "
-            "are allowed.",
+            hint="Only [workbook], [records.<record type>], [engine], [quality], [reports] and "
+            "[notify] are allowed.",
         )
+    quality = _quality(data.get("quality", {}), file)
     wb = _table(data.get("workbook", {}), "[workbook]", file)
     _no_unknown_keys(wb, _WORKBOOK_KEYS, "[workbook]", file, None)
 
@@ -394,6 +433,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         standard=standard.strip() if standard else None,
         allow_outside_sources=outside,
         engine=_engine(data.get("engine", {}), file),
+        quality=quality,
     )
 
 

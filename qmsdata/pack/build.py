@@ -33,7 +33,14 @@ from typing import Any
 from qmsdata.errors import PackError
 from qmsdata.files import atomic_write, file_lock
 from qmsdata.pack import cache as C
-from qmsdata.pack.context import CONTEXT_FILE, SIGNALS_FILE, SectionContext, compute_signals
+from qmsdata.pack.context import (
+    ASSESSABILITY_FILE,
+    CONTEXT_FILE,
+    SIGNALS_FILE,
+    SectionContext,
+    compute_assessability,
+    compute_signals,
+)
 from qmsdata.pack.execute import SectionPool, SectionRun
 from qmsdata.pack.export import (
     Fragment,
@@ -72,6 +79,19 @@ class PackResult:
     #: the complete pack a build with failed sections did not replace (``path`` is then the
     #: failed build, kept under ``<out>/.failed/``); None when the build was swapped into place
     kept_pack: Path | None = None
+    #: what each review input could be assessed on (an Assessability; None: not computed)
+    assessability: Any = None
+
+    @property
+    def quality_verdict(self) -> str:
+        """Return the data-quality verdict ("Fit to report", ..., "Not fit to report: ...")."""
+        return self.assessability.quality_verdict() if self.assessability is not None else ""
+
+    @property
+    def not_fit(self) -> list[str]:
+        """Return the labels of the review inputs that are not fit to report."""
+        a = self.assessability
+        return [a.label(i) for i in a.not_fit()] if a is not None else []
 
     @property
     def failed(self) -> list[SectionRun]:
@@ -312,9 +332,10 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 fiscal_year_start=config.fiscal_year_start,
                 snapshot=str(snapshot),
                 signals=str(shared / SIGNALS_FILE) if pending else None,
+                assessability=str(shared / ASSESSABILITY_FILE),
             )
-            if pending:  # computed once here instead of in every section that shows them
-                _write_signals(ctx, shared / SIGNALS_FILE)
+            # computed once here instead of in every section that shows them
+            assessability = _write_shared(ctx, shared, signals=bool(pending))
             atomic_write(shared / CONTEXT_FILE, ctx.to_json())
             timings["load"] = time.perf_counter() - clock
             clock = time.perf_counter()
@@ -385,7 +406,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     else:
         not_covered = not_covered_labels(r.section.id for r in runs)
         # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
-        cov_frag = coverage_fragment(req.target, {r.section.id: r.status for r in runs}, build)
+        cov_frag = coverage_fragment(
+            req.target, {r.section.id: r.status for r in runs}, build, assessability=assessability
+        )
         at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
         ordered.insert(at, cov_frag)
     skipped: dict[str, str] = {}
@@ -429,6 +452,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         not_covered=not_covered,
         timings=timings,
         signed=signed is not None,
+        assessability=assessability,
     )
 
 
@@ -472,16 +496,25 @@ def _sealed_snapshot(snapshot: Path, key: str) -> bool:
     return True
 
 
-def _write_signals(ctx: SectionContext, path: Path) -> None:
-    """Compute :func:`qmsdata.signals` once on the sections' workbook and store it (Parquet)."""
+def _write_shared(ctx: SectionContext, shared: Path, *, signals: bool) -> Any:
+    """Compute, once on the sections' workbook, what every section shares; return assessability.
+
+    The assessability (what each review input can be assessed on) is always computed: the
+    coverage section and the exit code need it even when every section comes from the cache.
+    :func:`qmsdata.signals` only when a section runs.
+    """
     import io
 
     from qmsdata.pack.notebook import section_workbook
 
     wb = section_workbook(context=ctx)
-    buf = io.BytesIO()
-    compute_signals(wb, ctx).to_parquet(buf)
-    atomic_write(path, buf.getvalue())
+    assessability = compute_assessability(wb, ctx)
+    atomic_write(shared / ASSESSABILITY_FILE, assessability.to_json())
+    if signals:
+        buf = io.BytesIO()
+        compute_signals(wb, ctx).to_parquet(buf)
+        atomic_write(shared / SIGNALS_FILE, buf.getvalue())
+    return assessability
 
 
 def swap_into_place(new: Path, target: Path) -> None:

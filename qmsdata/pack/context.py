@@ -17,6 +17,7 @@ from typing import Any
 
 CONTEXT_FILE = "context.json"
 SIGNALS_FILE = "signals.parquet"
+ASSESSABILITY_FILE = "assessability.json"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class SectionContext:
         The validated snapshot folder the engine wrote (None: load the workbook).
     signals
         ``signals.parquet`` computed once per build (None: compute in the section).
+    assessability
+        ``assessability.json`` computed once per build: what each review input can be
+        assessed on (:func:`qmsdata.analytics.assessability.assess`; None: compute it).
     """
 
     workbook: str
@@ -62,6 +66,7 @@ class SectionContext:
     fiscal_year_start: int
     snapshot: str | None = None
     signals: str | None = None
+    assessability: str | None = None
 
     def to_json(self) -> str:
         """Return the context as JSON text."""
@@ -162,3 +167,23 @@ def compute_signals(wb: Any, context: SectionContext) -> Any:
         baseline=context.baseline_months,
         rules=context.rules,
     )
+
+
+def section_assessability(wb: Any, context: SectionContext) -> Any:
+    """Return what each review input can be assessed on (an :class:`Assessability`).
+
+    In a pack build it was computed once, in the engine, right after the load
+    (``assessability.json``); working interactively it is computed here from ``wb``.
+    """
+    from qmsdata.analytics.assessability import Assessability
+
+    if context.assessability and Path(context.assessability).is_file():
+        return Assessability.from_json(Path(context.assessability).read_text(encoding="utf-8"))
+    return compute_assessability(wb, context)
+
+
+def compute_assessability(wb: Any, context: SectionContext) -> Any:
+    """Run :func:`qmsdata.analytics.assessability.assess` for the context's period."""
+    from qmsdata.analytics.assessability import assess
+
+    return assess(wb, context.period, as_of=context.as_of)

@@ -32,6 +32,8 @@ def review_inputs() -> dict[str, tuple[str, str]]:
 #: review input -> (label, section id answering it), read from the section registry
 INPUTS: dict[str, tuple[str, str]] = review_inputs()
 MARK = {"ok": "covered", "failed": "failed", None: "not covered"}
+#: the status of an input whose section rendered but whose records are not there
+NOT_ASSESSED = "not assessed"
 
 
 def manifest_status(manifest: dict[str, Any]) -> dict[str, str]:
@@ -41,7 +43,12 @@ def manifest_status(manifest: dict[str, Any]) -> dict[str, str]:
 
 
 def coverage_table(
-    reports: str | Path, current: str, current_status: dict[str, str], *, limit: int = 12
+    reports: str | Path,
+    current: str,
+    current_status: dict[str, str],
+    *,
+    limit: int = 12,
+    assessability: Any = None,
 ) -> pd.DataFrame:
     """Return the coverage of the review inputs by the last ``limit`` packs in ``reports``.
 
@@ -56,6 +63,9 @@ def coverage_table(
         Section id -> ``"ok"`` / ``"failed"`` for the pack being built.
     limit
         Packs shown, the most recent by period (then name).
+    assessability
+        This pack's :class:`~qmsdata.analytics.assessability.Assessability`: an input whose
+        section rendered without the records it needs is ``not assessed``, never covered.
 
     Returns
     -------
@@ -76,6 +86,10 @@ def coverage_table(
                 (str(manifest.get("period", "")), m.parent.name, manifest_status(manifest))
             )
     now = manifest_status({"sections": [{"id": k, "status": v} for k, v in current_status.items()]})
+    if assessability is not None:
+        for k in now:
+            if now[k] == "covered" and not assessability.assessed(k):
+                now[k] = NOT_ASSESSED
     packs = sorted(packs)[-(limit - 1) :] if limit > 1 else []
     cols = {name: st for _, name, st in packs}
     cols[current] = now
@@ -85,21 +99,49 @@ def coverage_table(
     return table
 
 
-def coverage_html(table: pd.DataFrame, current: str) -> str:
-    """Return the coverage section's HTML (escaped) with its stated conclusion."""
+def coverage_html(table: pd.DataFrame, current: str, assessability: Any = None) -> str:
+    """Return the coverage section's HTML (escaped) with its stated conclusion.
+
+    With ``assessability`` the conclusion names every input not assessed and why
+    ("covers 2 of 13 review inputs; 11 not assessed: ..."), the inputs not fit to report,
+    and the inputs whose series had too little history for a verdict on stability or trend.
+    """
     from qmsdata.pack.templates import render
 
-    sym = {"covered": "✔", "failed": "✘ failed", "not covered": "—"}
+    sym = {"covered": "✔", "failed": "✘ failed", "not covered": "—", NOT_ASSESSED: "— not assessed"}
     rows = [(str(i), [sym.get(v, str(v)) for v in r]) for i, r in table.iterrows()]
     now = table[current]
-    missing = [str(i) for i, v in now.items() if v != "covered"]
+    missing = [str(i) for i, v in now.items() if v not in ("covered", NOT_ASSESSED)]
     never = [str(i) for i, r in table.iterrows() if (r != "covered").all()]
     n = len(table.columns)
-    text = (
-        f"This pack covers {len(now) - len(missing)} of {len(now)} review inputs"
-        + (f"; not covered: {', '.join(missing)}" if missing else "")
-        + ". "
-    )
+    if assessability is not None:
+        a = assessability
+        labels = {a.label(i) for i in a.not_assessed()}
+        covered = int((now == "covered").sum())
+        gone = [i for i in a.not_assessed()]
+        text = f"This pack covers {covered} of {len(now)} review inputs"
+        if gone:
+            text += f"; {len(gone)} not assessed: " + "; ".join(
+                f"{a.label(i)} ({a.reason(i)})" for i in gone
+            )
+        rest = [m for m in missing if m not in labels]
+        text += (f"; not covered: {', '.join(rest)}" if rest else "") + ". "
+        unfit = a.not_fit()
+        if unfit:
+            text += (
+                "Not fit to report: "
+                + ", ".join(f"{a.label(i)} ({', '.join(a.unfit_records(i))})" for i in unfit)
+                + ". "
+            )
+        short = [x for x in a.inputs_not_screened() if x not in labels]
+        if short:
+            text += "Stability and trend not assessed for: " + "; ".join(short) + ". "
+    else:
+        text = (
+            f"This pack covers {len(now) - len(missing)} of {len(now)} review inputs"
+            + (f"; not covered: {', '.join(missing)}" if missing else "")
+            + ". "
+        )
     if n < 2:
         text += "Insufficient data for a trend: this is the only pack in the reports folder."
     else:
@@ -124,7 +166,9 @@ def not_covered_labels(built: Any) -> list[str]:
     return [s.label for s in SECTIONS.values() if s.id not in ids]
 
 
-def coverage_fragment(target: Path, status: dict[str, str], build: Path) -> Any:
+def coverage_fragment(
+    target: Path, status: dict[str, str], build: Path, *, assessability: Any = None
+) -> Any:
     """Write ``data/98_coverage--coverage.csv`` into ``build`` and return the coverage section.
 
     ``target`` is the pack folder being built (its siblings' manifests give the history);
@@ -133,11 +177,15 @@ def coverage_fragment(target: Path, status: dict[str, str], build: Path) -> Any:
     from qmsdata.files import atomic_write
     from qmsdata.pack.export import Fragment
 
-    table = coverage_table(target.parent, target.name, status)
+    table = coverage_table(target.parent, target.name, status, assessability=assessability)
     atomic_write(build / "data" / "98_coverage--coverage.csv", table.to_csv())
+    if assessability is not None:  # the reasons behind every "not assessed", for the auditor
+        from qmsdata.files import write_csv
+
+        write_csv(assessability.table(), build / "data" / "98_coverage--assessability.csv")
     return Fragment(
         "98_coverage",
         "9.3.2 — Coverage of the review inputs",
         "9.3.2",
-        coverage_html(table, target.name),
+        coverage_html(table, target.name, assessability),
     )

@@ -164,8 +164,10 @@ def key_numbers(wb: Any, period: Any, *, baseline: str = "both") -> pd.DataFrame
         if kn.value is not None and kn.value not in frame.columns:
             continue
         now = _value(kn, _in_period(frame, kn.date, p))
-        before = _value(kn, _in_period(frame, kn.date, prev))
-        year = _value(kn, _in_period(frame, kn.date, ly))
+        # a period before the record type's first record has no value, not a zero
+        first = pd.to_datetime(frame[kn.date], errors="coerce").min()
+        before = _value(kn, _in_period(frame, kn.date, prev)) if _known(prev, first) else np.nan
+        year = _value(kn, _in_period(frame, kn.date, ly)) if _known(ly, first) else np.nan
         row = {
             "metric": kn.name,
             "period": str(p),
@@ -204,6 +206,11 @@ def key_numbers(wb: Any, period: Any, *, baseline: str = "both") -> pd.DataFrame
             "improvement",
         ],
     )
+
+
+def _known(period: pd.Period, first: Any) -> bool:
+    """Return True when ``period`` ends on or after the first record (``first``; NaT: never)."""
+    return not pd.isna(first) and period.end_time >= first
 
 
 # ------------------------------------------------------------------------------- sentences
@@ -318,30 +325,48 @@ def summary_findings(
     return out
 
 
-def data_quality_verdict(validation: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+def data_quality_verdict(
+    validation: pd.DataFrame, assessability: Any = None
+) -> tuple[str, pd.DataFrame]:
     """Return the data-quality verdict and the reservations behind it.
+
+    Parameters
+    ----------
+    validation
+        The workbook's ``validation`` table (rows, accepted, rejected per record type).
+    assessability
+        The pack's :class:`~qmsdata.analytics.assessability.Assessability`. When given, its
+        verdict is the pack's: a record type with no accepted rows, or more rows quarantined
+        than ``[quality] max_quarantined_share``, makes the inputs it feeds "Not fit to report"
+        (named). Without it, only the quarantine counts are judged.
 
     Returns
     -------
     (str, DataFrame)
-        ``"Fit to report."`` when no row was quarantined, else ``"Fit to report with
-        reservations: N rows quarantined in K record types."``; and the record types with
-        quarantined rows (``record_type, rows, rejected, share``).
+        ``"Fit to report."`` when no row was quarantined, ``"Fit to report with reservations:
+        N rows quarantined in K record types."`` for a few, ``"Not fit to report: ..."`` past the
+        thresholds; and the record types with quarantined rows (``record_type, rows, rejected,
+        share``).
     """
     v = validation.copy() if validation is not None else pd.DataFrame()
     if v.empty or "rejected" not in v.columns:
-        return "Fit to report.", pd.DataFrame(columns=["record_type", "rows", "rejected", "share"])
-    v = v.reset_index().rename(columns={"index": "record_type"})
-    bad = v[pd.to_numeric(v["rejected"], errors="coerce").fillna(0) > 0]
-    res = bad[["record_type", "rows", "rejected"]].copy()
-    res["share"] = res["rejected"] / res["rows"].where(res["rows"] > 0)
-    total = int(res["rejected"].sum())
+        res = pd.DataFrame(columns=["record_type", "rows", "rejected", "share"])
+    else:
+        v = v.reset_index().rename(columns={"index": "record_type"})
+        bad = v[pd.to_numeric(v["rejected"], errors="coerce").fillna(0) > 0]
+        res = bad[["record_type", "rows", "rejected"]].copy()
+        res["share"] = res["rejected"] / res["rows"].where(res["rows"] > 0)
+        res = res.reset_index(drop=True)
+    if assessability is not None:
+        return assessability.quality_verdict(), res
+    total = int(res["rejected"].sum()) if len(res) else 0
     if total == 0:
-        return "Fit to report.", res.reset_index(drop=True)
+        return "Fit to report.", res
+    n = len(res)
     return (
-        f"Fit to report with reservations: {total} rows quarantined in {len(res)} record "
-        f"types (see Data quality)."
-    ), res.reset_index(drop=True)
+        f"Fit to report with reservations: {total:,} rows quarantined in {n} record "
+        f"type{'s' if n != 1 else ''} (see Data quality)."
+    ), res
 
 
 # -------------------------------------------------------------------------- objective matrix

@@ -122,7 +122,7 @@ def test_findings_order_concern_objectives_improvement_numbers() -> None:
     ("rejected", "verdict"),
     [
         ([0, 0], "Fit to report."),
-        ([3, 0], "Fit to report with reservations: 3 rows quarantined in 1 record types"),
+        ([3, 0], "Fit to report with reservations: 3 rows quarantined in 1 record type "),
         ([3, 2], "Fit to report with reservations: 5 rows quarantined in 2 record types"),
     ],
 )
