@@ -61,8 +61,11 @@ def load(
 
     from qmsdata.io import read_source
     from qmsdata.validation import empty_failures, map_columns, type_columns, validate
+    from qmsdata.validation.gx import prefetch
 
     config = read_config(path)
+    if any(n in config.records for n in record_types or RECORD_TYPES):
+        prefetch()  # great-expectations imports while the sources are read and typed
     as_of_ts = resolve_as_of(as_of, config)
     wanted = list(RECORD_TYPES) if record_types is None else list(record_types)
     for name in wanted:
