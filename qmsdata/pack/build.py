@@ -297,7 +297,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 with running_lock:
                     running.add(run.section.id)
 
-            tasks = [(r, r.section.notebook(opt.notebook_dir)) for r in pending]
+            tasks = C.longest_first(
+                [(r, r.section.notebook(opt.notebook_dir)) for r in pending], cache
+            )
             for run, fragment in pool.run_all(tasks, run_params, build, on_start=started):
                 sid = run.section.id
                 with running_lock:
@@ -314,6 +316,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         finally:
             bar.close()
 
+    C.record_seconds(runs, cache)
     # 3. extracts into data/
     (build / "data").mkdir()
     for run in runs:
