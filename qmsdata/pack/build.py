@@ -37,7 +37,6 @@ from qmsdata.pack.export import (
     assemble,
     find_chromium,
     print_pdf,
-    static_images,
 )
 from qmsdata.pack.request import FORMATS, PackRequest
 from qmsdata.pack.sections import Section, available_sections
@@ -354,7 +353,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     timings["html"] = time.perf_counter() - clock
     clock = time.perf_counter()
     if "pdf" in req.formats:
-        reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
+        reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered, req.force)
         if reason:
             skipped["pdf"] = reason
 
@@ -440,8 +439,12 @@ def _make_pdf(
     title: str,
     facts: list[tuple[str, str]],
     not_covered: list[str],
+    force: bool = False,
 ) -> str | None:
-    """Print pack.pdf; return why it was skipped, or None when it was written."""
+    """Print pack.pdf; return why it was skipped, or None when it was written.
+
+    The printed page's hash keys the PDF cache (``force``: print anyway).
+    """
     import hashlib
 
     if find_chromium() is None:
@@ -449,29 +452,13 @@ def _make_pdf(
             "Chromium not found (install it with `make chromium` or `apt install chromium`, "
             "or set QMS_CHROMIUM); the HTML pack was built without it"
         )
-    figures = [f for frag in fragments for f in frag.figures]
-    svg_cache = cache / "figures"
-    svgs: dict[str, bytes] = {}
-    missing = []
-    for fig in figures:
-        p = svg_cache / f"{C.sha(fig)}.svg"
-        if p.is_file():
-            svgs[fig["id"]] = p.read_bytes()
-        else:
-            missing.append(fig)
-    try:
-        drawn = static_images(missing)
-    except PackError as exc:
-        return str(exc)
-    for fig in missing:
-        if fig["id"] in drawn:
-            svgs[fig["id"]] = drawn[fig["id"]]
-            atomic_write(svg_cache / f"{C.sha(fig)}.svg", drawn[fig["id"]])
+    # one browser: the page's own plotly.js draws each figure's SVG, then Chromium prints it
+    # (kaleido drew them in a second Chromium first: 10.9 s for the demo's 13 figures, quiet)
     page = assemble(
-        fragments, title=title, facts=facts, mode="print", svgs=svgs, not_covered=not_covered
+        fragments, title=title, facts=facts, mode="pdf", not_covered=not_covered
     ).encode("utf-8")
     pdf_cache = cache / "pdf" / f"{hashlib.sha256(page).hexdigest()}.pdf"
-    if pdf_cache.is_file():
+    if pdf_cache.is_file() and not force:  # re-printed only when the page changed
         shutil.copy2(pdf_cache, build / "pack.pdf")
         C.touch(pdf_cache)
         return None
