@@ -72,6 +72,8 @@ class Workbook:
         self.failures = failures
         self.validation = validation
         self.provenance = dict(provenance)
+        #: record types whose validation was reused from the validation cache (load(cache_dir=))
+        self.reused: list[str] = []
 
     @property
     def record_types(self) -> list[str]:
