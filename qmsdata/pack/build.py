@@ -378,17 +378,26 @@ def _snapshot(
 
     snap_key = C.sha("snapshot", input_fp, req.as_of, req.data_as_of, code_fp) if input_fp else None
     snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
+    reused: str | list[str] = "snapshot"  # what the manifest says was not validated again
     if req.force or snap_key is None or not (snapshot / "meta.json").is_file():
         from qmsdata import load
         from qmsdata.pack.snapshot import write_snapshot
 
-        wb = load(req.workbook, as_of=req.data_as_of).as_at(req.as_of)
+        # unchanged record types reuse their validation (not with --force: a true cold build)
+        loaded = load(
+            req.workbook,
+            as_of=req.data_as_of,
+            cache_dir=None if req.force else cache,
+        )
+        reused = loaded.reused
+        wb = loaded.as_at(req.as_of)
         if req.redact:
             from qmsdata.pack.redact import redact_workbook
 
             wb = redact_workbook(wb)
         write_snapshot(wb, snapshot)
     facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+    facts["validation_reused"] = reused
     C.touch(snapshot)
     return snapshot, facts
 

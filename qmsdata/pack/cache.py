@@ -21,7 +21,7 @@ from typing import Any
 ENGINE_VERSION = "1"
 
 #: cache entries kept per kind (least recently used ones beyond this are removed)
-CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24}
+CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24, "validation": 200}
 
 
 def sha(*parts: Any) -> str:

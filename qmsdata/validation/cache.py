@@ -132,7 +132,7 @@ def load_cached(cache_dir: Path, key: str) -> Validated | None:
             parts[part] = frame
     except Exception:  # noqa: BLE001 - a broken entry only means: validate again
         return None
-    os.utime(entry / "meta.json")
+    os.utime(entry)  # least recently used entries are pruned first
     return Validated(parts["accepted"], parts["rejects"], parts["failures"])
 
 
