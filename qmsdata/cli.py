@@ -37,15 +37,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     """
     from qmsdata.check import ensure_loadable
     from qmsdata.config import parse_as_of_date
+    from qmsdata.validation.cache import default_cache_dir
     from qmsdata.validation.report import summary_table, write_quality_report
     from qmsdata.workbook import load
 
     when = parse_as_of_date(args.as_of) if args.as_of else None
     ensure_loadable(Path(args.workbook))  # every structural problem at once, before any rows
-    wb = load(Path(args.workbook), as_of=when, progress=sys.stderr.isatty())
+    cache_dir = None if args.no_cache else default_cache_dir()
+    wb = load(Path(args.workbook), as_of=when, progress=sys.stderr.isatty(), cache_dir=cache_dir)
     out_dir = Path(args.out) if args.out is not None else Path("reports") / "data-quality"
     report = write_quality_report(wb, out_dir)
     print(summary_table(wb))
+    if wb.reused:
+        print(
+            f"\nreused the validation of {len(wb.reused)} unchanged record type(s) from "
+            f"{cache_dir}: {', '.join(wb.reused)}"
+        )
     print(f"\ndata-quality report: {report}")
     rejected = int(wb.validation["rejected"].sum())
     if rejected:
@@ -304,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         default=None,
         help="folder for the data-quality report (default: reports/data-quality)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="validate every record type again (default: reuse the validation of record types "
+        "whose source, configuration and data date are unchanged, kept in $QMS_CACHE_DIR, "
+        "else ~/.cache/qmsdata)",
     )
     p.add_argument(
         "--as-of",

@@ -19,8 +19,10 @@ def _private_config_folder(tmp_path_factory: pytest.TempPathFactory):
     Tests never read or create keys in the developer's real ~/.config/qmsdata, and a key there
     cannot change what a test sees.
     """
-    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "QMS_PUBLIC_KEY")}
+    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "QMS_PUBLIC_KEY", "QMS_CACHE_DIR")}
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
+    # nor the user's validation cache (qms validate): one of the session's own
+    os.environ["QMS_CACHE_DIR"] = str(tmp_path_factory.mktemp("qms-cache"))
     os.environ.pop("QMS_PUBLIC_KEY", None)
     yield
     for k, v in saved.items():

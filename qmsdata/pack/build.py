@@ -47,7 +47,6 @@ from qmsdata.pack.export import (
     assemble,
     find_chromium,
     print_pdf,
-    static_images,
 )
 from qmsdata.pack.request import DEFAULT_FORMATS, PackRequest
 from qmsdata.pack.sections import Section, available_sections
@@ -354,7 +353,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 with running_lock:
                     running.add(run.section.id)
 
-            tasks = [(r, r.section.notebook(opt.notebook_dir)) for r in pending]
+            tasks = C.longest_first(
+                [(r, r.section.notebook(opt.notebook_dir)) for r in pending], cache
+            )
             for run, fragment in pool.run_all(tasks, run_params, build, on_start=started):
                 sid = run.section.id
                 with running_lock:
@@ -371,6 +372,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         finally:
             bar.close()
 
+    C.record_seconds(runs, cache)
     stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()
@@ -420,7 +422,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     stop_if_interrupted()
     if "pdf" in req.formats:
         with temp_inside(build):  # a killed build leaves the browser's temp files in `build`
-            reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered)
+            reason = _make_pdf(build, cache, ordered, title, fact_list, not_covered, req.force)
         stop_if_interrupted()
         if reason:
             skipped["pdf"] = reason
@@ -465,13 +467,21 @@ def _snapshot(
     snap_key = C.sha("snapshot", input_fp, req.as_of, req.data_as_of, code_fp) if input_fp else None
     snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
     sealed = snap_key is not None and _sealed_snapshot(snapshot, snap_key)
+    reused: str | list[str] = "snapshot"  # what the manifest says was not validated again
     if req.force or not sealed:
         from qmsdata import load
         from qmsdata.check import ensure_loadable
         from qmsdata.pack.snapshot import write_snapshot
 
         ensure_loadable(req.workbook)  # every structural problem at once, before any rows
-        wb = load(req.workbook, as_of=req.data_as_of).as_at(req.as_of)
+        # unchanged record types reuse their validation (not with --force: a true cold build)
+        loaded = load(
+            req.workbook,
+            as_of=req.data_as_of,
+            cache_dir=None if req.force else cache,
+        )
+        reused = loaded.reused
+        wb = loaded.as_at(req.as_of)
         if req.redact:
             from qmsdata.pack.redact import redact_workbook
 
@@ -480,6 +490,7 @@ def _snapshot(
         if snap_key is not None and not sealed:
             C.seal(snapshot, snap_key)
     facts = json.loads((snapshot / "meta.json").read_text(encoding="utf-8"))
+    facts["validation_reused"] = reused
     C.touch(snapshot)
     return snapshot, facts
 
@@ -762,8 +773,12 @@ def _make_pdf(
     title: str,
     facts: list[tuple[str, str]],
     not_covered: list[str],
+    force: bool = False,
 ) -> str | None:
-    """Print pack.pdf; return why it was skipped, or None when it was written."""
+    """Print pack.pdf; return why it was skipped, or None when it was written.
+
+    The printed page's hash keys the PDF cache (``force``: print anyway).
+    """
     import hashlib
 
     if find_chromium() is None:
@@ -771,30 +786,14 @@ def _make_pdf(
             "Chromium not found (install it with `make chromium` or `apt install chromium`, "
             "or set QMS_CHROMIUM); the HTML pack was built without it"
         )
-    figures = [f for frag in fragments for f in frag.figures]
-    svg_cache = cache / "figures"
-    svgs: dict[str, bytes] = {}
-    missing = []
-    for fig in figures:
-        cached_svg = C.read_sealed(svg_cache / f"{C.sha(fig)}.svg")  # None: draw it again
-        if cached_svg is not None:
-            svgs[fig["id"]] = cached_svg
-        else:
-            missing.append(fig)
-    try:
-        drawn = static_images(missing)
-    except PackError as exc:
-        return str(exc)
-    for fig in missing:
-        if fig["id"] in drawn:
-            svgs[fig["id"]] = drawn[fig["id"]]
-            C.write_sealed(svg_cache / f"{C.sha(fig)}.svg", drawn[fig["id"]])
+    # one browser: the page's own plotly.js draws each figure's SVG, then Chromium prints it
+    # (kaleido drew them in a second Chromium first: 10.9 s for the demo's 13 figures, quiet)
     page = assemble(
-        fragments, title=title, facts=facts, mode="print", svgs=svgs, not_covered=not_covered
+        fragments, title=title, facts=facts, mode="pdf", not_covered=not_covered
     ).encode("utf-8")
     pdf_cache = cache / "pdf" / f"{hashlib.sha256(page).hexdigest()}.pdf"
-    cached_pdf = C.read_sealed(pdf_cache)  # None: missing, or failed its seal (print again)
-    if cached_pdf is not None:
+    cached_pdf = None if force else C.read_sealed(pdf_cache)  # None: print (again)
+    if cached_pdf is not None:  # re-printed only when the page changed
         atomic_write(build / "pack.pdf", cached_pdf)
         C.touch(pdf_cache)
         return None

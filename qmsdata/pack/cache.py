@@ -37,7 +37,7 @@ class CacheMismatch(Exception):  # noqa: N818 - what it is, not an error of the 
 
 
 #: cache entries kept per kind (least recently used ones beyond this are removed)
-CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24}
+CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24, "validation": 200}
 
 
 def sha(*parts: Any) -> str:
@@ -312,3 +312,46 @@ def _remove_stale_temp(folder: Path) -> int:
                     p.unlink(missing_ok=True)
                 removed += 1
     return removed
+
+
+TIMINGS_FILE = "section-seconds.json"
+
+
+def longest_first(tasks: list[tuple[Any, Path]], cache: Path) -> list[tuple[Any, Path]]:
+    """Order ``(run, notebook)`` tasks longest first, so the last to start are short ones.
+
+    Seconds come from the previous builds with this cache (:func:`record_seconds`); a section
+    not timed yet counts by its notebook's size, ahead of every timed one. With the long
+    sections first, no worker sits idle at the end waiting for one that started late.
+    """
+    try:
+        seconds = json.loads((cache / TIMINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        seconds = {}
+
+    def cost(task: tuple[Any, Path]) -> tuple[int, float]:
+        run, notebook = task
+        known = seconds.get(run.section.id)
+        if isinstance(known, (int, float)):
+            return (0, float(known))
+        return (1, float(notebook.stat().st_size) if notebook.is_file() else 0.0)
+
+    return sorted(tasks, key=cost, reverse=True)
+
+
+def record_seconds(runs: list[Any], cache: Path) -> None:
+    """Remember how long each section that ran (not from the cache) took, for the next order."""
+    path = cache / TIMINGS_FILE
+    try:
+        seconds = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        seconds = {}
+    if not isinstance(seconds, dict):
+        seconds = {}
+    for run in runs:
+        if not run.cached and run.status == "ok":
+            seconds[run.section.id] = round(run.seconds, 2)
+    from qmsdata.files import atomic_write
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps(seconds, sort_keys=True, indent=1))

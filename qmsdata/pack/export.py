@@ -3,8 +3,11 @@
 Each section is exported with nbconvert (basic template, input cells hidden). Plotly figures leave
 the notebook as their JSON (``application/vnd.plotly.v1+json``), which nbconvert cannot show; this
 module swaps each for a placeholder and renders it twice: in ``pack.html`` as one ``<div>`` and one
-``Plotly.newPlot`` call (plotly.js embedded exactly once, in the head), and in the print version as
-a static SVG drawn by kaleido, which headless Chromium prints to ``pack.pdf``.
+``Plotly.newPlot`` call (plotly.js embedded exactly once, in the head), and in the print version
+(``mode="pdf"``) as an ``<img>`` whose SVG the same plotly.js draws in the page
+(``Plotly.toImage``, what kaleido does in a browser of its own) before headless Chromium prints
+the page to ``pack.pdf``: one browser, started once. ``mode="print"`` (SVGs given, no scripts)
+and :func:`static_images` (kaleido) remain for callers that have their own SVGs.
 
 Every piece of data text reaching the HTML is escaped: tables by pandas (``escape=True``), our
 narrative by :func:`html.escape`, figure JSON by escaping ``<``, ``>`` and ``&`` inside scripts.
@@ -158,6 +161,28 @@ def _static_figure(fig: dict[str, Any], svg: bytes | None) -> str:
     return f'<img class="qms-figure-static" alt="figure" src="data:image/svg+xml;base64,{b64}">'
 
 
+def _pdf_figure(fig: dict[str, Any]) -> str:
+    """An ``<img>`` that the page's plotly.js fills with the figure's SVG (see ``_PDF_JS``)."""
+    spec = json.loads(fig["json"])
+    data = script_json(spec.get("data", []))
+    layout = script_json(spec.get("layout", {}))
+    return (
+        f'<img class="qms-figure-static" alt="figure" id="{fig["id"]}">'
+        f'<script>qmsFigure("{fig["id"]}",{data},{layout},{int(fig["height"])});</script>'
+    )
+
+
+#: the PDF page's figure drawing: each figure's SVG at the print width, as kaleido drew them
+#: (a note replaces a figure plotly.js cannot draw)
+_PDF_JS = (
+    "function qmsFigure(id,data,layout,h){var img=document.getElementById(id);"
+    "Plotly.toImage({data:data,layout:layout},{format:'svg',width:QMS_WIDTH,height:h})"
+    ".then(function(url){img.src=url;},function(){var p=document.createElement('p');"
+    "p.className='qms-note';p.textContent='[figure not available in print]';"
+    "img.replaceWith(p);});}"
+).replace("QMS_WIDTH", str(PRINT_WIDTH))
+
+
 def _render_body(frag: Fragment, mode: str, svgs: dict[str, bytes]) -> str:
     figs = {f["id"]: f for f in frag.figures}
 
@@ -165,9 +190,11 @@ def _render_body(frag: Fragment, mode: str, svgs: dict[str, bytes]) -> str:
         fig = figs.get(m.group(1))
         if fig is None:
             return ""
-        return (
-            _interactive_figure(fig) if mode == "html" else _static_figure(fig, svgs.get(fig["id"]))
-        )
+        if mode == "html":
+            return _interactive_figure(fig)
+        if mode == "pdf":
+            return _pdf_figure(fig)
+        return _static_figure(fig, svgs.get(fig["id"]))
 
     body = _PLACEHOLDER_RE.sub(swap, frag.body)
     if mode != "html":  # the printed page has no scripts: drop table filters and their boxes
@@ -206,8 +233,9 @@ def assemble(
     facts
         (label, value) pairs shown under the title: period, site, as_of, version...
     mode
-        ``"html"``: interactive figures, plotly.js embedded once. ``"print"``: static SVG figures,
-        no scripts at all (for printing to PDF).
+        ``"html"``: interactive figures, plotly.js embedded once. ``"pdf"``: for printing;
+        each figure an image whose SVG the embedded plotly.js draws in the page. ``"print"``:
+        static SVG figures from ``svgs``, no scripts at all.
     svgs
         Figure id -> SVG bytes, for ``mode="print"``.
     not_covered
@@ -232,7 +260,9 @@ def assemble(
         csp=CSP,
         title=title,
         css=_css(),
-        plotlyjs=_plotlyjs() if mode == "html" else "",
+        plotlyjs=(
+            _plotlyjs() if mode == "html" else _plotlyjs() + ";" + _PDF_JS if mode == "pdf" else ""
+        ),
         mode=mode,
         facts=facts,
         sections=sections,
@@ -325,8 +355,13 @@ def chromium_args(chromium: str, user_data_dir: str | Path) -> list[str]:
     ]
 
 
+#: virtual milliseconds Chromium lets the page run before printing: the ``mode="pdf"`` page's
+#: plotly.js draws its figures in this time (virtual time runs as fast as the page can go)
+VIRTUAL_TIME_BUDGET_MS = 60_000
+
+
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 180) -> Path:
-    """Print ``html_path`` to ``pdf_path`` with headless Chromium.
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium (scripts done first).
 
     Raises
     ------
@@ -344,6 +379,8 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 1
         cmd = [
             *chromium_args(chromium, profile),
             "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
             f"--print-to-pdf={pdf_path}",
             Path(html_path).resolve().as_uri(),
         ]

@@ -153,6 +153,9 @@ def manifest_info(
         },
         "inputs": facts.get("inputs", []),
         "validation": facts.get("validation", {}),
+        # "snapshot" (the whole validated snapshot reused) or the record types whose
+        # validation the validation cache supplied
+        "validation_reused": facts.get("validation_reused", []),
         "packages": package_versions(),
         "python": sys.version.split()[0],
         "sections": [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdata.config import WorkbookConfig, parse_as_of_date, read_config
@@ -30,6 +31,7 @@ def load(
     *,
     record_types: Iterable[str] | None = None,
     progress: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> Workbook:
     """Load and validate a workbook.
 
@@ -46,6 +48,11 @@ def load(
         are still read for the ``reference`` check, so results do not depend on this choice.
     progress
         Show a progress bar on stderr.
+    cache_dir
+        Keep each record type's validated result here (:mod:`qmsdata.validation.cache`) and
+        reuse it while its source, configuration, spec, data date, sites, referenced ids and
+        the validation code are unchanged. None (default): validate everything. The record
+        types reused are in :attr:`Workbook.reused`.
 
     Returns
     -------
@@ -61,8 +68,12 @@ def load(
 
     from qmsdata.io import read_source
     from qmsdata.validation import empty_failures, map_columns, type_columns, validate
+    from qmsdata.validation.cache import is_cached, load_cached, store_cached, validation_key
+    from qmsdata.validation.gx import prefetch
 
     config = read_config(path)
+    if cache_dir is None and any(n in config.records for n in record_types or RECORD_TYPES):
+        prefetch()  # great-expectations imports while the sources are read and typed
     as_of_ts = resolve_as_of(as_of, config)
     wanted = list(RECORD_TYPES) if record_types is None else list(record_types)
     for name in wanted:
@@ -97,6 +108,29 @@ def load(
         for c in cols:
             ids[f"{name}.{c}"] = set(typed[c].dropna())
 
+    def references_of(name: str) -> dict[str, set[str]]:
+        return {
+            r.column: ids[f"{r.target}.{r.target_column}"]
+            for r in RECORD_TYPES[name].references
+            if f"{r.target}.{r.target_column}" in ids
+        }
+
+    keys: dict[str, str] = {}
+    if cache_dir is not None:
+        for name in wanted:
+            keys[name] = validation_key(
+                record_type=name,
+                source_sha256=raws[name].provenance.sha256,
+                source_config=config.records[name],
+                spec=RECORD_TYPES[name],
+                as_of=as_of_ts,
+                sites=config.sites,
+                references=references_of(name),
+            )
+        if not all(is_cached(Path(cache_dir), k) for k in keys.values()):
+            prefetch()  # some record type is validated again: great-expectations is needed
+
+    reused: list[str] = []
     frames: dict[str, pd.DataFrame] = {}
     rejects: dict[str, pd.DataFrame] = {}
     failures = []
@@ -112,22 +146,27 @@ def load(
         bar.set_description(f"validating {name}")
         rs = config.records[name]
         raw = raws[name]
-        refs = {
-            r.column: ids[f"{r.target}.{r.target_column}"]
-            for r in spec.references
-            if f"{r.target}.{r.target_column}" in ids
-        }
-        result = validate(
-            raw.frame,
-            name,
-            as_of=as_of_ts,
-            columns=rs.columns,
-            date_format=rs.date_format,
-            sites=config.sites,
-            references=refs,
-            file=raw.provenance.source,
-            **rs.date_rules(),
-        )
+        refs = references_of(name)
+        key = keys.get(name)
+        result = None
+        if key is not None and cache_dir is not None:
+            result = load_cached(Path(cache_dir), key)
+            if result is not None:
+                reused.append(name)
+        if result is None:
+            result = validate(
+                raw.frame,
+                name,
+                as_of=as_of_ts,
+                columns=rs.columns,
+                date_format=rs.date_format,
+                sites=config.sites,
+                references=refs,
+                file=raw.provenance.source,
+                **rs.date_rules(),
+            )
+            if key is not None and cache_dir is not None:
+                store_cached(Path(cache_dir), key, result)
         frames[name] = result.accepted
         rejects[name] = result.rejects
         failures.append(result.failures)
@@ -147,7 +186,7 @@ def load(
         rows,
         columns=["record_type", "configured", "source", "format", "rows", "accepted", "rejected"],
     ).set_index("record_type")
-    return Workbook(
+    wb = Workbook(
         config=config,
         as_of=as_of_ts,
         frames=frames,
@@ -156,6 +195,8 @@ def load(
         validation=validation,
         provenance={n: raws[n].provenance for n in wanted},
     )
+    wb.reused = reused
+    return wb
 
 
 def resolve_as_of(as_of: Any, config: WorkbookConfig) -> pd.Timestamp:

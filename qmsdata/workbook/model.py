@@ -86,6 +86,8 @@ class Workbook:
             None if aggregates is None else dict(aggregates)
         )
         self.engine = engine
+        #: record types whose validation was reused from the validation cache (load(cache_dir=))
+        self.reused: list[str] = []
 
     @property
     def record_types(self) -> list[str]:
