@@ -30,7 +30,13 @@ from typing import Any
 from qmsdata.errors import PackError
 from qmsdata.files import atomic_write, file_lock
 from qmsdata.pack import cache as C
-from qmsdata.pack.context import CONTEXT_FILE, SIGNALS_FILE, SectionContext, compute_signals
+from qmsdata.pack.context import (
+    CONTEXT_FILE,
+    SIGNALS_FILE,
+    SectionContext,
+    compute_signals,
+    resolve_standard,
+)
 from qmsdata.pack.execute import SectionPool, SectionRun
 from qmsdata.pack.export import (
     Fragment,
@@ -40,7 +46,7 @@ from qmsdata.pack.export import (
     static_images,
 )
 from qmsdata.pack.request import FORMATS, PackRequest
-from qmsdata.pack.sections import Section, available_sections
+from qmsdata.pack.sections import Section, available_sections, sections_for, standard_label
 
 
 @dataclass
@@ -217,7 +223,13 @@ class _RunOptions:
 
 def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions) -> PackResult:
     from qmsdata.config import read_config
+    from qmsdata.standards import profile
 
+    # the clause profile ([workbook] standard, else the edition in force on the reporting
+    # date), resolved once: its labels head the sections, the contents and the coverage
+    config = read_config(req.workbook)
+    prof = profile(resolve_standard(config, req.as_of))
+    todo = sections_for(prof, todo)
     cache = req.out / ".cache"
     (build / "sections").mkdir()
     code_fp = C.code_fingerprint()
@@ -260,7 +272,6 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             # 1. load and validate once (against the data date); sections read the snapshot
             # of the records as at the reporting date
             snapshot, facts = _snapshot(req, cache, build, input_fp, code_fp)
-            config = read_config(req.workbook)
             shared = build / "shared"
             shared.mkdir()
             ctx = SectionContext(
@@ -279,6 +290,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 fiscal_year_start=config.fiscal_year_start,
                 snapshot=str(snapshot),
                 signals=str(shared / SIGNALS_FILE) if pending else None,
+                standard=prof.name,
             )
             if pending:  # computed once here instead of in every section that shows them
                 _write_signals(ctx, shared / SIGNALS_FILE)
@@ -341,10 +353,12 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
 
     ordered = [fragments[r.section.id] for r in runs]
     title = f"Management review pack — {req.period}" + (f" — {req.site}" if req.site else "")
-    fact_list = pack_facts(req, config.organisation)
-    not_covered = not_covered_labels(r.section.id for r in runs)
+    fact_list = pack_facts(req, config.organisation, standard=standard_label(prof))
+    not_covered = not_covered_labels((r.section.id for r in runs), prof)
     # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
-    cov_frag = coverage_fragment(req.target, {r.section.id: r.status for r in runs}, build)
+    cov_frag = coverage_fragment(
+        req.target, {r.section.id: r.status for r in runs}, build, profile=prof
+    )
     at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
     ordered.insert(at, cov_frag)
     skipped: dict[str, str] = {}
@@ -365,7 +379,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
 
     if snapshot.is_relative_to(build):
         shutil.rmtree(snapshot, ignore_errors=True)
-    info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped)
+    info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped, standard=prof)
     write_manifest(build, info)
     from qmsdata.pack.signing import sign_manifest
 

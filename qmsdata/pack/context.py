@@ -45,6 +45,9 @@ class SectionContext:
         The validated snapshot folder the engine wrote (None: load the workbook).
     signals
         ``signals.parquet`` computed once per build (None: compute in the section).
+    standard
+        Name of the clause profile the pack follows (``"ISO 9001:2015+A1:2024"``), resolved
+        once per build (:func:`resolve_standard`); its labels head the sections.
     """
 
     workbook: str
@@ -62,6 +65,7 @@ class SectionContext:
     fiscal_year_start: int
     snapshot: str | None = None
     signals: str | None = None
+    standard: str | None = None
 
     def to_json(self) -> str:
         """Return the context as JSON text."""
@@ -131,10 +135,23 @@ def section_context(
             out_dir=None,
             organisation=config.organisation,
             fiscal_year_start=config.fiscal_year_start,
+            standard=resolve_standard(config, as_of),
         )
     if out_dir is not None:
         ctx = ctx.replace(out_dir=str(out_dir))
     return ctx
+
+
+def resolve_standard(config: Any, as_of: Any = None) -> str:
+    """Return the name of the workbook's clause profile: ``[workbook] standard``, else the
+    edition in force on ``as_of`` (:func:`qmsdata.standards.profile_for`).
+
+    ``config`` is the workbook's :class:`qmsdata.config.Config`. Raises ``ConfigError`` for a
+    standard no profile has.
+    """
+    from qmsdata.standards import profile_for
+
+    return profile_for({"config": config}, as_of=as_of).name
 
 
 def section_signals(wb: Any, context: SectionContext) -> Any:
