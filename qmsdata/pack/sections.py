@@ -167,6 +167,18 @@ SECTIONS: dict[str, Section] = {
         _i("60_improvement", "f", "audit_findings"),
         _s("80_outputs", "9.3.3", "Review outputs: decisions and actions", "review_actions"),
         _s("90_data_quality", "7.5, 9.1.3", "Data quality"),
+        _s(
+            "95_readiness",
+            "4–10",
+            "Certification readiness from the records",
+            "context_issues",
+            "objectives",
+            "training_records",
+            "documents",
+            "audit_programme",
+            "audit_findings",
+            "corrective_actions",
+        ),
         _s("99_evidence", "7.5", "Evidence: inputs, parameters and hashes"),
     )
 }
