@@ -7,8 +7,10 @@ the contents and the manifest carry the standard chosen in ``[workbook] standard
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from qmsdata.config import read_config
@@ -141,6 +143,7 @@ def test_pack_built_on_the_draft_standard_says_so(tiny_workbook: Path, tmp_path:
     folder = tmp_path / "nbs"
     folder.mkdir()
     notebooks.make(folder / "20_context.ipynb", notebooks.ok_cell)
+    shutil.copy(SECTIONS["95_readiness"].notebook(), folder)  # the real readiness section
     result = build_pack(
         tiny_workbook,
         "2026-10",
@@ -157,7 +160,15 @@ def test_pack_built_on_the_draft_standard_says_so(tiny_workbook: Path, tmp_path:
     assert "needs and expectations of interested parties (provisional)" in page
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["standard"] == {"name": P2026, "provisional": True}
-    (sec,) = manifest["sections"]
+    sec = manifest["sections"][0]
     assert sec["clause"] == "9.3.2 b)" and sec["title"] == label.split(" — ", 1)[1]
+    # readiness on a workbook with review actions only: records not configured are "not
+    # assessed", never "no evidence"; the draft edition's transition list is there
+    rules = pd.read_csv(result.path / "data" / "95_readiness--rules.csv", dtype=str)
+    other = ~rules["records_read"].str.contains("review_actions")
+    assert other.sum() > 5 and (rules.loc[other, "verdict"] == "not assessed").all()
+    assert "ISO 9001:2026 is a draft standard" in page
+    transition = pd.read_csv(result.path / "data" / "95_readiness--transition.csv", dtype=str)
+    assert "9.2.2" in set(transition["clause"])
     assert section_label(SECTIONS["32_objectives"], P2026) in result.not_covered
     assert label not in result.not_covered
