@@ -54,7 +54,10 @@ class Section:
 
     @property
     def label(self) -> str:
-        """Return the table-of-contents label, e.g. ``"9.3.2 c) 2 — Quality objectives"``."""
+        """Return the table-of-contents label: ``"<clause> — <title>"`` (or the title alone).
+
+        E.g. ``"9.3.2 c) 2 — How far the quality objectives are met"``.
+        """
         return f"{self.clause} — {self.title}" if self.clause else self.title
 
     def notebook(self, notebook_dir: Path | None = None) -> Path:
