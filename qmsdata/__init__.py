@@ -11,9 +11,16 @@ great-expectations and plotly load only when a verb that needs them is first use
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 __version__ = "0.1.0"
+
+# python-pptx (the meeting deck) brings lxml, and openpyxl switches its XML reader and writer to
+# lxml when it is importable: other bytes for the same workbook (the demo's exports are pinned
+# by hash) and formula cells saved without their cached values. Keep openpyxl on the path the
+# project tests (set before openpyxl is imported; OPENPYXL_LXML=True in the environment wins).
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 # public name -> module that defines it. A plain dict registry: add a line when a verb lands.
 _EXPORTS: dict[str, str] = {

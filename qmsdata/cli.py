@@ -35,11 +35,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     Exit 0 when every row was accepted, 1 when rows were quarantined; structural problems raise
     QmsError (exit 2, see :func:`main`).
     """
+    from qmsdata.check import ensure_loadable
     from qmsdata.config import parse_as_of_date
     from qmsdata.validation.report import summary_table, write_quality_report
     from qmsdata.workbook import load
 
     when = parse_as_of_date(args.as_of) if args.as_of else None
+    ensure_loadable(Path(args.workbook))  # every structural problem at once, before any rows
     wb = load(Path(args.workbook), as_of=when, progress=sys.stderr.isatty())
     out_dir = Path(args.out) if args.out is not None else Path("reports") / "data-quality"
     report = write_quality_report(wb, out_dir)
@@ -93,6 +95,10 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         print("manifest not signed (no signing key; create one with `qms keys init`)")
     for fmt, reason in result.skipped.items():
         print(f"{fmt} skipped: {reason}")
+    from qmsdata.pack.after import after_build  # digest, e-mail, retention (qms schedule)
+
+    for line in after_build(result.path, args.workbook, keep=args.keep):
+        print(line)
     for run in result.failed:
         print(
             f"qms pack: section {run.section.id} ({run.section.label}) failed: {run.error}; "
@@ -100,6 +106,22 @@ def _cmd_pack(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if result.failed else 0
+
+
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    from qmsdata.schedule import schedule_cli
+
+    sys.stdout.write(
+        schedule_cli(
+            args.workbook,
+            args.out,
+            at=args.at,
+            cron=args.cron,
+            install=args.install,
+            force=args.force,
+        )
+    )
+    return 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -139,6 +161,18 @@ def _cmd_actions(args: argparse.Namespace) -> int:
     )
     print(f"imported {len(res.added)} review action(s) into {res.source} ({kept})")
     return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from qmsdata.check import check_command
+
+    return check_command(Path(args.workbook))
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from qmsdata.init import init_command
+
+    return init_command(Path(args.directory), force=args.force)
 
 
 def _cmd_readiness(args: argparse.Namespace) -> int:
@@ -246,8 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--period",
         required=True,
-        help="month YYYY-MM, calendar quarter YYYYQn, or fiscal quarter FYyyyyQn "
-        "(fiscal_year_start in qms.toml)",
+        help="month YYYY-MM, calendar quarter YYYYQn, fiscal quarter FYyyyyQn "
+        "(fiscal_year_start in qms.toml), or, counted back from the data date, last (the last "
+        "complete month) or last-quarter (the last complete fiscal quarter)",
     )
     p.add_argument("--site", default=None, help="one site only (writes <out>/<period>-<site>)")
     p.add_argument("--product", default=None, help="one product only (records with a product)")
@@ -255,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--formats",
         default="html,pdf",
-        help="comma-separated outputs: html, pdf (default: html,pdf)",
+        help="comma-separated outputs: html, pdf, pptx (the meeting deck: title, exception "
+        "summary, objective matrix, one slide per signal of concern) (default: html,pdf)",
     )
     p.add_argument(
         "--jobs",
@@ -298,7 +334,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="pseudonymise customer names and free-text descriptions (keyed pseudonyms) for "
         "distribution beyond the review board; writes <out>/<period>-redacted",
     )
+    p.add_argument(
+        "--keep",
+        type=int,
+        default=None,
+        help="keep the last N packs in --out, delete older ones (default: [reports] keep in "
+        "qms.toml, else keep all; packs the coverage history reads are always kept)",
+    )
     p.set_defaults(handler=_cmd_pack)
+
+    p = sub.add_parser(
+        "schedule",
+        help="print (or install) a monthly systemd timer or cron line that builds the pack",
+        description=(
+            "Print a systemd user service and timer (Persistent=true: a run missed while the "
+            "machine was off happens at the next start) or, with --cron, a crontab line, that "
+            "runs `qms pack WORKBOOK --period last --out DIR` (the last complete month before "
+            "the data date). With --install the units are written to "
+            "~/.config/systemd/user/ (never replacing one without --force). The job's exit "
+            "status: 0 built, 1 built with data problems or failed sections, 2 could not run. "
+            "After each build the digest is written beside the pack and e-mailed when "
+            "[notify] is set in qms.toml."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.add_argument("--out", default="reports", help="parent folder of the packs (default: reports)")
+    p.add_argument(
+        "--at",
+        default="monthly day 2 06:00",
+        help='when: "monthly day D HH:MM" (D 1-28) or "daily HH:MM" (default: monthly day 2 06:00)',
+    )
+    p.add_argument("--cron", action="store_true", help="print a crontab line instead")
+    p.add_argument(
+        "--install", action="store_true", help="write the units to ~/.config/systemd/user/"
+    )
+    p.add_argument("--force", action="store_true", help="with --install: replace existing units")
+    p.set_defaults(handler=_cmd_schedule)
 
     p = sub.add_parser(
         "verify",
@@ -416,6 +487,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default=None, help="write to this file instead of standard output")
     p.set_defaults(handler=_cmd_readiness)
+
+    p = sub.add_parser(
+        "check",
+        help="check a workbook's structure: qms.toml, files, sheets, encodings, headers, maps",
+        description=(
+            "The structural pass only, in seconds: every mistake in qms.toml (with 'did you "
+            "mean' suggestions), missing files, wrong sheets, encodings and delimiters, "
+            "required or mapped columns the headers lack, value maps; reads only the headers "
+            "and a sample of rows (warnings for sample values that would be quarantined). "
+            "Prints every problem at once. Exit 0 when the workbook loads as configured, "
+            "2 otherwise."
+        ),
+    )
+    p.add_argument("workbook", nargs="?", default=".", help="workbook folder with qms.toml")
+    p.set_defaults(handler=_cmd_check)
+
+    p = sub.add_parser(
+        "init",
+        help="propose a qms.toml for a folder of exports (record types, mappings, settings)",
+        description=(
+            "Inspect the exports in a folder (CSV: encoding, delimiter, header row, decimal "
+            "comma, placeholders; Excel: sheets and header row), propose a record type per file "
+            "and a column mapping by name similarity to the record specs, and write a commented "
+            "qms.toml with TODO lines for what could not be decided. Fill the TODOs, then run "
+            "qms check. An existing qms.toml is never overwritten without --force."
+        ),
+    )
+    p.add_argument("directory", nargs="?", default=".", help="folder holding the exports")
+    p.add_argument("--force", action="store_true", help="overwrite an existing qms.toml")
+    p.set_defaults(handler=_cmd_init)
 
     return parser
 

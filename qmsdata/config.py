@@ -16,10 +16,17 @@ A workbook is a folder holding ``qms.toml``::
     # sheet = "Sheet1" (xlsx); table = "..." or query = "..." (SQL, parameters in [..params]);
     # encoding = "utf-8"; delimiter = ","; date_format = "%d/%m/%Y"
     # outside = true               # this source may resolve outside the workbook folder
+    # header_row = 4               # the header is line 4 (a title block above it)
+    # decimal = ","; thousands = "."   # numbers written 1.234,50
+    # missing = ["N/A", "-"]       # cells that mean "no value", in every column
     # missing_dates = ["9999-12-31"]  dates that mean "no date" in this export: read as missing
     # earliest_date = 1950-01-01; latest_date = 2199-12-31  plausible dates (check plausible_date)
     [records.complaints.columns]   # canonical name = column name in the source
     complaint_id = "Complaint No."
+    [records.complaints.constants] # a column the export lacks, the same on every row
+    site = "Leeds"
+    [records.complaints.values.severity]  # source code = canonical value
+    High = "critical"
 
 Sources are read only from inside the workbook folder (after following symlinks) unless
 ``[workbook] allow_outside_sources = true`` or the source's own ``outside = true`` says otherwise.
@@ -38,7 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -80,7 +87,15 @@ _RECORD_KEYS = {
     "date_format",
     "columns",
     "outside",
+    "header_row",
+    "decimal",
+    "thousands",
+    "missing",
+    "constants",
+    "values",
 }
+#: record types whose columns may carry a value map (codes, not numbers or dates)
+_MAPPABLE_KINDS = ("enum", "site", "text", "id")
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,21 @@ class RecordSource:
         ``outside = true``, or ``[workbook] allow_outside_sources = true`` unless the source
         says ``outside = false``. Default False: a path that leaves the folder, directly, by
         ``..`` or through a symlink, is refused.
+    header_row
+        1-based line (row, for .xlsx) holding the column names; the lines above it (a title,
+        an "Exported ..." line, blank lines) are skipped. Default 1.
+    decimal, thousands
+        Decimal and thousands separators of the number and count columns (``decimal = ","``,
+        ``thousands = "."`` reads ``1.234,50`` as 1234.5). Default ``"."`` and none.
+    missing
+        Cell values that mean "no value" in this source (``["N/A", "-"]``), in every column:
+        read as empty. Compared after trimming spaces, exactly as written.
+    constants
+        Canonical column -> value for columns the source lacks (``site = "Leeds"``).
+    values
+        Canonical column -> {source value: canonical value}: value maps for coded columns
+        (``Low = "minor"``). Source values are matched ignoring case and surrounding spaces;
+        values not in the map are read as they are (and validated as such).
     missing_dates
         Dates that mean "no date" in this source (``9999-12-31``): read as missing.
     earliest_date, latest_date
@@ -125,6 +155,12 @@ class RecordSource:
     date_format: str | None = None
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     outside: bool = False
+    header_row: int = 1
+    decimal: str = "."
+    thousands: str | None = None
+    missing: tuple[str, ...] = ()
+    constants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     missing_dates: tuple[dt.date, ...] = ()
     earliest_date: dt.date = EARLIEST_DATE
     latest_date: dt.date = LATEST_DATE
@@ -300,12 +336,13 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {CONFIG_NAME}: {exc}", file=file) from None
 
-    unknown = sorted(set(data) - {"workbook", "records", "engine"})
+    unknown = sorted(set(data) - {"workbook", "records", "engine", *_OTHER_SECTIONS})
     if unknown:
         raise ConfigError(
             f"unknown section [{unknown[0]}]",
             file=file,
-            hint="Only [workbook], [records.<record type>] and [engine] are allowed.",
+            hint="Only [workbook], [records.<record type>], [engine], [reports] and [notify] "
+            "are allowed.",
         )
     wb = _table(data.get("workbook", {}), "[workbook]", file)
     _no_unknown_keys(wb, _WORKBOOK_KEYS, "[workbook]", file, None)
@@ -332,7 +369,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     for name, table in _table(data.get("records", {}), "[records]", file).items():
         if name not in RECORD_TYPES:
             raise ConfigError(
-                f"unknown record type [records.{name}]",
+                f"unknown record type [records.{name}]{did_you_mean(name, RECORD_TYPES)}",
                 file=file,
                 record_type=name,
                 hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
@@ -537,7 +574,8 @@ def _record_source(
     for canonical, source_name in columns.items():
         if canonical not in spec.names:
             raise ConfigError(
-                f"[records.{name}.columns] maps unknown canonical column {canonical!r}",
+                f"[records.{name}.columns] maps unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
                 file=file,
                 record_type=name,
                 column=canonical,
@@ -548,6 +586,7 @@ def _record_source(
             raise _type_error(
                 f"[records.{name}.columns] {canonical}", "a source column name", file, name
             )
+    settings = _source_settings(name, table, file, {k.strip() for k in columns})
     return RecordSource(
         record_type=name,
         source=source.strip(),
@@ -560,8 +599,126 @@ def _record_source(
         date_format=table.get("date_format"),
         columns=MappingProxyType({k: v.strip() for k, v in columns.items()}),
         outside=outside,
+        **settings,
         **_date_rules(table, where, file, name, defaults),
     )
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``.
+
+    Matched by :func:`difflib.get_close_matches`, ignoring case.
+    """
+    import difflib
+
+    options = {str(c).casefold(): str(c) for c in choices}
+    hits = difflib.get_close_matches(str(word).casefold(), list(options), n=n, cutoff=0.6)
+    if not hits:
+        return ""
+    return " (did you mean " + " or ".join(repr(options[h]) for h in hits) + "?)"
+
+
+def _source_settings(
+    name: str, table: dict[str, Any], file: Path, mapped: set[str]
+) -> dict[str, Any]:
+    """Return the reading settings of ``[records.<name>]``: header row, number format,
+    missing markers, constants and value maps (as keywords of :class:`RecordSource`)."""
+    from qmsdata.records import RECORD_TYPES
+
+    where = f"[records.{name}]"
+    spec = RECORD_TYPES[name]
+    header_row = table.get("header_row", 1)
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+        raise _type_error(f"{where} header_row", "a line number (1 = the first line)", file, name)
+    decimal = table.get("decimal", ".")
+    if decimal not in (".", ","):
+        raise _type_error(f"{where} decimal", '"." or ","', file, name)
+    thousands = table.get("thousands")
+    if thousands is not None and thousands not in (".", ",", " ", "'", "\u00a0", "\u202f"):
+        raise _type_error(f"{where} thousands", 'one of ".", ",", " " or "\'"', file, name)
+    if thousands is not None and thousands == decimal:
+        raise ConfigError(
+            f"{where} decimal and thousands are both {decimal!r}",
+            file=file,
+            record_type=name,
+            hint='Write e.g. decimal = "," and thousands = "." for 1.234,50.',
+        )
+    missing = table.get("missing", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) and m.strip() for m in missing):
+        raise _type_error(f"{where} missing", 'a list of texts such as ["N/A", "-"]', file, name)
+    constants = _table(table.get("constants", {}), f"[records.{name}.constants]", file)
+    for canonical, value in constants.items():
+        if canonical not in spec.names:
+            raise ConfigError(
+                f"[records.{name}.constants] sets unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
+            )
+        if canonical in mapped:
+            raise ConfigError(
+                f"{canonical!r} is both mapped in [records.{name}.columns] and set in "
+                f"[records.{name}.constants]",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint="Keep one: the source column, or the constant for a column the export lacks.",
+            )
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise _type_error(
+                f"[records.{name}.constants] {canonical}", "a text or a number", file, name
+            )
+    values = _table(table.get("values", {}), f"[records.{name}.values]", file)
+    maps: dict[str, Mapping[str, str]] = {}
+    for canonical, vmap in values.items():
+        where_map = f"[records.{name}.values.{canonical}]"
+        if canonical not in spec.names:
+            raise ConfigError(
+                f"{where_map}: unknown canonical column {canonical!r}"
+                f"{did_you_mean(canonical, spec.names)}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
+            )
+        col = spec.column(canonical)
+        if col.kind not in _MAPPABLE_KINDS:
+            raise ConfigError(
+                f"{where_map}: {canonical} is a {col.kind} column; value maps are for codes",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint="Map codes (enum, site, text and id columns); numbers and dates have "
+                "decimal/thousands and date_format.",
+            )
+        vmap = _table(vmap, where_map, file)
+        wrong = []
+        for key, target in vmap.items():
+            if not isinstance(target, str) or not target.strip():
+                raise _type_error(f"{where_map} {key!r}", "a text value", file, name)
+            if col.allowed and target.strip() not in col.allowed:
+                wrong.append(
+                    f"{key!r} to {target.strip()!r}{did_you_mean(target.strip(), col.allowed)}"
+                )
+        if wrong:
+            raise ConfigError(
+                f"{where_map} maps {', '.join(wrong)}: not allowed value(s) of {canonical}",
+                file=file,
+                record_type=name,
+                column=canonical,
+                hint=f"Allowed values of {canonical}: {', '.join(col.allowed or ())}.",
+            )
+        maps[canonical] = MappingProxyType({str(k): v.strip() for k, v in vmap.items()})
+    return {
+        "header_row": header_row,
+        "decimal": decimal,
+        "thousands": thousands,
+        "missing": tuple(dict.fromkeys(m.strip() for m in missing)),
+        "constants": MappingProxyType({k: str(v) for k, v in constants.items()}),
+        "values": MappingProxyType(maps),
+    }
 
 
 def _table(value: Any, where: str, file: Path) -> dict[str, Any]:
@@ -575,8 +732,9 @@ def _no_unknown_keys(
 ) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
+        each = [f"unknown key {k!r} in {where}{did_you_mean(k, allowed)}" for k in unknown]
         raise ConfigError(
-            f"unknown key {unknown[0]!r} in {where}",
+            "; ".join(each),
             file=file,
             record_type=record_type,
             hint=f"Allowed keys: {', '.join(sorted(allowed))}.",
@@ -585,3 +743,228 @@ def _no_unknown_keys(
 
 def _type_error(where: str, expected: str, file: Path, record_type: str | None = None):
     return ConfigError(f"{where} must be {expected}", file=file, record_type=record_type)
+
+
+def config_problems(
+    path: str | os.PathLike[str],
+) -> tuple[WorkbookConfig | None, dict[str, RecordSource], list[ConfigError]]:
+    """Return every mistake in ``qms.toml`` at once (for ``qms check``), not only the first.
+
+    :func:`read_config` stops at the first mistake; here each ``[records.<type>]`` table, and
+    each of its keys and mapping entries, is parsed on its own so one run lists them all.
+
+    Returns
+    -------
+    config, records, problems
+        The parsed configuration when there is no mistake (else None); per record type, the
+        source its keys without a mistake describe (so files and headers can still be
+        checked); and the mistakes.
+    """
+    from qmsdata.records import RECORD_TYPES
+
+    try:
+        config = read_config(path)
+        return config, dict(config.records), []
+    except ConfigError as exc:
+        first = exc
+    p = Path(path)
+    file = p if p.suffix == ".toml" else p / CONFIG_NAME
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None, {}, [first]  # nothing more can be read
+    problems: list[ConfigError] = [] if first.record_type is not None else [first]
+    wb = data.get("workbook", {})
+    allow = isinstance(wb, dict) and wb.get("allow_outside_sources") is True
+    try:
+        defaults = _date_rules(wb, "[workbook]", file, None, _DEFAULT_DATE_RULES)
+    except (ConfigError, AttributeError, TypeError):  # told by read_config's first error
+        defaults = dict(_DEFAULT_DATE_RULES)
+    tables = data.get("records", {})
+    if not isinstance(tables, dict):
+        return None, {}, problems or [first]
+    records: dict[str, RecordSource] = {}
+    for name, table in tables.items():
+        if name not in RECORD_TYPES:
+            problems.append(
+                ConfigError(
+                    f"unknown record type [records.{name}]{did_you_mean(name, RECORD_TYPES)}",
+                    file=file,
+                    record_type=name,
+                    hint=f"Use one of: {', '.join(RECORD_TYPES)}.",
+                )
+            )
+            continue
+        if not isinstance(table, dict):
+            problems.append(_type_error(f"[records.{name}]", "a table", file, name))
+            continue
+        found, rs = _probe_record(name, table, file, allow, defaults)
+        problems += found
+        if rs is not None:
+            records[name] = rs
+    if not problems:  # a mistake only the whole file shows
+        problems.append(first)
+    return None, records, problems
+
+
+def _probe_record(
+    name: str, table: dict[str, Any], file: Path, allow: bool, defaults: Mapping[str, Any]
+) -> tuple[list[ConfigError], RecordSource | None]:
+    """Return the mistakes of one ``[records.<name>]`` table, each key parsed on its own, and
+    the source the keys without a mistake describe (None when even that does not parse)."""
+
+    def attempt(part: dict[str, Any]) -> tuple[ConfigError | None, RecordSource | None]:
+        try:
+            return None, _record_source(name, part, file, defaults, allow_outside=allow)
+        except ConfigError as exc:
+            return exc, None
+
+    whole, rs = attempt(table)
+    if whole is None:
+        return [], rs
+    base: dict[str, Any] = {
+        k: table[k] for k in ("source", "table", "query", "params") if k in table
+    }
+    err, _ = attempt(base)
+    if err is not None:
+        return [err], None
+    found: list[ConfigError] = []
+    seen: set[str] = set()
+    good: dict[str, Any] = dict(base)
+    for key, value in table.items():
+        if key in base or (key == "thousands" and "decimal" in table):  # parsed with decimal
+            continue
+        if key == "decimal" or (key == "thousands" and "decimal" not in table):
+            pair: dict[str, Any] = {k: table[k] for k in ("decimal", "thousands") if k in table}
+            e, _ = attempt({**base, **pair})
+            if e is None:
+                good.update(pair)
+            elif str(e) not in seen:
+                seen.add(str(e))
+                found.append(e)
+            continue
+        if key in ("columns", "constants", "values") and isinstance(value, dict) and value:
+            for k, v in value.items():
+                e, _ = attempt({**base, key: {k: v}})
+                if e is None:
+                    good.setdefault(key, {})[k] = v
+                elif str(e) not in seen:
+                    seen.add(str(e))
+                    found.append(e)
+        else:
+            e, _ = attempt({**base, key: value})
+            if e is None:
+                good[key] = value
+            elif str(e) not in seen:
+                seen.add(str(e))
+                found.append(e)
+    if not found:
+        found = [whole]
+    _, partial = attempt(good)
+    return found, partial
+
+
+# --- [reports] and [notify]: read apart from the records (read_reports, read_notify) ---------
+#: sections read by their own functions below; read_config only lets them through
+_OTHER_SECTIONS = {"reports", "notify"}
+_NOTIFY_KEYS = {"smtp_host", "smtp_port", "from", "to", "starttls", "username_env", "password_env"}
+
+
+@dataclass(frozen=True)
+class ReportsConfig:
+    """``[reports]``: ``keep`` = packs kept in the reports folder (None: keep all)."""
+
+    keep: int | None = None
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """``[notify]``: where the digest is e-mailed after each build.
+
+    Credentials are never in the file: ``username_env`` / ``password_env`` name the environment
+    variables that hold them (both or neither).
+    """
+
+    smtp_host: str
+    smtp_port: int
+    sender: str
+    to: tuple[str, ...]
+    starttls: bool = True
+    username_env: str | None = None
+    password_env: str | None = None
+
+
+def _other_section(path: str | os.PathLike[str], name: str) -> tuple[dict[str, Any], Path]:
+    read_config(path)  # the whole file is valid (and [name] an allowed section)
+    file = config_file(path)
+    data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    return _table(data.get(name, {}), f"[{name}]", file), file
+
+
+def read_reports(path: str | os.PathLike[str]) -> ReportsConfig:
+    """Return ``[reports]`` of the workbook's ``qms.toml`` (``keep = N``)."""
+    table, file = _other_section(path, "reports")
+    _no_unknown_keys(table, {"keep"}, "[reports]", file, None)
+    keep = table.get("keep")
+    if keep is not None and (not isinstance(keep, int) or isinstance(keep, bool) or keep < 1):
+        raise _type_error("[reports] keep", "a whole number of packs, at least 1", file)
+    return ReportsConfig(keep=keep)
+
+
+def read_notify(path: str | os.PathLike[str]) -> NotifyConfig | None:
+    """Return ``[notify]`` of the workbook's ``qms.toml``, or None when there is none.
+
+    Raises
+    ------
+    ConfigError
+        A password (or any credential) written in the file, an unknown key, a missing or
+        mistyped ``smtp_host``, ``smtp_port``, ``from`` or ``to``.
+    """
+    table, file = _other_section(path, "notify")
+    if not table:
+        return None
+    for secret in ("password", "username", "user", "pass", "secret", "token"):
+        if secret in table:
+            raise ConfigError(
+                f"[notify] {secret} is refused: credentials are never read from {CONFIG_NAME}",
+                file=file,
+                hint="Remove it; set username_env / password_env to the NAMES of environment "
+                'variables that hold them (e.g. password_env = "QMS_SMTP_PASSWORD").',
+            )
+    _no_unknown_keys(table, _NOTIFY_KEYS, "[notify]", file, None)
+    host = table.get("smtp_host")
+    if not isinstance(host, str) or not host.strip():
+        raise _type_error("[notify] smtp_host", 'a host name such as "smtp.example.com"', file)
+    port = table.get("smtp_port", 587)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise _type_error("[notify] smtp_port", "a port number such as 587", file)
+    sender = table.get("from")
+    if not isinstance(sender, str) or "@" not in sender:
+        raise _type_error("[notify] from", 'an address such as "qms@example.com"', file)
+    to = table.get("to")
+    if isinstance(to, str):
+        to = [to]
+    if not isinstance(to, list) or not to or not all(isinstance(a, str) and "@" in a for a in to):
+        raise _type_error("[notify] to", 'a list of addresses such as ["qm@example.com"]', file)
+    starttls = table.get("starttls", True)
+    if not isinstance(starttls, bool):
+        raise _type_error("[notify] starttls", "true or false", file)
+    envs = {k: table.get(k) for k in ("username_env", "password_env")}
+    for k, v in envs.items():
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            raise _type_error(f"[notify] {k}", "the name of an environment variable", file)
+    if (envs["username_env"] is None) != (envs["password_env"] is None):
+        raise ConfigError(
+            "[notify] username_env and password_env go together",
+            file=file,
+            hint="Give both (names of environment variables), or neither for no login.",
+        )
+    return NotifyConfig(
+        smtp_host=host.strip(),
+        smtp_port=port,
+        sender=sender.strip(),
+        to=tuple(a.strip() for a in to),
+        starttls=starttls,
+        username_env=envs["username_env"],
+        password_env=envs["password_env"],
+    )

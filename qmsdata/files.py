@@ -85,8 +85,17 @@ def atomic_write(
     return target
 
 
+#: the UTF-8 byte-order mark that starts every CSV qmsdata writes: without it Excel reads a
+#: UTF-8 CSV as the Windows code page and shows ``PeÃ±alara`` for ``Peñalara``. Readers of
+#: these files use ``encoding="utf-8-sig"`` (pandas drops it by itself).
+BOM = "\ufeff"
+
+
 def csv_text(frame: pd.DataFrame) -> str:
-    """Return ``frame`` as CSV text with every text cell and column name neutralised."""
+    """Return ``frame`` as CSV text with every text cell and column name neutralised.
+
+    The text starts with a byte-order mark (:data:`BOM`) so Excel opens it as UTF-8.
+    """
     safe = frame.copy()
     for name in safe.columns:
         col = safe[name]
@@ -95,11 +104,14 @@ def csv_text(frame: pd.DataFrame) -> str:
     safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
     buf = io.StringIO()
     safe.to_csv(buf, index=False)
-    return buf.getvalue()
+    return BOM + buf.getvalue()
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``frame`` to CSV atomically with every text cell neutralised; return the path."""
+    """Write ``frame`` to CSV atomically with every text cell neutralised; return the path.
+
+    UTF-8 with a byte-order mark (see :func:`csv_text`), so Excel shows accented names right.
+    """
     return atomic_write(path, csv_text(frame))
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-from workbooks import GOOD, good_frame, write_workbook
+# before anything imports openpyxl (tests/security/conftest.py does): as qmsdata/__init__.py
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
+import pytest  # noqa: E402
+from workbooks import GOOD, good_frame, write_workbook  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)

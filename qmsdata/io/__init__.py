@@ -22,7 +22,7 @@ lists both (:attr:`Provenance.parts`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +41,9 @@ __all__ = [
     "appended_path",
     "inside_workbook",
     "read_appended",
+    "read_sample",
     "read_source",
+    "settle",
     "sha256_file",
     "source_column",
 ]
@@ -76,6 +78,10 @@ class Provenance:
         ``source``/``format`` are the configured source's, ``rows`` is the total, ``sha256``
         the SHA-256 of the parts' SHA-256s (one hex digest per line), and ``detail`` says
         which rows came from where. Empty for a single source.
+    settings
+        The reading settings of ``qms.toml`` applied to the rows (header row, number format,
+        missing markers, constants, value maps), as short phrases
+        (:func:`qmsdata.io.settings.describe_settings`); empty when the defaults were used.
     """
 
     record_type: str
@@ -85,11 +91,13 @@ class Provenance:
     rows: int
     detail: str = ""
     parts: tuple[Provenance, ...] = ()
+    settings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # a provenance read back from JSON (pack snapshots) holds its parts as dicts
         parts = tuple(p if isinstance(p, Provenance) else Provenance(**p) for p in self.parts)
         object.__setattr__(self, "parts", parts)
+        object.__setattr__(self, "settings", tuple(self.settings))
 
 
 @dataclass(frozen=True)
@@ -163,18 +171,65 @@ def read_source(rs: RecordSource, root: Path) -> RawSource:
         file outside the workbook folder that ``qms.toml`` does not allow; a query that is not
         a single read statement.
     """
-    raw = _read_one(rs, root)
+    raw = _settle(_read_one(rs, root), rs)
     extra = appended_path(rs.record_type, root)
     if extra is None or not extra.exists() or (not rs.is_sql and rs.path(root) == extra):
         return raw
-    return _concat(raw, read_appended(rs, root, like=raw.frame.columns))
+    both = _concat(raw, read_appended(rs, root, like=raw.frame.columns))
+    for canonical, value in rs.constants.items():  # rows qmsdata added carry it too
+        if canonical in both.frame.columns:
+            both.frame[canonical] = both.frame[canonical].fillna(value)
+    return both
 
 
-def _read_one(rs: RecordSource, root: Path) -> RawSource:
+def _settle(raw: RawSource, rs: RecordSource) -> RawSource:
+    """Apply the source's reading settings (:mod:`qmsdata.io.settings`) to a raw frame."""
+    from dataclasses import replace
+
+    from qmsdata.io.settings import apply_settings, describe_settings
+
+    settings = describe_settings(rs)
+    if not settings:
+        return raw
+    frame = apply_settings(raw.frame, rs, file=raw.provenance.source)
+    return RawSource(frame, replace(raw.provenance, settings=settings))
+
+
+def read_sample(
+    rs: RecordSource, root: Path, nrows: int = 200, *, settle: bool = True
+) -> RawSource:
+    """Read the header and the first ``nrows`` data rows of a source, settings applied.
+
+    The same path checks, readers and settings as :func:`read_source`, reading only what
+    ``qms check`` needs (the rows qmsdata appended are not read; nothing is hashed).
+    ``settle=False`` leaves the missing markers, constants, value maps and number format
+    unapplied (:func:`settle` applies them).
+
+    Raises
+    ------
+    SourceError
+        As :func:`read_source`.
+    """
+    raw = _read_one(rs, root, nrows=nrows)
+    return _settle(raw, rs) if settle else raw
+
+
+def settle(raw: RawSource, rs: RecordSource) -> RawSource:
+    """Return ``raw`` with the reading settings of ``rs`` applied (:mod:`qmsdata.io.settings`).
+
+    Raises
+    ------
+    SourceError
+        A constant for a column the source has, a value map for a column it lacks.
+    """
+    return _settle(raw, rs)
+
+
+def _read_one(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSource:
     if rs.format == "sql":
         from qmsdata.io.sql import read_sql
 
-        return read_sql(rs, root)
+        return read_sql(rs, root, nrows=nrows)
     path = inside_workbook(root / rs.source, root, rs)
     try:
         found = path.is_file()
@@ -182,19 +237,39 @@ def _read_one(rs: RecordSource, root: Path) -> RawSource:
         found = False
     if not found:
         raise SourceError(
-            "source file not found",
+            f"source file not found{similar_file(path)}",
             file=path,
             record_type=rs.record_type,
             hint=f"Check source = {rs.source!r} in qms.toml (paths are relative to the "
             "workbook folder), or remove the record type's section.",
         )
-    if rs.format == "xlsx":
-        from qmsdata.io.excel import read_excel as reader
-    elif rs.format == "parquet":
-        from qmsdata.io.parquet import read_parquet as reader
-    else:
-        from qmsdata.io.csv import read_csv as reader
-    return reader(rs, path)
+    return _file_reader(rs.format)(rs, path, nrows=nrows)
+
+
+def _file_reader(fmt: str) -> Callable[..., RawSource]:
+    """Return the reader of a file format (``reader(rs, path, *, nrows=None)``)."""
+    if fmt == "xlsx":
+        from qmsdata.io.excel import read_excel
+
+        return read_excel
+    if fmt == "parquet":
+        from qmsdata.io.parquet import read_parquet
+
+        return read_parquet
+    from qmsdata.io.csv import read_csv
+
+    return read_csv
+
+
+def similar_file(path: Path) -> str:
+    """Return ``" (did you mean 'x'?)"`` for a file beside ``path`` with a similar name."""
+    from qmsdata.config import did_you_mean
+
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.is_file()][:2000]
+    except OSError:
+        return ""
+    return did_you_mean(path.name, names)
 
 
 def clean_headers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -286,5 +361,7 @@ def _concat(first: RawSource, second: RawSource) -> RawSource:
         if d
     )
     digest = hashlib.sha256(f"{a.sha256}\n{b.sha256}\n".encode()).hexdigest()
-    prov = Provenance(a.record_type, a.source, a.format, digest, a.rows + b.rows, detail, (a, b))
+    prov = Provenance(
+        a.record_type, a.source, a.format, digest, a.rows + b.rows, detail, (a, b), a.settings
+    )
     return RawSource(frame.reset_index(drop=True), prov)

@@ -1,9 +1,16 @@
-"""Read CSV sources: every cell as text, only empty cells missing."""
+"""Read CSV sources: every cell as text, only empty cells missing.
+
+The header is line ``header_row`` (qms.toml, default 1): the lines above it are skipped. Lines
+after the last record that hold nothing but delimiters and spaces (``;;;;;;``, blank lines) are
+not records and are skipped (blank lines anywhere are skipped, as before; delimiter-only lines
+between records are kept as empty rows).
+"""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qmsdata.errors import SourceError
 from qmsdata.io import Provenance, RawSource, clean_headers, sha256_file
@@ -12,24 +19,31 @@ if TYPE_CHECKING:
     from qmsdata.config import RecordSource
 
 
-def read_csv(rs: RecordSource, path: Path) -> RawSource:
+def read_csv(rs: RecordSource, path: Path, *, nrows: int | None = None) -> RawSource:
     """Read a CSV file as text cells (``NA`` and ``null`` stay text; empty cells are missing).
 
     The default encoding ``utf-8`` is read as ``utf-8-sig`` so a byte-order mark is dropped.
+    ``nrows`` reads only the first data rows (``qms check``).
     """
     import pandas as pd
 
     encoding = (
         "utf-8-sig" if rs.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else (rs.encoding)
     )
+    source: Any = path
     try:
+        end = _records_end(path, rs.delimiter, encoding)
+        if end is not None:
+            source = _Prefix(path, end)
         frame = pd.read_csv(
-            path,
+            source,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
             sep=rs.delimiter,
             encoding=encoding,
+            skiprows=range(rs.header_row - 1) if rs.header_row > 1 else None,
+            nrows=nrows,
         )
     except UnicodeDecodeError as exc:
         raise SourceError(
@@ -55,12 +69,159 @@ def read_csv(rs: RecordSource, path: Path) -> RawSource:
         ) from None
     except (pd.errors.ParserError, OSError, ValueError) as exc:
         raise SourceError(
-            f"cannot read the file as CSV: {exc}",
+            f"cannot read the file as CSV: {str(exc).strip()}{_layout_hint(rs, path, encoding)}",
             file=path,
             record_type=rs.record_type,
-            hint='Check the delimiter (delimiter = ";" in qms.toml) and quoting, or export '
-            "the records again.",
+            hint='Check the delimiter (delimiter = ";" in qms.toml), header_row (the line of '
+            "the column names) and quoting, or export the records again.",
         ) from None
+    finally:
+        if isinstance(source, _Prefix):
+            source.close()
     frame = clean_headers(frame)
-    prov = Provenance(rs.record_type, str(path), "csv", sha256_file(path), len(frame))
+    _check_delimiter(frame, rs, path)
+    frame = _drop_trailing_empty(frame)
+    digest = sha256_file(path) if nrows is None else ""  # a sample is not hashed
+    prov = Provenance(rs.record_type, str(path), "csv", digest, len(frame))
     return RawSource(frame, prov)
+
+
+def guess_layout(lines: list[str]) -> tuple[str, int]:
+    """Return (delimiter, 1-based header line) guessed from the first lines of a CSV.
+
+    The delimiter is the one of :data:`DELIMITERS` splitting most lines into the same number
+    of fields (two or more); the header is the first line with that many fields, most filled
+    (a title block above it has fewer).
+    """
+    import csv
+
+    def fields(line: str, d: str) -> list[str]:
+        return next(csv.reader([line], delimiter=d), [])
+
+    best = (",", 1, -1.0)
+    for d in DELIMITERS:
+        counts = [len(fields(ln, d)) for ln in lines if ln.strip()]
+        if not counts:
+            continue
+        width = max(set(counts), key=lambda n: (counts.count(n), n))
+        if width < 2:
+            continue
+        score = counts.count(width) + width / 100
+        if score > best[2]:
+            best = (d, width, score)
+    d, width = best[0], best[1]
+    for i, ln in enumerate(lines, start=1):
+        cells = fields(ln, d)
+        if len(cells) >= width and sum(bool(c.strip()) for c in cells) >= max(2, int(0.6 * width)):
+            return d, i
+    return d, 1
+
+
+def _layout_hint(rs: RecordSource, path: Path, encoding: str) -> str:
+    """Return " (the header looks like line 4 ...)" when the settings seem to be wrong."""
+    try:
+        with open(path, encoding=encoding, errors="replace") as fh:
+            lines = [fh.readline() for _ in range(60)]
+    except (OSError, LookupError):
+        return ""
+    d, line = guess_layout([ln.rstrip("\r\n") for ln in lines if ln])
+    said = []
+    if line != rs.header_row:
+        said.append(f"header_row = {line}")
+    if d != rs.delimiter:
+        said.append(f'delimiter = "{d}"'.replace("\t", "\\t"))
+    if not said:
+        return ""
+    return f" (the column names look like line {line}: try {' and '.join(said)})"
+
+
+#: delimiters a one-column header is searched for (the file was exported with another one)
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _check_delimiter(frame: Any, rs: RecordSource, path: Path) -> None:
+    """Refuse a file read as one column whose header holds another delimiter."""
+    if len(frame.columns) != 1:
+        return
+    header = str(frame.columns[0])
+    for d in DELIMITERS:
+        if d != rs.delimiter and d in header:
+            shown = {"\t": "\\t"}.get(d, d)
+            raise SourceError(
+                f"the file was read as one column {header[:80]!r}, which holds {d!r}: it looks "
+                f"delimited by {d!r}, not {rs.delimiter!r}",
+                file=path,
+                record_type=rs.record_type,
+                hint=f'Set delimiter = "{shown}" in [records.{rs.record_type}] of qms.toml'
+                + (
+                    " (and header_row if a title block is above the header)."
+                    if rs.header_row == 1
+                    else "."
+                ),
+            )
+
+
+def _drop_trailing_empty(frame: Any) -> Any:
+    """Drop the all-empty rows after the last row holding a value."""
+    if not len(frame):
+        return frame
+    filled = frame.notna().any(axis=1).to_numpy()
+    if filled[-1]:
+        return frame
+    last = int(filled.nonzero()[0][-1]) + 1 if filled.any() else 0
+    return frame.iloc[:last]
+
+
+_TAIL = 1 << 16
+
+
+def _records_end(path: Path, delimiter: str, encoding: str) -> int | None:
+    """Return the byte offset where only delimiter-only or blank lines remain, or None.
+
+    Such trailing lines may hold more delimiters than the header has columns, which the CSV
+    parser would refuse; they are cut before parsing. Only for encodings where the delimiter
+    and line ends are single ASCII bytes (not UTF-16/32).
+    """
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    if "16" in name or "32" in name:
+        return None
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        fh.seek(max(size - _TAIL, 0))
+        tail = fh.read()
+    junk = set(b" \t\r\n" + delimiter.encode("ascii", "ignore"))
+    cut = len(tail)
+    while cut > 0 and tail[cut - 1] in junk:
+        cut -= 1
+    # cut is just after the last meaningful byte; keep through the end of its line
+    nl = tail.find(b"\n", cut)
+    end = size - len(tail) + (len(tail) if nl < 0 else nl + 1)
+    return None if end >= size else end
+
+
+class _Prefix(io.RawIOBase):
+    """The first ``end`` bytes of a file, as a readable binary stream."""
+
+    def __init__(self, path: Path, end: int) -> None:
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._left = end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(b)[: self._left]
+        n = self._fh.readinto(view)
+        self._left -= n or 0
+        return n or 0
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()

@@ -90,9 +90,15 @@ def _limit(path: Path, rs: RecordSource, sheet: str, what: str) -> SourceError:
     )
 
 
-def read_excel(rs: RecordSource, path: Path) -> RawSource:
-    """Read one worksheet (``sheet`` in qms.toml, default the first) of an .xlsx file."""
+def read_excel(rs: RecordSource, path: Path, *, nrows: int | None = None) -> RawSource:
+    """Read one worksheet (``sheet`` in qms.toml, default the first) of an .xlsx file.
+
+    The header is row ``header_row`` (default 1); the rows above it are skipped. ``nrows``
+    reads only the first data rows (``qms check``).
+    """
     import pandas as pd
+
+    from qmsdata.config import did_you_mean
 
     try:
         import openpyxl
@@ -116,7 +122,8 @@ def read_excel(rs: RecordSource, path: Path) -> RawSource:
             sheet = f"#{sheet}"
         if isinstance(sheet, str) and sheet not in names:
             raise SourceError(
-                f"worksheet {sheet!r} not found (the workbook has {', '.join(map(repr, names))})",
+                f"worksheet {sheet!r} not found{did_you_mean(str(sheet), names)} (the workbook "
+                f"has {', '.join(map(repr, names))})",
                 file=path,
                 record_type=rs.record_type,
                 hint=f"Set sheet = one of those names in [records.{rs.record_type}] of qms.toml.",
@@ -129,20 +136,27 @@ def read_excel(rs: RecordSource, path: Path) -> RawSource:
         # A stale or wrong <dimension> element would bound the rows and columns read.
         ws.reset_dimensions()
         rows = ws.iter_rows(values_only=True)
+        for _ in range(rs.header_row - 1):  # a title block above the header
+            if next(rows, None) is None:
+                break
         header = next(rows, None)
         if header is None:
             raise SourceError(
-                f"worksheet {sheet_name!r} is empty (no header row)",
+                f"worksheet {sheet_name!r} is empty (no header row"
+                + (f" at row {rs.header_row})" if rs.header_row > 1 else ")"),
                 file=path,
                 record_type=rs.record_type,
-                hint="Put the column names in the first row.",
+                hint="Put the column names in the first row, or set header_row = <row> in "
+                f"[records.{rs.record_type}] of qms.toml.",
             )
         width = len(header)
         if width > MAX_COLUMNS:
             raise _limit(path, rs, sheet_name, f"{width:,} columns")
-        data = []
+        data: list[tuple] = []
         blank = 0  # all-empty rows not yet kept: kept only when a record follows them
-        for n, r in enumerate(rows, start=2):
+        for n, r in enumerate(rows, start=rs.header_row + 1):
+            if nrows is not None and len(data) >= nrows:
+                break
             if n > MAX_ROWS:
                 raise _limit(path, rs, sheet_name, f"more than {MAX_ROWS:,} rows")
             if len(r) > MAX_COLUMNS:
@@ -162,7 +176,6 @@ def read_excel(rs: RecordSource, path: Path) -> RawSource:
     frame = pd.DataFrame.from_records(data, columns=names_, coerce_float=False)
     frame = frame.astype(object) if len(frame) else frame
     frame = clean_headers(frame)
-    prov = Provenance(
-        rs.record_type, str(path), "xlsx", sha256_file(path), len(frame), f"sheet {sheet_name}"
-    )
+    digest = sha256_file(path) if nrows is None else ""  # a sample is not hashed
+    prov = Provenance(rs.record_type, str(path), "xlsx", digest, len(frame), f"sheet {sheet_name}")
     return RawSource(frame, prov)

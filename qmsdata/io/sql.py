@@ -138,8 +138,9 @@ def _driver_message(exc: BaseException) -> str:
     return f"{err.__class__.__name__}: " + "\n".join(lines)
 
 
-def read_sql(rs: RecordSource, root: Path) -> RawSource:
-    """Read a SQL table or query, read-only."""
+def read_sql(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSource:
+    """Read a SQL table or query, read-only (``nrows``: only the first rows, fetched in one
+    chunk, for ``qms check``)."""
     import pandas as pd
     import sqlalchemy as sa
 
@@ -201,10 +202,10 @@ def read_sql(rs: RecordSource, root: Path) -> RawSource:
                 if setup is not None:
                     conn.exec_driver_sql(setup)
                 if rs.table is not None:
-                    frame, detail = _read_table(conn, rs, shown)
+                    frame, detail = _read_table(conn, rs, shown, nrows)
                 else:
                     query = sa.text(rs.query or "")
-                    frame = pd.read_sql_query(query, conn, params=dict(rs.params))
+                    frame = _first(pd.read_sql_query, query, conn, dict(rs.params), nrows)
                     detail = f"query {rs.query}"
             finally:
                 conn.rollback()  # nothing a read did is ever committed
@@ -220,7 +221,9 @@ def read_sql(rs: RecordSource, root: Path) -> RawSource:
     finally:
         engine.dispose()
     frame = clean_headers(frame)
-    if sqlite_file is not None:
+    if nrows is not None:
+        digest = ""  # a sample is not hashed
+    elif sqlite_file is not None:
         digest = sha256_file(sqlite_file)
     else:
         hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
@@ -229,7 +232,17 @@ def read_sql(rs: RecordSource, root: Path) -> RawSource:
     return RawSource(frame, prov)
 
 
-def _read_table(conn: Any, rs: RecordSource, shown: str) -> tuple[Any, str]:
+def _first(read: Any, query: Any, conn: Any, params: dict[str, Any], nrows: int | None) -> Any:
+    """Return the rows of ``query`` (only the first ``nrows`` when given)."""
+    if nrows is None:
+        return read(query, conn, params=params)
+    chunk = next(iter(read(query, conn, params=params, chunksize=max(nrows, 1))), None)
+    return read(query, conn, params=params) if chunk is None else chunk  # no rows: columns
+
+
+def _read_table(
+    conn: Any, rs: RecordSource, shown: str, nrows: int | None = None
+) -> tuple[Any, str]:
     import pandas as pd
     import sqlalchemy as sa
 
@@ -246,4 +259,4 @@ def _read_table(conn: Any, rs: RecordSource, shown: str) -> tuple[Any, str]:
             record_type=rs.record_type,
             hint=f"Set table = one of those in [records.{rs.record_type}].",
         ) from None
-    return pd.read_sql_query(sa.select(table), conn), f"table {rs.table}"
+    return _first(pd.read_sql_query, sa.select(table), conn, {}, nrows), f"table {rs.table}"

@@ -45,7 +45,7 @@ from qmsdata.pack.export import (
     print_pdf,
     static_images,
 )
-from qmsdata.pack.request import FORMATS, PackRequest
+from qmsdata.pack.request import DEFAULT_FORMATS, PackRequest
 from qmsdata.pack.sections import Section, available_sections, sections_for, standard_label
 
 
@@ -90,7 +90,7 @@ def build_pack(
     *,
     site: str | None = None,
     out: str | Path = "reports",
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     jobs: int | None = None,
     force: bool = False,
     as_of: str | None = None,
@@ -125,7 +125,7 @@ def build_pack(
     out
         Parent folder of the packs.
     formats
-        Any of ``"html"``, ``"pdf"``.
+        Any of ``"html"``, ``"pdf"``, ``"pptx"`` (the meeting deck, :mod:`qmsdata.pack.deck`).
     jobs
         Notebooks run at once (default: number of CPU cores).
     force
@@ -380,6 +380,13 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     if snapshot.is_relative_to(build):
         shutil.rmtree(snapshot, ignore_errors=True)
     info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped, standard=prof)
+    if "pptx" in req.formats:  # the deck reads the extracts and the manifest's content
+        from qmsdata.pack.deck import make_deck
+
+        deck_note = make_deck(build, cache, ordered, title, fact_list, info, req.target)
+        if deck_note:
+            skipped["pptx charts"] = deck_note
+    timings["pptx"] = time.perf_counter() - clock
     write_manifest(build, info)
     from qmsdata.pack.signing import sign_manifest
 
@@ -405,8 +412,10 @@ def _snapshot(
     snapshot = cache / "snapshots" / snap_key if snap_key else build / "snapshot"
     if req.force or snap_key is None or not (snapshot / "meta.json").is_file():
         from qmsdata import load
+        from qmsdata.check import ensure_loadable
         from qmsdata.pack.snapshot import write_snapshot
 
+        ensure_loadable(req.workbook)  # every structural problem at once, before any rows
         wb = load(req.workbook, as_of=req.data_as_of).as_at(req.as_of)
         if req.redact:
             from qmsdata.pack.redact import redact_workbook

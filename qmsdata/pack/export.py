@@ -240,8 +240,10 @@ def assemble(
     )
 
 
-def static_images(figures: list[dict[str, Any]], *, timeout: float = 120) -> dict[str, bytes]:
-    """Draw every figure as SVG with one kaleido browser (started once for the whole batch).
+def static_images(
+    figures: list[dict[str, Any]], *, timeout: float = 120, fmt: str = "svg"
+) -> dict[str, bytes]:
+    """Draw every figure as SVG (or ``fmt="png"``: the deck) with one kaleido browser.
 
     Raises
     ------
@@ -265,8 +267,8 @@ def static_images(figures: list[dict[str, Any]], *, timeout: float = 120) -> dic
             jobs.append(
                 {
                     "fig": {"data": spec.get("data", []), "layout": spec.get("layout", {})},
-                    "path": tmp / f"{fig['id']}.svg",
-                    "opts": {"format": "svg", "width": PRINT_WIDTH, "height": fig["height"]},
+                    "path": tmp / f"{fig['id']}.{fmt}",
+                    "opts": {"format": fmt, "width": PRINT_WIDTH, "height": fig["height"]},
                 }
             )
 
@@ -283,7 +285,7 @@ def static_images(figures: list[dict[str, Any]], *, timeout: float = 120) -> dic
             ) from exc
         out = {}
         for fig in figures:
-            p = tmp / f"{fig['id']}.svg"
+            p = tmp / f"{fig['id']}.{fmt}"
             if p.is_file() and p.stat().st_size:
                 out[fig["id"]] = p.read_bytes()
         if errors and not out:

@@ -194,7 +194,10 @@ def show_table(
         return
     stem = re.sub(r"[^A-Za-z0-9_-]", "-", name or "table")
     tid, fid = f"qms-ft-{stem}", f"qms-ff-{stem}"
-    table = readable(df.head(max_rows)).to_html(
+    from qmsdata.pack.labels import display_frame
+
+    # headings for people, numbers by kind; the extract above keeps names and full precision
+    table = display_frame(readable(df.head(max_rows))).to_html(
         escape=True,
         classes="qms-table qms-filterable" if filterable else "qms-table",
         border=0,

@@ -16,13 +16,22 @@ from pathlib import Path
 
 from qmsdata.errors import PackError
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "pptx")
+#: what a build writes when no formats are given (the deck is asked for)
+DEFAULT_FORMATS = ("html", "pdf")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SITE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
-_PERIOD_HINT = "For example --period 2026-10, --period 2026Q3 or --period FY2027Q1."
+_PERIOD_HINT = (
+    "For example --period 2026-10, --period 2026Q3, --period FY2027Q1, --period last or "
+    "--period last-quarter."
+)
+#: relative periods, resolved against the data date (for schedules: no date arithmetic)
+RELATIVE_PERIODS = ("last", "last-quarter")
 
 
-def resolve_period(period: str, fiscal_year_start: int = 1) -> tuple[str, str, str]:
+def resolve_period(
+    period: str, fiscal_year_start: int = 1, data_date: str | None = None
+) -> tuple[str, str, str]:
     """Return ``(period, first day, last day)`` for a month or a quarter.
 
     Accepted: a month ``YYYY-MM``; a calendar quarter ``YYYYQn`` (or ``YYYY-Qn``); a fiscal
@@ -31,15 +40,30 @@ def resolve_period(period: str, fiscal_year_start: int = 1) -> tuple[str, str, s
     quarter they cover (``FY2027Q1`` with an April year start is ``2026Q2``). The reading itself
     is :func:`qmsdata.analytics.periods.parse_period`'s (the one period parser).
 
+    Relative periods, read against ``data_date`` (``YYYY-MM-DD``, when the data were
+    extracted): ``last`` is the last complete month — the latest month whose last day is on or
+    before the data date (data of 2026-11-02 or of 2026-10-31 give ``2026-10``); ``last-quarter``
+    is the last complete fiscal quarter likewise. Fiscal quarters line up with calendar quarters
+    (a year start of 1, 4, 7 or 10), so it is returned as the calendar quarter it covers.
+
     Raises
     ------
     PackError
-        When the period is not written that way, or a fiscal quarter does not line up with
-        calendar quarters (fiscal year starting in a month other than 1, 4, 7 or 10).
+        When the period is not written that way, a fiscal quarter does not line up with
+        calendar quarters (fiscal year starting in a month other than 1, 4, 7 or 10), or a
+        relative period is given without a data date.
     """
     from qmsdata.analytics.periods import parse_period
     from qmsdata.errors import DataError
 
+    rel = str(period).strip().lower()
+    if rel in RELATIVE_PERIODS:
+        if data_date is None or not _DATE_RE.match(str(data_date)):
+            raise PackError(
+                f"--period {rel} needs the data date (YYYY-MM-DD) to count back from",
+                hint="Set `[workbook] as_of` in qms.toml or give --data-as-of.",
+            )
+        period = _relative_period(rel, str(data_date), int(fiscal_year_start))
     text = str(period).strip().upper().replace("-Q", "Q")
     fq = re.fullmatch(r"FY(\d{4})Q([1-4])", text)
     if fq:
@@ -68,6 +92,30 @@ def resolve_period(period: str, fiscal_year_start: int = 1) -> tuple[str, str, s
             hint=_PERIOD_HINT,
         ) from exc
     return str(p), p.start_time.date().isoformat(), p.end_time.date().isoformat()
+
+
+def _relative_period(which: str, data_date: str, fiscal_year_start: int) -> str:
+    """Return the month ``YYYY-MM`` or calendar quarter ``YYYYQn`` that ``which`` names."""
+    import pandas as pd
+
+    from qmsdata.analytics.periods import parse_period
+
+    day = pd.Timestamp(data_date)
+    month = parse_period(data_date)  # the data date's own month (parse_period reads dates)
+    last = month if day.normalize() == month.end_time.normalize() else month - 1
+    if which == "last":
+        return str(last)
+    if fiscal_year_start not in (1, 4, 7, 10):
+        raise PackError(
+            f"--period last-quarter: the fiscal year starts in month {fiscal_year_start}, so its "
+            "quarters are not calendar quarters",
+            hint="Use --period last (a month) or a month YYYY-MM.",
+        )
+    # the quarter holding the last complete month is complete when that month ends it
+    quarter = last.asfreq("Q-DEC")
+    if last != quarter.asfreq("M", how="end"):
+        quarter -= 1
+    return str(quarter)
 
 
 def pack_name(period: str, site: str | None) -> str:
@@ -157,7 +205,7 @@ class PackRequest:
         site: str | None = None,
         product: str | None = None,
         out: str | Path = "reports",
-        formats: Sequence[str] = FORMATS,
+        formats: Sequence[str] = DEFAULT_FORMATS,
         jobs: int | None = None,
         force: bool = False,
         as_of: str | None = None,
@@ -188,7 +236,8 @@ class PackRequest:
                 hint="Point at a workbook folder (try: qms demo data/demo).",
             )
         config = read_config(wb_dir)
-        period, start, end = resolve_period(period, config.fiscal_year_start)
+        data_date = _data_date(wb_dir, data_as_of)
+        period, start, end = resolve_period(period, config.fiscal_year_start, data_date)
         as_of_given = as_of is not None
         as_of = as_of or end
         if not _DATE_RE.match(str(as_of)):
@@ -196,8 +245,9 @@ class PackRequest:
         fmts = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
         unknown = [f for f in fmts if f not in FORMATS]
         if unknown or not fmts:
-            raise PackError(f"unknown format(s) {unknown or fmts}", hint="Use html, pdf or both.")
-        data_date = _data_date(wb_dir, data_as_of)
+            raise PackError(
+                f"unknown format(s) {unknown or fmts}", hint=f"Use any of {', '.join(FORMATS)}."
+            )
         if not as_of_given and str(as_of) > data_date:
             # a period still in progress: report up to the data date (the header shows both)
             as_of = data_date

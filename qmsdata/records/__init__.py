@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from qmsdata.errors import ConfigError
+from qmsdata.io.settings import SETTINGS_DOC
 from qmsdata.records import (
     audit_findings,
     audit_programme,
@@ -104,7 +105,8 @@ _NORMALISATION = """\
   A mapped name (`[records.<type>.columns] canonical = "Source name"`) is matched exactly, then
   case-insensitively. Source columns that are not mapped and not canonical are kept unchanged.
 - **Missing values**: an empty cell (or one holding only spaces) is missing. Text such as `NA`,
-  `N/A` or `null` is *not* treated as missing — it is a value like any other.
+  `N/A` or `null` is *not* treated as missing — it is a value like any other — unless the
+  source lists it in `missing` (see *Reading settings per source*).
 - **Text and ids**: leading and trailing spaces are removed.
 - **Codes (enums)**: trimmed, lower-cased, and runs of inner spaces or hyphens become one `_`
   (`"Use as is"` -> `use_as_is`, `"Major NC"` -> `major_nc`). The result must be one of the
@@ -125,11 +127,13 @@ _NORMALISATION = """\
   `Period[M]`.
 - **Numbers**: a plain decimal with `.` as the decimal point (`1234.5`, `-3`, `1e3`).
   Thousands separators (`1,234`) and currency symbols are not guessed: such a cell is rejected
-  with check `type`. Counts must be whole numbers. All numbers are stored as `float64`.
+  with check `type`, unless the source sets `decimal` / `thousands` (`1.234,50`). Counts must
+  be whole numbers. All numbers are stored as `float64`.
 - **Site** columns must name one of the `[workbook] sites` when that list is given; the match
   ignores case and surrounding spaces and the value is written as in `sites` (`leeds` -> `Leeds`).
 - **Row numbers**: `source_row` counts data rows from 1 in source order (blank CSV lines are
-  skipped, so for CSV and Excel the spreadsheet line is `source_row + 1` when there are none).
+  skipped, so for CSV and Excel the spreadsheet line is `source_row + 1` when there are none,
+  `source_row + header_row` below a title block).
 
 ## Checks
 
@@ -179,6 +183,7 @@ def data_dictionary() -> str:
         "canonical column names to source column names under `[records.<type>.columns]`.",
         "",
         _NORMALISATION,
+        SETTINGS_DOC,
         "## Types",
         "",
         "| kind | pandas dtype | meaning |",

@@ -72,6 +72,9 @@ class Column:
         ``"personal"`` for a person's or customer's name, ``"free_text"`` for narrative text
         that may quote anyone; None otherwise. Redaction, the evidence table and the narrative
         read this flag (never a list of column names of their own).
+    label
+        Heading for people (``"Received"``); empty: made from the name by
+        :func:`qmsdata.pack.labels.label` (``received_date`` -> ``"Received date"``).
     """
 
     name: str
@@ -84,6 +87,7 @@ class Column:
     future_ok: bool = False
     pattern: str | None = None
     privacy: Literal["personal", "free_text"] | None = None
+    label: str = ""
 
     @property
     def dtype(self) -> str:

@@ -33,8 +33,8 @@ def failure_table(
     """Return (tidy failures table, 0-based positions of bad rows, reasons per bad position).
 
     A cell that could not be read (``type``) or holds an implausible date (``plausible_date``)
-    is not also reported for what follows from that (missing, out of order): one reason per
-    cell. The table is sorted by row, then by :data:`CHECKS` order.
+    is not also reported for what follows from that (missing, out of order, a duplicate key):
+    one reason per cell. The table is sorted by row, then by :data:`CHECKS` order.
     """
     import pandas as pd
 
@@ -58,6 +58,12 @@ def failure_table(
         cell = table["_pos"].astype(str) + "\x00" + table["column"].astype(str)
         known = cell.isin(set(cell[first])).to_numpy()
         table = table[~(known & ~first)]
+        # A key cell that could not be read is not also "a duplicate" of the other unreadable
+        # ones (a wrong date_format makes every key (NaT, site, product) look the same).
+        firsts = table[table["check"].isin(CELL_CHECKS)]
+        bad_key = set(firsts.loc[firsts["column"].isin(spec.key), "_pos"])
+        if bad_key:
+            table = table[~(table["check"].eq("unique") & table["_pos"].isin(bad_key))]
     order = {c: i for i, c in enumerate(CHECKS)}
     table = table.assign(_o=table["check"].map(order)).sort_values(["_pos", "_o"], kind="stable")
     reasons = table.groupby("_pos", sort=True)["message"].agg("; ".join)

@@ -138,7 +138,7 @@ def test_save_extract_keeps_minus_three_and_quotes_formulas(tmp_path):
     import pandas as pd
 
     df = pd.DataFrame({"v": ["-3", "=1+1", "+44 1234", "3"]})
-    text = save_extract(df, "x", out_dir=tmp_path).read_text(encoding="utf-8")
+    text = save_extract(df, "x", out_dir=tmp_path).read_text(encoding="utf-8-sig")
     assert text.splitlines() == ["v", "-3", "'=1+1", "'+44 1234", "3"]
 
 

@@ -100,7 +100,7 @@ def test_hostile_workbook_is_escaped_and_neutralised(tmp_path: Path) -> None:
     assert "http://evil" not in page.split("<body", 1)[0]  # nothing loaded from the network
     cells = []
     for p in (res.path / "data").glob("*.csv"):
-        with open(p, encoding="utf-8", newline="") as fh:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
             cells += [c for row in csv.reader(fh) for c in row]
     starts = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert not [c for c in starts if c[:1] != "-" or not c[1:].replace(".", "").isdigit()]

@@ -180,7 +180,7 @@ def test_failing_section_is_isolated_then_cached_then_forced(
     # hostile record text is escaped in the table, and neutralised in the extract
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
     assert "<img src=x" not in page
-    csv = (pack / "data" / "10_ok--actions.csv").read_text(encoding="utf-8")
+    csv = (pack / "data" / "10_ok--actions.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv
     # executed notebooks are kept, including the failed one (with its error)
     failed_nb = json.loads((pack / "sections" / "20_fail.ipynb").read_text(encoding="utf-8"))

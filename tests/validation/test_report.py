@@ -49,7 +49,7 @@ def test_neutralise_cell(value, expected):
 def test_write_csv_neutralises_cells_and_headers(tmp_path):
     frame = pd.DataFrame({"=bad": ["=cmd", "ok"], "n": [1, -2]})
     path = write_csv(frame, tmp_path / "x.csv")
-    rows = list(csv.reader(path.open(encoding="utf-8")))
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
     assert rows == [["'=bad", "n"], ["'=cmd", "1"], ["ok", "-2"]]
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]  # no temp file left
 

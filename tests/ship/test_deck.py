@@ -1,0 +1,145 @@
+"""pack.pptx: title, exception summary, objective matrix, one slide per signal with its chart."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from test_digest_notify import fake_pack
+
+from qmsdata.pack.deck import make_deck, match_figure
+from qmsdata.pack.export import Fragment
+
+MATRIX = (
+    "objective,owner,last 12 months,actual,target,unit,met,variation,assurance,linked action\n"
+    "OBJ-02 On-time delivery,Helen Marsh,▆▆▆█▃▇,92.36,95.0,%,no,~ common cause,"
+    "✘ will not meet target,RA-2026-10-04\n"
+)
+
+
+def figure(fid: str, title: str) -> dict:
+    spec = {"data": [{"type": "scatter", "y": [1, 3, 2]}], "layout": {"title": {"text": title}}}
+    return {"id": fid, "json": json.dumps(spec), "height": 300}
+
+
+FIGURES = [
+    figure("fig-37_suppliers-1", "Supplier rejection rate against volume (funnel plot)"),
+    figure("fig-37_suppliers-2", "SUP-004: rejection rate"),
+    figure("fig-37_suppliers-3", "SUP-007: rejection rate"),
+    figure("fig-33_conformity-1", "Defect rate Leeds / Reflow soldering"),
+    figure("fig-33_conformity-2", "Defect rate Leeds / Wave soldering"),
+    figure("fig-32_objectives-2", "OBJ-02: monthly values against target"),
+]
+
+
+@pytest.mark.parametrize(
+    ("series", "fid"),
+    [
+        ("Supplier SUP-004 rejection rate", "fig-37_suppliers-2"),
+        ("Defect rate Leeds / Reflow soldering", "fig-33_conformity-1"),
+        ("Objective OBJ-02 On-time delivery to customers (order lines)", "fig-32_objectives-2"),
+        ("Supplier SUP-999 rejection rate", None),  # never another supplier's chart
+        ("Overdue corrective actions: Wave soldering", None),
+    ],
+)
+def test_a_signal_gets_the_chart_that_names_it(series: str, fid: str | None) -> None:
+    fig = match_figure(series, FIGURES)
+    assert (fig["id"] if fig else None) == fid
+
+
+def _pack(tmp_path: Path) -> tuple[Path, dict]:
+    pack = fake_pack(tmp_path / "reports", "2026-10", "2026-10")
+    (pack / "data" / "00_summary--objective_matrix.csv").write_text(MATRIX, encoding="utf-8")
+    return pack, json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _slides(path: Path) -> list[tuple[str, str, int]]:
+    from pptx import Presentation
+
+    out = []
+    for slide in Presentation(str(path)).slides:
+        texts, pictures = [], 0
+        for shape in slide.shapes:
+            if shape.shape_type == 13:  # picture
+                pictures += 1
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [c.text for r in shape.table.rows for c in r.cells]
+        out.append((slide.shapes.title.text, "\n".join(texts), pictures))
+    return out
+
+
+def test_deck_slides_from_the_pack_with_cached_charts(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from qmsdata.pack import cache as C
+
+    pack, manifest = _pack(tmp_path)
+    cache = tmp_path / "reports" / ".cache"
+    # the deck's PNG of the SUP-004 figure, as a previous build cached it (no kaleido needed)
+    buf = io.BytesIO()
+    Image.new("RGB", (960, 300), "white").save(buf, "PNG")
+    fig = FIGURES[1]
+    (cache / "figures").mkdir(parents=True)
+    (cache / "figures" / f"{C.sha(fig)}.png").write_bytes(buf.getvalue())
+    frags = [Fragment("37_suppliers", "Suppliers", "9.3.2 c7", "<p/>", figures=FIGURES)]
+    facts = [("Organisation", "Example Ltd"), ("Period", "2026-10")]
+    note = make_deck(pack, cache, frags, "Management review pack — 2026-10", facts, manifest, pack)
+    assert note is None
+    slides = _slides(pack / "pack.pptx")
+    assert [s[0] for s in slides] == [
+        "Management review pack — 2026-10",
+        "Exception summary",
+        "Quality objectives",
+        "Supplier <b>SUP-004</b> rejection rate",  # text in a deck is text, never markup
+    ]
+    assert "Organisation: Example Ltd" in slides[0][1]
+    summary = slides[1][1]
+    assert "Signals of concern (1)" in summary and "OBJ-02 On-time delivery" in summary
+    assert "11 of 1,550 rows quarantined" in summary
+    assert "Probability" not in summary
+    matrix = slides[2][1]
+    assert "Objective" in matrix and "Assurance" in matrix and "92.36" in matrix
+    assert slides[3][2] == 1  # the chart
+
+
+@pytest.mark.slow
+def test_deck_draws_its_charts_with_kaleido(tmp_path: Path) -> None:
+    from qmsdata.pack.export import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("no Chromium for kaleido")
+    pack, manifest = _pack(tmp_path)
+    cache = tmp_path / "reports" / ".cache"
+    frags = [Fragment("37_suppliers", "Suppliers", "9.3.2 c7", "<p/>", figures=FIGURES)]
+    note = make_deck(pack, cache, frags, "Pack", [], manifest, pack)
+    assert note is None, note
+    assert _slides(pack / "pack.pptx")[-1][2] == 1
+    assert len(list((cache / "figures").glob("*.png"))) == 1  # only the chart a signal uses
+
+
+def test_a_signal_without_a_titled_chart_gets_its_sections_main_chart() -> None:
+    from qmsdata.pack.deck import signal_figure
+
+    frags = [
+        Fragment(
+            "31_customers",
+            "Customers",
+            "9.3.2 c) 1",
+            "",
+            figures=[
+                figure("fig-31_customers-1", "Complaint rate (u chart)"),
+                figure("fig-31_customers-2", "Complaint categories, last 12 months"),
+            ],
+        ),
+        Fragment("37_suppliers", "Suppliers", "9.3.2 c) 7", "", figures=FIGURES[:3]),
+    ]
+    complaints = {"series": "Complaints per million units shipped", "area": "9.3.2 c1 customer"}
+    assert signal_figure(complaints, frags)["id"] == "fig-31_customers-1"
+    sup = {"series": "Supplier SUP-006 rejection rate", "area": "9.3.2 c7 suppliers"}
+    assert signal_figure(sup, frags) is None  # no chart of SUP-006: not another supplier's
+    other = {"series": "Complaints per million units shipped", "area": "9.3.2 c7 suppliers"}
+    assert signal_figure(other, frags) is None
