@@ -40,6 +40,7 @@ from qmsdata.pack.context import (
     SectionContext,
     compute_assessability,
     compute_signals,
+    resolve_standard,
 )
 from qmsdata.pack.execute import SectionPool, SectionRun
 from qmsdata.pack.export import (
@@ -49,7 +50,7 @@ from qmsdata.pack.export import (
     print_pdf,
 )
 from qmsdata.pack.request import DEFAULT_FORMATS, PackRequest
-from qmsdata.pack.sections import Section, available_sections
+from qmsdata.pack.sections import Section, available_sections, sections_for, standard_label
 
 
 @dataclass
@@ -263,7 +264,13 @@ class _RunOptions:
 
 def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions) -> PackResult:
     from qmsdata.config import read_config
+    from qmsdata.standards import profile
 
+    # the clause profile ([workbook] standard, else the edition in force on the reporting
+    # date), resolved once: its labels head the sections, the contents and the coverage
+    config = read_config(req.workbook)
+    prof = profile(resolve_standard(config, req.as_of))
+    todo = sections_for(prof, todo)
     cache = req.out / ".cache"
     (build / "sections").mkdir()
     code_fp = C.code_fingerprint()
@@ -312,7 +319,6 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             # 1. load and validate once (against the data date); sections read the snapshot
             # of the records as at the reporting date
             snapshot, facts = _snapshot(req, cache, build, input_fp, code_fp)
-            config = read_config(req.workbook)
             shared = build / "shared"
             shared.mkdir()
             ctx = SectionContext(
@@ -332,6 +338,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 snapshot=str(snapshot),
                 signals=str(shared / SIGNALS_FILE) if pending else None,
                 assessability=str(shared / ASSESSABILITY_FILE),
+                standard=prof.name,
             )
             # computed once here instead of in every section that shows them
             assessability = _write_shared(ctx, shared, signals=bool(pending))
@@ -398,7 +405,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
 
     ordered = [fragments[r.section.id] for r in runs]
     title = f"Management review pack — {req.period}" + (f" — {req.site}" if req.site else "")
-    fact_list = pack_facts(req, config.organisation)
+    fact_list = pack_facts(req, config.organisation, standard=standard_label(prof))
     if req.kind == "trends":  # the analyses are no review pack: no 9.3.2 coverage
         from qmsdata.pack.trends import write_trend_outputs
 
@@ -406,10 +413,14 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         not_covered = []
         write_trend_outputs(build, runs, fragments, fact_list, title, pdf="pdf" in req.formats)
     else:
-        not_covered = not_covered_labels(r.section.id for r in runs)
+        not_covered = not_covered_labels((r.section.id for r in runs), prof)
         # coverage of the 9.3.2 inputs by this pack and the packs before it (their manifests)
         cov_frag = coverage_fragment(
-            req.target, {r.section.id: r.status for r in runs}, build, assessability=assessability
+            req.target,
+            {r.section.id: r.status for r in runs},
+            build,
+            assessability=assessability,
+            profile=prof,
         )
         at = next((i for i, f in enumerate(ordered) if f.section_id >= "98"), len(ordered))
         ordered.insert(at, cov_frag)
@@ -434,7 +445,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
 
     if snapshot.is_relative_to(build):
         shutil.rmtree(snapshot, ignore_errors=True)
-    info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped)
+    info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped, standard=prof)
     if "pptx" in req.formats:  # the deck reads the extracts and the manifest's content
         from qmsdata.pack.deck import make_deck
 

@@ -49,6 +49,9 @@ class SectionContext:
     assessability
         ``assessability.json`` computed once per build: what each review input can be
         assessed on (:func:`qmsdata.analytics.assessability.assess`; None: compute it).
+    standard
+        Name of the clause profile the pack follows (``"ISO 9001:2015+A1:2024"``), resolved
+        once per build (:func:`resolve_standard`); its labels head the sections.
     """
 
     workbook: str
@@ -67,6 +70,7 @@ class SectionContext:
     snapshot: str | None = None
     signals: str | None = None
     assessability: str | None = None
+    standard: str | None = None
 
     def to_json(self) -> str:
         """Return the context as JSON text."""
@@ -136,10 +140,23 @@ def section_context(
             out_dir=None,
             organisation=config.organisation,
             fiscal_year_start=config.fiscal_year_start,
+            standard=resolve_standard(config, as_of),
         )
     if out_dir is not None:
         ctx = ctx.replace(out_dir=str(out_dir))
     return ctx
+
+
+def resolve_standard(config: Any, as_of: Any = None) -> str:
+    """Return the name of the workbook's clause profile: ``[workbook] standard``, else the
+    edition in force on ``as_of`` (:func:`qmsdata.standards.profile_for`).
+
+    ``config`` is the workbook's :class:`qmsdata.config.Config`. Raises ``ConfigError`` for a
+    standard no profile has.
+    """
+    from qmsdata.standards import profile_for
+
+    return profile_for({"config": config}, as_of=as_of).name
 
 
 def section_signals(wb: Any, context: SectionContext) -> Any:

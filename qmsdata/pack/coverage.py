@@ -3,6 +3,9 @@
 ISO 9001 9.3.2 asks that the review takes every input a) to f) into account; a month may
 legitimately skip one, but a year of packs should not. The table is read from the
 ``manifest.json`` of the packs already in the reports folder plus the pack being built.
+
+The inputs and their labels are those of the pack's clause profile (``[workbook] standard``,
+:func:`qmsdata.pack.sections.labelled`): one row per section answering a review input.
 """
 
 from __future__ import annotations
@@ -14,32 +17,39 @@ from typing import Any
 import pandas as pd
 
 
-def review_inputs() -> dict[str, tuple[str, str]]:
+def review_inputs(profile: Any = None) -> dict[str, tuple[str, str]]:
     """Return review input (its clause) -> (label, section id), from the section registry.
 
     The review inputs are the registered sections answering ISO 9001 9.3.2 a) to f) and the
-    outputs 9.3.3 (:data:`qmsdata.pack.sections.SECTIONS`); nothing here restates them.
+    outputs 9.3.3 (:data:`qmsdata.pack.sections.SECTIONS`), labelled with ``profile`` (a
+    :class:`qmsdata.standards.Profile` or its name; None: the default profile); nothing here
+    restates them.
     """
-    from qmsdata.pack.sections import SECTIONS
+    from qmsdata.pack.sections import sections_for
 
     return {
         s.clause: (f"{s.clause} {s.title}", s.id)
-        for s in SECTIONS.values()
+        for s in sections_for(profile)
         if s.clause.startswith("9.3.2 ") or s.clause == "9.3.3"
     }
 
 
-#: review input -> (label, section id answering it), read from the section registry
+#: review input -> (label, section id answering it), from the registry and the default profile
 INPUTS: dict[str, tuple[str, str]] = review_inputs()
 MARK = {"ok": "covered", "failed": "failed", None: "not covered"}
 #: the status of an input whose section rendered but whose records are not there
 NOT_ASSESSED = "not assessed"
 
 
-def manifest_status(manifest: dict[str, Any]) -> dict[str, str]:
-    """Return review input -> ``covered`` / ``failed`` / ``not covered`` from one manifest."""
+def manifest_status(
+    manifest: dict[str, Any], inputs: dict[str, tuple[str, str]] | None = None
+) -> dict[str, str]:
+    """Return review input -> ``covered`` / ``failed`` / ``not covered`` from one manifest.
+
+    ``inputs`` is :func:`review_inputs` of the pack's profile (default :data:`INPUTS`).
+    """
     by_id = {s.get("id"): s.get("status") for s in manifest.get("sections", [])}
-    return {k: MARK.get(by_id.get(sid), "failed") for k, (_, sid) in INPUTS.items()}
+    return {k: MARK.get(by_id.get(sid), "failed") for k, (_, sid) in (inputs or INPUTS).items()}
 
 
 def coverage_table(
@@ -49,6 +59,7 @@ def coverage_table(
     *,
     limit: int = 12,
     assessability: Any = None,
+    profile: Any = None,
 ) -> pd.DataFrame:
     """Return the coverage of the review inputs by the last ``limit`` packs in ``reports``.
 
@@ -66,12 +77,16 @@ def coverage_table(
     assessability
         This pack's :class:`~qmsdata.analytics.assessability.Assessability`: an input whose
         section rendered without the records it needs is ``not assessed``, never covered.
+    profile
+        The pack's clause profile (or its name; None: the default): the rows and their labels.
+        Earlier packs are read by section id, so they line up whatever profile they had.
 
     Returns
     -------
     DataFrame
         Indexed by the input's label; one column per pack (oldest first), the current pack last.
     """
+    inputs = review_inputs(profile)
     packs: list[tuple[str, str, dict[str, str]]] = []
     folder = Path(reports)
     if folder.is_dir():
@@ -83,9 +98,10 @@ def coverage_table(
             except (OSError, ValueError):
                 continue
             packs.append(
-                (str(manifest.get("period", "")), m.parent.name, manifest_status(manifest))
+                (str(manifest.get("period", "")), m.parent.name, manifest_status(manifest, inputs))
             )
-    now = manifest_status({"sections": [{"id": k, "status": v} for k, v in current_status.items()]})
+    current_sections = [{"id": k, "status": v} for k, v in current_status.items()]
+    now = manifest_status({"sections": current_sections}, inputs)
     if assessability is not None:
         for k in now:
             if now[k] == "covered" and not assessability.assessed(k):
@@ -94,7 +110,7 @@ def coverage_table(
     cols = {name: st for _, name, st in packs}
     cols[current] = now
     table = pd.DataFrame(cols)
-    table.index = [INPUTS[k][0] for k in table.index]
+    table.index = [inputs[k][0] for k in table.index]
     table.index.name = "review input"
     return table
 
@@ -158,26 +174,39 @@ def coverage_html(table: pd.DataFrame, current: str, assessability: Any = None) 
     )
 
 
-def not_covered_labels(built: Any) -> list[str]:
-    """Return the labels of the registered sections not in this pack (``built``: section ids)."""
-    from qmsdata.pack.sections import SECTIONS
+def not_covered_labels(built: Any, profile: Any = None) -> list[str]:
+    """Return the labels of the registered sections not in this pack (``built``: section ids).
+
+    Labelled with the pack's ``profile`` (None: the default profile).
+    """
+    from qmsdata.pack.sections import sections_for
 
     ids = set(built)
-    return [s.label for s in SECTIONS.values() if s.id not in ids]
+    return [s.label for s in sections_for(profile) if s.id not in ids]
 
 
 def coverage_fragment(
-    target: Path, status: dict[str, str], build: Path, *, assessability: Any = None
+    target: Path,
+    status: dict[str, str],
+    build: Path,
+    *,
+    assessability: Any = None,
+    profile: Any = None,
 ) -> Any:
     """Write ``data/98_coverage--coverage.csv`` into ``build`` and return the coverage section.
 
     ``target`` is the pack folder being built (its siblings' manifests give the history);
-    ``status`` maps section id -> ``ok`` / ``failed`` for this pack.
+    ``status`` maps section id -> ``ok`` / ``failed`` for this pack; ``profile`` is the pack's
+    clause profile (its labels; the title names it, and says when it is provisional).
     """
     from qmsdata.files import atomic_write
     from qmsdata.pack.export import Fragment
+    from qmsdata.pack.sections import resolve_profile, standard_label
 
-    table = coverage_table(target.parent, target.name, status, assessability=assessability)
+    prof = resolve_profile(profile)
+    table = coverage_table(
+        target.parent, target.name, status, assessability=assessability, profile=prof
+    )
     atomic_write(build / "data" / "98_coverage--coverage.csv", table.to_csv())
     if assessability is not None:  # the reasons behind every "not assessed", for the auditor
         from qmsdata.files import write_csv
@@ -185,7 +214,7 @@ def coverage_fragment(
         write_csv(assessability.table(), build / "data" / "98_coverage--assessability.csv")
     return Fragment(
         "98_coverage",
-        "9.3.2 — Coverage of the review inputs",
+        f"9.3.2 — Coverage of the review inputs of {standard_label(prof)}",
         "9.3.2",
         coverage_html(table, target.name, assessability),
     )

@@ -100,19 +100,27 @@ def write_manifest(pack_dir: str | Path, info: dict[str, Any]) -> Path:
     return target
 
 
-def pack_facts(request: Any, organisation: str) -> list[tuple[str, str]]:
-    """Return the pack header's facts (label, value) for a :class:`PackRequest`."""
+def pack_facts(
+    request: Any, organisation: str, *, standard: str | None = None
+) -> list[tuple[str, str]]:
+    """Return the pack header's facts (label, value) for a :class:`PackRequest`.
+
+    ``standard`` is the clause profile as the pack shows it
+    (:func:`qmsdata.pack.sections.standard_label`: a draft edition says it is provisional).
+    """
     from qmsdata import __version__
 
-    return [
+    facts = [
         ("Organisation", organisation or request.workbook.name),
         ("Period", request.period),
         ("Site", request.site or "all sites"),
         ("Reporting date", request.as_of),
         ("Data extracted", request.data_as_of),
         ("Workbook", request.workbook.name),
-        ("Built by", f"qmsdata {__version__}"),
     ]
+    if standard:
+        facts.append(("Standard", standard))
+    return [*facts, ("Built by", f"qmsdata {__version__}")]
 
 
 def manifest_info(
@@ -123,11 +131,15 @@ def manifest_info(
     code_fp: str,
     not_covered: list[str],
     skipped: dict[str, str],
+    *,
+    standard: Any = None,
 ) -> dict[str, Any]:
     """Return the manifest's content (without ``outputs``) for a finished build.
 
     ``request`` is the :class:`~qmsdata.pack.request.PackRequest`, ``runs`` its
-    :class:`~qmsdata.pack.execute.SectionRun` list, ``facts`` the snapshot's ``meta.json``.
+    :class:`~qmsdata.pack.execute.SectionRun` list, ``facts`` the snapshot's ``meta.json``,
+    ``standard`` the clause profile the pack followed (recorded as ``standard``: its name and
+    whether it is provisional).
     """
     import sys
 
@@ -174,6 +186,11 @@ def manifest_info(
             for r in runs
         ],
         "not_covered": not_covered,
+        "standard": (
+            {"name": standard.name, "provisional": standard.provisional}
+            if standard is not None
+            else None
+        ),
         "code_fingerprint": code_fp,
         "skipped": skipped,
     }

@@ -387,9 +387,11 @@ def default_standard(as_of: Any = None) -> str:
     date, the newest published edition. (Amendment 1:2024 had no transition period, so from
     23 February 2024 it is the edition in force.)
     """
-    import pandas as pd
+    when = None
+    if as_of is not None:  # pandas only for a date to read (the pack registry imports this)
+        import pandas as pd
 
-    when = None if as_of is None else pd.Timestamp(as_of).date()
+        when = pd.Timestamp(as_of).date()
     best = None
     for name, data in _raw().items():
         start = data.get("in_force_from")

@@ -32,7 +32,9 @@ def test_coverage_reads_last_manifests(tmp_path: Path) -> None:
     assert len(t.columns) == 12 and t.columns[-1] == "2026-02"
     assert "2025-01" not in t.columns and "2025-02" not in t.columns
     assert t.loc["9.3.2 c) 6 Audit results", "2026-02"] == "failed"
-    assert t.loc["9.3.2 e) Actions on risks and opportunities", "2026-01"] == "not covered"
+    assert t.loc["9.3.2 e) Effectiveness of actions on risks and opportunities", "2026-01"] == (
+        "not covered"
+    )
     assert (t.drop(columns=["2026-01", "2026-02"]) == "covered").all().all()
     page = coverage_html(t, "2026-02")
     assert "covers 12 of 13 review inputs; not covered: 9.3.2 c) 6 Audit results" in page
