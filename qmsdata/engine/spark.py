@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from qmsdata.engine.aggregates import AGGREGATES, Aggregate, tidy
 from qmsdata.errors import QmsError, SchemaError, SourceError
 from qmsdata.records import RECORD_TYPES, Column, RecordSpec
+from qmsdata.validation.failures import CHECKS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -947,18 +948,5 @@ def _order(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="_o").reset_index(drop=True)[QUARANTINE_COLUMNS]
 
 
-_CHECK_ORDER = (
-    "type",
-    "not_null",
-    "allowed_values",
-    "pattern",
-    "range",
-    "unique",
-    "date_order",
-    "not_future",
-    "reference",
-    "numerator_le_denominator",
-    "rejected_le_received",
-    "inspected_le_produced",
-    "status_consistency",
-)
+#: the order reasons are listed in: the pandas engine's, one list for both engines
+_CHECK_ORDER = CHECKS

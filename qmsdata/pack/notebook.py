@@ -233,7 +233,7 @@ def _fmt(x: float) -> str:
     if a >= 1:
         return f"{x:.2f}"
     if a >= 0.001:
-        return f"{x:.4f}"
+        return f"{x:.4f}".rstrip("0").rstrip(".")  # 0.5, not 0.5000
     return f"{x:.3g}"
 
 

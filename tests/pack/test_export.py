@@ -240,6 +240,7 @@ def test_filterable_table_adds_box_and_script_around_the_same_escaped_table(monk
         (12345.678, "12,346"),
         (98.576, "98.58"),
         (0.0036842, "0.0037"),
+        (0.5, "0.5"),
         (7.6e-07, "7.6e-07"),
         (-2.5, "-2.50"),
         (float("nan"), ""),
