@@ -56,6 +56,10 @@ def render_html(wb: Workbook) -> str:
     return _template().render(**report_context(wb))
 
 
+#: example values shown per column and check in the summary above the row-by-row lists
+EXAMPLES_SHOWN = 3
+
+
 def report_context(wb: Workbook) -> dict[str, Any]:
     """Return the values the report template shows (plain data; the template escapes them)."""
     v = wb.validation
@@ -78,7 +82,7 @@ def report_context(wb: Workbook) -> dict[str, Any]:
             }
         )
     f = wb.failures
-    by_check, tables = [], []
+    by_check, by_column, tables = [], [], []
     for name in RECORD_TYPES:
         sub = f[f["record_type"] == name] if len(f) else f.iloc[0:0]
         if not len(sub):
@@ -91,6 +95,18 @@ def report_context(wb: Workbook) -> dict[str, Any]:
                 "checks": [(str(c), int(n)) for c, n in counts.items()],
             }
         )
+        for (column, check), group in sub.groupby(["column", "check"], sort=True):
+            examples = group["failure_case"].dropna().astype(str).unique()[:EXAMPLES_SHOWN]
+            by_column.append(
+                {
+                    "name": name,
+                    "column": str(column),
+                    "check": str(check),
+                    "failures": len(group),
+                    "rows": int(group["source_row"].nunique()),
+                    "examples": [e if len(e) <= 60 else e[:59] + "…" for e in examples],
+                }
+            )
         tables.append(
             {
                 "name": name,
@@ -118,6 +134,7 @@ def report_context(wb: Workbook) -> dict[str, Any]:
         "record_types": record_types,
         "not_configured": [n for n in RECORD_TYPES if not v.loc[n, "configured"]],
         "by_check": by_check,
+        "by_column": by_column,
         "failure_tables": tables,
         "max_rows": MAX_ROWS_SHOWN,
     }

@@ -95,3 +95,21 @@ def test_clean_workbook_report(tmp_path, make_workbook, good):
     wb = qmsdata.load(make_workbook(tmp_path / "wb", {"risks": good("risks")}))
     page = render_html(wb)
     assert "every row accepted" in page and "Failures by check" not in page
+
+
+def test_summary_per_column_and_check_comes_first(hostile_wb):
+    """Issue 10 part 5: counts and example values per column and check, above the row lists."""
+    from qmsdata.validation.report import report_context
+
+    ctx = report_context(hostile_wb)
+    (row,) = [r for r in ctx["by_column"] if r["column"] == "severity"]
+    assert (row["name"], row["check"], row["failures"], row["rows"]) == (
+        "complaints",
+        "allowed_values",
+        1,
+        1,
+    )
+    assert len(row["examples"]) == 1 and len(row["examples"][0]) <= 60
+    page = render_html(hostile_wb)
+    assert page.index("Failures by column and check") < page.index("complaints: 1 failures")
+    assert "<script>" not in page.split("<body>", 1)[1]  # example values are escaped too
