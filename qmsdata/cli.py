@@ -14,6 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from qmsdata import __version__
 from qmsdata.errors import QmsError
@@ -73,6 +74,41 @@ def _cmd_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_build(result: Any, command: str, item: str, what: str) -> None:
+    """Print what a pack-engine build did: cache rejects, retries, where it went, failures."""
+    for run in result.sections:
+        if run.cache_rejected:
+            print(
+                f"qms {command}: the cached copy of {item} {run.section.id} failed its integrity "
+                f"check ({run.cache_rejected}); the {item} was rebuilt",
+                file=sys.stderr,
+            )
+        if run.retried:
+            print(f"{item} {run.section.id} timed out once ({run.retried}); ran it again")
+    if result.kept_pack is not None:
+        print(
+            f"qms {command}: {item}s failed, so the complete {what} {result.kept_pack} was NOT "
+            f"replaced; this build is kept at {result.path}",
+            file=sys.stderr,
+        )
+    else:
+        cached = sum(r.cached for r in result.sections)
+        print(
+            f"{what} written to {result.path} ({len(result.sections)} {item}s, {cached} from "
+            f"cache, {result.seconds:.1f} s)"
+        )
+    if not result.signed:
+        print("manifest not signed (no signing key; create one with `qms keys init`)")
+    for fmt, reason in result.skipped.items():
+        print(f"{fmt} skipped: {reason}")
+    for run in result.failed:
+        print(
+            f"qms {command}: {item} {run.section.id} ({run.section.label}) failed: {run.error}; "
+            f"executed notebook: {result.path / run.notebook}",
+            file=sys.stderr,
+        )
+
+
 def _cmd_pack(args: argparse.Namespace) -> int:
     from qmsdata.pack import build_pack
 
@@ -94,41 +130,11 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         product=args.product,
         group=args.group,
     )
-    cached = sum(r.cached for r in result.sections)
-    for run in result.sections:
-        if run.cache_rejected:
-            print(
-                f"qms pack: the cached copy of section {run.section.id} failed its integrity "
-                f"check ({run.cache_rejected}); the section was rebuilt",
-                file=sys.stderr,
-            )
-        if run.retried:
-            print(f"section {run.section.id} timed out once ({run.retried}); ran it again")
-    if result.kept_pack is not None:
-        print(
-            f"qms pack: sections failed, so the complete pack {result.kept_pack} was NOT "
-            f"replaced; this build is kept at {result.path}",
-            file=sys.stderr,
-        )
-    else:
-        print(
-            f"pack written to {result.path} ({len(result.sections)} sections, {cached} from "
-            f"cache, {result.seconds:.1f} s)"
-        )
-    if not result.signed:
-        print("manifest not signed (no signing key; create one with `qms keys init`)")
-    for fmt, reason in result.skipped.items():
-        print(f"{fmt} skipped: {reason}")
+    _report_build(result, "pack", "section", "pack")
     from qmsdata.pack.after import after_build  # digest, e-mail, retention (qms schedule)
 
     for line in after_build(result.path, args.workbook, keep=args.keep):
         print(line)
-    for run in result.failed:
-        print(
-            f"qms pack: section {run.section.id} ({run.section.label}) failed: {run.error}; "
-            f"executed notebook: {result.path / run.notebook}",
-            file=sys.stderr,
-        )
     if result.assessability is not None:
         print(f"coverage: this pack {result.assessability.coverage_sentence()}")
         print(f"data quality: {result.quality_verdict}")
@@ -177,21 +183,8 @@ def _cmd_trends(args: argparse.Namespace) -> int:
         rules=args.rules,
         progress=not args.quiet,
     )
-    cached = sum(r.cached for r in result.sections)
-    print(
-        f"trend analyses written to {result.path} ({len(result.sections)} subjects, {cached} "
-        f"from cache, {result.seconds:.1f} s); index: {result.path / 'index.html'}"
-    )
-    if not result.signed:
-        print("manifest not signed (no signing key; create one with `qms keys init`)")
-    for fmt, reason in result.skipped.items():
-        print(f"{fmt} skipped: {reason}")
-    for run in result.failed:
-        print(
-            f"qms trends: subject {run.section.id} ({run.section.title}) failed: {run.error}; "
-            f"executed notebook: {result.path / run.notebook}",
-            file=sys.stderr,
-        )
+    _report_build(result, "trends", "subject", "trend analyses")
+    print(f"index: {result.path / 'index.html'}")
     return 1 if result.failed else 0
 
 
