@@ -233,7 +233,7 @@ def _check_encoding(rs: RecordSource, path: Path) -> list[Problem]:
 
 def _check_headers(rs: RecordSource, frame: pd.DataFrame, file: str) -> list[Problem]:
     """Return every required or mapped column the header lacks, and ambiguous headers."""
-    from qmsdata.config import did_you_mean
+    from qmsdata.errors import did_you_mean
     from qmsdata.io import source_column
     from qmsdata.records import RECORD_TYPES
 
@@ -301,7 +301,7 @@ def _check_headers(rs: RecordSource, frame: pd.DataFrame, file: str) -> list[Pro
 
 def _label_guess(col: Any, headers: Iterable[str]) -> str:
     """Return a did-you-mean from the column's description (``complaint number`` ~ ``No.``)."""
-    from qmsdata.config import did_you_mean
+    from qmsdata.errors import did_you_mean
 
     return did_you_mean(col.description, headers) if col.description else ""
 

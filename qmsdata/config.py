@@ -45,13 +45,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from qmsdata.errors import ConfigError
+from qmsdata.errors import ConfigError, did_you_mean
 
 CONFIG_NAME = "qms.toml"
 
@@ -642,20 +642,6 @@ def _record_source(
         **settings,
         **_date_rules(table, where, file, name, defaults),
     )
-
-
-def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1) -> str:
-    """Return ``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``.
-
-    Matched by :func:`difflib.get_close_matches`, ignoring case.
-    """
-    import difflib
-
-    options = {str(c).casefold(): str(c) for c in choices}
-    hits = difflib.get_close_matches(str(word).casefold(), list(options), n=n, cutoff=0.6)
-    if not hits:
-        return ""
-    return " (did you mean " + " or ".join(repr(options[h]) for h in hits) + "?)"
 
 
 def _source_settings(

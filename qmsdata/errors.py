@@ -7,6 +7,7 @@ documented code; it never shows a traceback for a ``QmsError``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -75,3 +76,17 @@ class DataError(QmsError, ValueError):
 
 class PackError(QmsError):
     """A review pack could not be built, exported or verified."""
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, n: int = 1) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``.
+
+    Matched by :func:`difflib.get_close_matches`, ignoring case.
+    """
+    import difflib
+
+    options = {str(c).casefold(): str(c) for c in choices}
+    hits = difflib.get_close_matches(str(word).casefold(), list(options), n=n, cutoff=0.6)
+    if not hits:
+        return ""
+    return " (did you mean " + " or ".join(repr(options[h]) for h in hits) + "?)"

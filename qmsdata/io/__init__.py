@@ -263,7 +263,7 @@ def _file_reader(fmt: str) -> Callable[..., RawSource]:
 
 def similar_file(path: Path) -> str:
     """Return ``" (did you mean 'x'?)"`` for a file beside ``path`` with a similar name."""
-    from qmsdata.config import did_you_mean
+    from qmsdata.errors import did_you_mean
 
     try:
         names = [p.name for p in path.parent.iterdir() if p.is_file()][:2000]

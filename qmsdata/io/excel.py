@@ -98,7 +98,7 @@ def read_excel(rs: RecordSource, path: Path, *, nrows: int | None = None) -> Raw
     """
     import pandas as pd
 
-    from qmsdata.config import did_you_mean
+    from qmsdata.errors import did_you_mean
 
     try:
         import openpyxl
