@@ -278,6 +278,8 @@ class WorkbookConfig:
     standard: str | None = None
     allow_outside_sources: bool = False
     engine: EngineConfig = field(default_factory=lambda: EngineConfig())
+    #: the sections read by their own functions (``[reports]``, ``[notify]``), as parsed once
+    sections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     quality: QualityConfig = field(default_factory=QualityConfig)
 
     def source_files(self) -> dict[str, Path]:
@@ -433,6 +435,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
         standard=standard.strip() if standard else None,
         allow_outside_sources=outside,
         engine=_engine(data.get("engine", {}), file),
+        sections=MappingProxyType({k: data[k] for k in _OTHER_SECTIONS if k in data}),
         quality=quality,
     )
 
@@ -476,15 +479,9 @@ def parse_as_of_date(value: Any, *, file: Path | None = None) -> dt.date | None:
     """Return ``value`` (None, a date, or ``YYYY-MM-DD`` text) as a date; raise ConfigError."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+    day = _config_date(value)
+    if day is not None:
+        return day
     raise ConfigError(
         f"as_of {value!r} is not a date",
         file=file,
@@ -921,10 +918,8 @@ class NotifyConfig:
 
 
 def _other_section(path: str | os.PathLike[str], name: str) -> tuple[dict[str, Any], Path]:
-    read_config(path)  # the whole file is valid (and [name] an allowed section)
-    file = config_file(path)
-    data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
-    return _table(data.get(name, {}), f"[{name}]", file), file
+    cfg = read_config(path)  # the whole file is valid (and [name] an allowed section), read once
+    return _table(cfg.sections.get(name, {}), f"[{name}]", cfg.file), cfg.file
 
 
 def read_reports(path: str | os.PathLike[str]) -> ReportsConfig:
