@@ -181,23 +181,28 @@ def _tree_rss(pid: int) -> int:
 def measure(engine: str, data: Path) -> dict:
     """Run one engine in a child process; return its figures plus the sampled peak RSS."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", engine, "--data", str(data)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    peak = 0
-    done = threading.Event()
+    # the child's stderr: shown when it fails
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
+        peak = 0
+        done = threading.Event()
 
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.2)
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss(proc.pid))
+                time.sleep(0.2)
 
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    out, _ = proc.communicate()
-    done.set()
-    thread.join()
-    if proc.returncode:
-        raise SystemExit(f"{engine} run failed (exit {proc.returncode})")
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        out, _ = proc.communicate()
+        done.set()
+        thread.join()
+        if proc.returncode:
+            log.seek(0)
+            errors = [ln for ln in log.read().splitlines() if "Error" in ln or "Exception" in ln]
+            reason = errors[0].strip() if errors else "no error text"
+            return {"failed": f"exit {proc.returncode}: {reason}", "tree_peak_mib": peak / 2**20}
     figures = json.loads(out.strip().splitlines()[-1])
     figures["tree_peak_mib"] = peak / 2**20
     return figures
@@ -229,7 +234,11 @@ def main() -> None:
                 rows = fleet_data.write(data, scale=scale, base_rows=args.base_rows)
                 print(f"scale {scale:g}: wrote {rows} in {time.perf_counter() - t:.0f} s")
             results = {e: measure(e, data) for e in args.engines}
-        for engine, f in results.items():
+        for engine, f in list(results.items()):
+            if "failed" in f:
+                print(f"  {engine:6s} FAILED ({f['failed']}; peak {f['tree_peak_mib']:.0f} MiB)")
+                del results[engine]
+                continue
             work = f["load_validate_s"] + f["screen_s"]
             print(
                 f"  {engine:6s} rows {f['rows']:>10,}  rejected {f['rejected']:>6,}  "

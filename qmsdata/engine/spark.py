@@ -872,8 +872,10 @@ def load(
             for r in spec.references
             if r.target in config.records
         }
-        # one pass computes every check; persisted (spilling to disk) so that the quarantine,
-        # the counts and each aggregate read it instead of re-running the checks
+        # one pass computes every check; persisted so that the quarantine, the counts and each
+        # aggregate read it instead of re-running the checks. On disk only: MEMORY_AND_DISK
+        # reads a spilled block back into the heap whole, which ran the 1 GiB driver out of
+        # memory at 10M rows (benchmarks/fleet.py --scales 10); the disk copy is streamed
         frame = checked(
             typed_of(name),
             spec,
@@ -882,7 +884,7 @@ def load(
             sites=config.sites,
             references=refs,
             date_format=config.records[name].date_format,
-        ).persist(StorageLevel.MEMORY_AND_DISK)
+        ).persist(StorageLevel.DISK_ONLY)
         bad = F.size("_failures") > 0
         counts = frame.agg(
             F.count(F.lit(1)).alias("n"), F.sum(bad.cast("long")).alias("bad")
