@@ -46,21 +46,39 @@ def reporting_date(date: Any, *, data_date: pd.Timestamp, file: Any = None) -> p
     return when
 
 
-def frames_as_at(frames: Mapping[str, pd.DataFrame], when: pd.Timestamp) -> dict[str, pd.DataFrame]:
+def frames_as_at(
+    frames: Mapping[str, pd.DataFrame], when: pd.Timestamp, *, data_date: pd.Timestamp | None = None
+) -> dict[str, pd.DataFrame]:
     """Return every record frame as at ``when`` (frames of unknown record types unchanged)."""
     return {
-        name: frame_as_at(frame, RECORD_TYPES[name], when) if name in RECORD_TYPES else frame
+        name: frame_as_at(frame, RECORD_TYPES[name], when, data_date=data_date)
+        if name in RECORD_TYPES
+        else frame
         for name, frame in frames.items()
     }
 
 
-def frame_as_at(frame: pd.DataFrame, spec: RecordSpec, when: pd.Timestamp) -> pd.DataFrame:
-    """Return ``frame`` as at ``when``: later events left out, later facts hidden."""
+def frame_as_at(
+    frame: pd.DataFrame,
+    spec: RecordSpec,
+    when: pd.Timestamp,
+    *,
+    data_date: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Return ``frame`` as at ``when``: later events left out, later facts hidden.
+
+    A planned event (an event date the spec allows in the future: a planned change, an audit in
+    the programme) dated after ``when`` is kept when ``when`` is the data date: the extract
+    holds it as a plan. For an earlier reporting date it is left out, since the data cannot say
+    whether it had been planned by then.
+    """
     import numpy as np
     import pandas as pd
 
     out = frame
-    if spec.event_date and spec.event_date in frame.columns:
+    plans_known = data_date is not None and when >= pd.Timestamp(data_date).normalize()
+    future_ok = spec.event_date is not None and spec.column(spec.event_date).future_ok
+    if spec.event_date and spec.event_date in frame.columns and not (plans_known and future_ok):
         event = frame[spec.event_date]
         if isinstance(event.dtype, pd.PeriodDtype):
             late = event.notna() & (event > when.to_period(event.dtype.freq))

@@ -134,7 +134,9 @@ class Workbook:
             happened after they were extracted).
         """
         when = reporting_date(date, data_date=self.as_of, file=self.path)
-        return self.with_frames(frames_as_at(self._frames, when), report_date=when)
+        return self.with_frames(
+            frames_as_at(self._frames, when, data_date=self.as_of), report_date=when
+        )
 
     def with_frames(
         self,

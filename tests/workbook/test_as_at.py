@@ -187,3 +187,17 @@ def test_demo_2026q3_complaints_count_every_valid_row_received_in_q3(demo_dir, d
     assert (view.loc[view["received_date"] >= "2026-07-01", "status"] == "open").sum() >= int(
         (closed_later & (demo_wb.complaints["received_date"] <= "2026-09-30")).sum()
     )
+
+
+def test_plans_after_the_data_date_are_kept_at_the_data_date_only(tmp_path):
+    """An audit planned for 2026-12 is in the extract of 2026-10-31 as a plan: a review at the
+    data date sees it (9.2 programme, PDCA Plan); a review of an earlier date cannot tell
+    whether it had been planned by then, so leaves it out. Before the fix both dropped it, and
+    ``wb.as_at(wb.as_of)`` was not ``wb``."""
+    frames = {"audit_programme": good_frame("audit_programme")}
+    wb = qmsdata.load(write_workbook(tmp_path / "wb", frames))
+    planned = set(wb["audit_programme"]["audit_id"])
+    assert "A2" in planned  # planned for 2026-12-01, after the data date
+    assert set(wb.as_at(AS_OF)["audit_programme"]["audit_id"]) == planned
+    earlier = set(wb.as_at(REPORT)["audit_programme"]["audit_id"])
+    assert "A2" not in earlier and "A1" in earlier
