@@ -390,7 +390,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             bar.close()
 
     C.record_seconds(runs, cache)
-    C.remember_parts(cache, {r.section.id: key_parts[r.section.id] for r in runs if r.key})
+    C.remember_parts(
+        cache, {r.section.id: key_parts[r.section.id] for r in runs if r.key}, req.name
+    )
     stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()
@@ -792,7 +794,7 @@ def _why_ran(
         return "inputs cannot be hashed (a database-server source)"
     if run.cache_rejected:
         return "its cache entry failed the integrity check"
-    return C.why_ran(cache, run.section.id, key_parts[run.section.id])
+    return C.why_ran(cache, run.section.id, key_parts[run.section.id], req.name)
 
 
 def _reject_cache_entry(run: SectionRun, entry: Path, build: Path, exc: BaseException) -> None:

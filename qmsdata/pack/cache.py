@@ -177,17 +177,19 @@ def _digest(value: Any) -> str:
     return sha(value)[:16]
 
 
-def why_ran(cache: Path, section_id: str, parts: dict[str, Any]) -> str:
+def why_ran(cache: Path, section_id: str, parts: dict[str, Any], pack: str = "") -> str:
     """Return why a section was not served from the cache, in words, against its last build.
 
-    ``"first build"`` when the cache never built it; else the parts of the key that changed
-    (``"parameters changed: site"``, ``"input files changed"``, ``"notebook changed"``,
-    ``"trends documents changed"``, ``"qmsdata code changed"``), or ``"no cache entry"``.
+    The last build of the same pack (``pack``: its folder name, e.g. ``2026-10-Leeds``) when
+    there was one, else the section's last build in any pack of this cache. ``"first build"``
+    when the cache never built it; else the parts of the key that changed (``"parameters
+    changed: site"``, ``"input files changed"``, ``"notebook changed"``, ``"trends documents
+    changed"``, ``"qmsdata code changed"``), or ``"no cache entry"``.
     """
     try:
         seen = json.loads((cache / KEY_PARTS_FILE).read_text(encoding="utf-8"))
-        last = seen[section_id]
-    except (OSError, ValueError, KeyError, TypeError):
+        last = seen.get(f"{pack}/{section_id}") or seen[section_id]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return "first build"
     if not isinstance(last, dict):
         return "first build"
@@ -212,8 +214,11 @@ def why_ran(cache: Path, section_id: str, parts: dict[str, Any]) -> str:
     return "; ".join(words) or "no cache entry"
 
 
-def remember_parts(cache: Path, parts: dict[str, dict[str, Any]]) -> None:
-    """Record each section's key parts (parameters as they are, the rest as digests)."""
+def remember_parts(cache: Path, parts: dict[str, dict[str, Any]], pack: str = "") -> None:
+    """Record each section's key parts (parameters as they are, the rest as digests).
+
+    Under the section id (its last build in any pack) and under ``<pack>/<section id>``.
+    """
     from qmsdata.files import atomic_write
 
     path = cache / KEY_PARTS_FILE
@@ -224,7 +229,7 @@ def remember_parts(cache: Path, parts: dict[str, dict[str, Any]]) -> None:
     if not isinstance(seen, dict):
         seen = {}
     for sid, p in parts.items():
-        seen[sid] = {
+        seen[sid] = seen[f"{pack}/{sid}"] = {
             "parameters": p.get("parameters", {}),
             **{k: _digest(p.get(k)) for k in ("inputs", "notebook", "reads", "code")},
         }
