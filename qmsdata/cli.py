@@ -97,6 +97,20 @@ def _report_build(result: Any, command: str, item: str, what: str) -> None:
             f"{what} written to {result.path} ({len(result.sections)} {item}s, {cached} from "
             f"cache, {result.seconds:.1f} s)"
         )
+    reran = getattr(result, "reran", {}) or {}
+    if reran:  # which ran, and why, grouped by reason
+        by_reason: dict[str, list[str]] = {}
+        for sid, why in reran.items():
+            by_reason.setdefault(why, []).append(sid)
+        for why, ids in by_reason.items():
+            print(f"re-ran {len(ids)} {item}(s) ({why}): {', '.join(ids)}")
+    reused = getattr(result, "validation_reused", None)
+    if reused == "snapshot":
+        print("validation reused: the validated snapshot of every record type (inputs unchanged)")
+    elif reused:
+        print(f"validation reused for {len(reused)} record type(s): {', '.join(reused)}")
+    else:
+        print("validation reused: none (every record type validated)")
     if not result.signed:
         print("manifest not signed (no signing key; create one with `qms keys init`)")
     for fmt, reason in result.skipped.items():

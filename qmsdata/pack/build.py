@@ -81,6 +81,12 @@ class PackResult:
     kept_pack: Path | None = None
     #: what each review input could be assessed on (an Assessability; None: not computed)
     assessability: Any = None
+    #: section id -> why it ran instead of coming from the cache (``"first build"``,
+    #: ``"parameters changed: site"``, ``"input files changed"``, ``"--force"``, ...)
+    reran: dict[str, str] = field(default_factory=dict)
+    #: what the load did not validate again: ``"snapshot"`` (the cached snapshot of the whole
+    #: workbook), or the record types whose validation came from the validation cache
+    validation_reused: str | list[str] = field(default_factory=list)
 
     @property
     def quality_verdict(self) -> str:
@@ -284,12 +290,15 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     clock = time.perf_counter()
     params = req.parameters()
     runs = [SectionRun(s, notebook=f"sections/{s.id}.ipynb") for s in todo]
+    key_parts: dict[str, dict[str, Any]] = {}
     for run in runs:
         nb = run.section.notebook(opt.notebook_dir)
         if not nb.is_file():
             raise PackError(f"section notebook for {run.section.id} not found", file=nb)
         key_params = {**params, **dict(run.section.params)}
-        run.key = C.section_key(run.section.id, nb, key_params, input_fp, code_fp)
+        reads = C.outside_reads(nb, req.out, req.period, req.site)
+        key_parts[run.section.id] = C.key_parts(nb, key_params, input_fp, code_fp, reads)
+        run.key = C.section_key(run.section.id, nb, key_params, input_fp, code_fp, reads=reads)
 
     # cached sections are restored at once; the others go to the pool, whose kernels start (and
     # import the libraries) while the workbook is loaded and validated
@@ -309,6 +318,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             run.status, run.cached = "ok", True
         else:
             pending.append(run)
+    reran = {r.section.id: _why_ran(r, req, cache, key_parts) for r in pending}
     bar: Any = _NoBar()
     with SectionPool(
         min(req.jobs, len(pending)), opt.kernel_name, opt.timeout, opt.reuse_kernels
@@ -380,6 +390,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             bar.close()
 
     C.record_seconds(runs, cache)
+    C.remember_parts(
+        cache, {r.section.id: key_parts[r.section.id] for r in runs if r.key}, req.name
+    )
     stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()
@@ -466,6 +479,8 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         timings=timings,
         signed=signed is not None,
         assessability=assessability,
+        reran=reran,
+        validation_reused=facts.get("validation_reused", []),
     )
 
 
@@ -767,6 +782,19 @@ def normalise_modes(folder: Path) -> None:
             if not os.path.islink(p):
                 os.chmod(p, 0o666 & ~umask)
     os.chmod(folder, 0o777 & ~umask)
+
+
+def _why_ran(
+    run: SectionRun, req: PackRequest, cache: Path, key_parts: dict[str, dict[str, Any]]
+) -> str:
+    """Return why a section runs instead of coming from the cache, in words."""
+    if req.force:
+        return "--force"
+    if not run.key:
+        return "inputs cannot be hashed (a database-server source)"
+    if run.cache_rejected:
+        return "its cache entry failed the integrity check"
+    return C.why_ran(cache, run.section.id, key_parts[run.section.id], req.name)
 
 
 def _reject_cache_entry(run: SectionRun, entry: Path, build: Path, exc: BaseException) -> None:

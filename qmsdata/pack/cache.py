@@ -104,17 +104,137 @@ def code_fingerprint() -> str:
 
 
 def section_key(
-    section_id: str, notebook: Path, params: dict[str, Any], input_fp: str | None, code_fp: str
+    section_id: str,
+    notebook: Path,
+    params: dict[str, Any],
+    input_fp: str | None,
+    code_fp: str,
+    *,
+    reads: dict[str, Any] | None = None,
 ) -> str:
     """Return the cache key of a section: hash of notebook, parameters, inputs and package code.
 
-    An empty key (never cached) when the inputs cannot be hashed.
+    ``reads``: what else the section reads outside the workbook (:func:`outside_reads`, e.g.
+    the trends documents it links to). An empty key (never cached) when the inputs cannot be
+    hashed.
     """
     if not input_fp:
         return ""
-    return sha(
-        "section", ENGINE_VERSION, section_id, _file_sha(notebook), params, input_fp, code_fp
-    )
+    parts = key_parts(notebook, params, input_fp, code_fp, reads)
+    return sha("section", ENGINE_VERSION, section_id, *parts.values())
+
+
+def key_parts(
+    notebook: Path,
+    params: dict[str, Any],
+    input_fp: str | None,
+    code_fp: str,
+    reads: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the named parts of a section's cache key (what :func:`why_ran` compares).
+
+    ``reads`` is left out when empty, so a section reading nothing outside the workbook keeps
+    the key it had before it was a part.
+    """
+    parts: dict[str, Any] = {
+        "notebook": _file_sha(notebook),
+        "parameters": params,
+        "inputs": input_fp,
+        "code": code_fp,
+    }
+    if reads:
+        parts["reads"] = reads
+    return parts
+
+
+def outside_reads(notebook: Path, out: Path, period: str, site: str | None) -> dict[str, Any]:
+    """Return what a section reads outside the workbook, from its notebook's own code.
+
+    A notebook that calls ``evidence_links`` links to the objective evidence documents that
+    ``qms trends`` wrote (``<out>/trends/<pack>/objectives/*.html``): their names and hashes
+    are part of its key, so a cached section that said "not linked" is rebuilt once they exist
+    (and the other way round). Derived from the notebook's text, not from a list kept by hand.
+    """
+    from qmsdata.pack.request import pack_name
+    from qmsdata.pack.trends import TRENDS_FOLDER
+
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    if "evidence_links" not in text:
+        return {}
+    folder = out / TRENDS_FOLDER / pack_name(period, site) / "objectives"
+    docs = sorted(folder.glob("*.html")) if folder.is_dir() else []
+    return {"trends documents": [(p.name, _file_sha(p)) for p in docs if p.is_file()]}
+
+
+#: the key parts of each section's last build with this cache (for :func:`why_ran`)
+KEY_PARTS_FILE = "section-key-parts.json"
+
+
+def _digest(value: Any) -> str:
+    return sha(value)[:16]
+
+
+def why_ran(cache: Path, section_id: str, parts: dict[str, Any], pack: str = "") -> str:
+    """Return why a section was not served from the cache, in words, against its last build.
+
+    The last build of the same pack (``pack``: its folder name, e.g. ``2026-10-Leeds``) when
+    there was one, else the section's last build in any pack of this cache. ``"first build"``
+    when the cache never built it; else the parts of the key that changed (``"parameters
+    changed: site"``, ``"input files changed"``, ``"notebook changed"``, ``"trends documents
+    changed"``, ``"qmsdata code changed"``), or ``"no cache entry"``.
+    """
+    try:
+        seen = json.loads((cache / KEY_PARTS_FILE).read_text(encoding="utf-8"))
+        last = seen.get(f"{pack}/{section_id}") or seen[section_id]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "first build"
+    if not isinstance(last, dict):
+        return "first build"
+    words = []
+    params = parts.get("parameters", {})
+    old_params = last.get("parameters", {})
+    if isinstance(old_params, dict) and isinstance(params, dict):
+        changed = sorted(
+            k for k in set(params) | set(old_params) if params.get(k) != old_params.get(k)
+        )
+        if changed:
+            words.append("parameters changed: " + ", ".join(changed))
+    labels = {
+        "inputs": "input files changed",
+        "notebook": "notebook changed",
+        "reads": "trends documents changed",
+        "code": "qmsdata code changed",
+    }
+    for name, label in labels.items():
+        if _digest(parts.get(name)) != last.get(name):
+            words.append(label)
+    return "; ".join(words) or "no cache entry"
+
+
+def remember_parts(cache: Path, parts: dict[str, dict[str, Any]], pack: str = "") -> None:
+    """Record each section's key parts (parameters as they are, the rest as digests).
+
+    Under the section id (its last build in any pack) and under ``<pack>/<section id>``.
+    """
+    from qmsdata.files import atomic_write
+
+    path = cache / KEY_PARTS_FILE
+    try:
+        seen = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        seen = {}
+    if not isinstance(seen, dict):
+        seen = {}
+    for sid, p in parts.items():
+        seen[sid] = seen[f"{pack}/{sid}"] = {
+            "parameters": p.get("parameters", {}),
+            **{k: _digest(p.get(k)) for k in ("inputs", "notebook", "reads", "code")},
+        }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps(seen, sort_keys=True, indent=1, default=str))
 
 
 def touch(path: Path) -> None:
