@@ -810,6 +810,41 @@ class SparkLoad:
         rows = frame.select(_key(spec) if len(spec.key) > 1 else spec.key[0]).limit(limit)
         return sorted(str(r[0]) for r in rows.collect())
 
+    def rows(
+        self,
+        record_type: str,
+        start: Any = None,
+        end: Any = None,
+        *,
+        limit: int = 10_000,
+        **series: str | None,
+    ) -> pd.DataFrame:
+        """Return the accepted records of one series between two dates, as pandas (few rows).
+
+        ``series``: column -> value (None: missing); ``start`` / ``end``: the closed window of
+        the record type's event date. At most ``limit`` rows travel, in key order; the evidence
+        behind a flagged point (:func:`qmsdata.pack.narrative.signal_records`) reads them.
+        """
+        import pandas as pd
+        from pyspark.sql import functions as F
+
+        spec = RECORD_TYPES[record_type]
+        frame = self.accepted[record_type]
+        for name, value in series.items():
+            frame = frame.where(F.col(name).isNull() if value is None else F.col(name) == value)
+        date = spec.event_date or next(
+            a.date for a in AGGREGATES.values() if a.record_type == record_type
+        )
+        if start is not None:
+            frame = frame.where(F.col(date) >= pd.Timestamp(start).to_pydatetime())
+        if end is not None:
+            frame = frame.where(F.col(date) <= pd.Timestamp(end).to_pydatetime())
+        table: pd.DataFrame = frame.orderBy(*spec.key).limit(limit).toPandas()
+        for c in spec.columns:
+            if c.kind in ("date", "period") and c.name in table.columns:
+                table[c.name] = pd.to_datetime(table[c.name]).astype("datetime64[us]")
+        return table
+
     def workbook(self):  # -> qmsdata.Workbook
         """Return a pandas Workbook of the small record types, with the Spark results attached.
 

@@ -155,3 +155,26 @@ def test_capa_link_aggregates_carry_only_linked_rows(pandas_wb, spark_wb):
     assert links["ncs"].sum() == pandas_wb.nonconformities["capa_id"].notna().sum()
     series = spark_wb.aggregates["nc_capa_series"]
     assert 0 < series["ncs"].sum() < len(pandas_wb.nonconformities)
+
+
+def test_evidence_behind_a_flagged_series_has_the_real_ids(pandas_wb, spark_wb):
+    from qmsdata.pack.narrative import _ids, evidence_table, signal_records
+
+    flagged = qmsdata.signals(pandas_wb, PERIOD)
+    large = flagged[flagged["record_type"].isin(["nonconformities", "supplier_receipts"])]
+    assert len(large) > 0
+    for _, row in large.iterrows():
+        rt = row["record_type"]
+        want = signal_records(pandas_wb, row, PERIOD)
+        got = signal_records(spark_wb, row, PERIOD)
+        assert len(want) > 0, row["key"]
+        assert sorted(_ids(got, rt)) == sorted(_ids(want, rt)), row["key"]
+    # and the pack's evidence table: the same record ids behind every signal
+    obj = qmsdata.objective_status(pandas_wb, PERIOD).iloc[0:0]
+
+    def behind(wb) -> list[tuple[str, str]]:
+        ev = evidence_table(wb, PERIOD, large, obj)
+        ev = ev[ev["item_type"] == "signal"]
+        return sorted(zip(ev["item"], ev["record_id"], strict=True))
+
+    assert behind(spark_wb) == behind(pandas_wb)
