@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,7 +270,12 @@ def _typed(raw: SCol, dtype: str, col: Column, date_format: str | None) -> tuple
             return _text(whole.otherwise(raw.cast("string"))), false
         return _text(raw), false
     if col.kind == "enum":
-        return F.regexp_replace(F.lower(_text(raw)), _ENUM_SEP, "_"), false
+        low = F.lower(_text(raw))
+        # most cells already are one of the allowed values (no space or hyphen to replace): a
+        # set lookup instead of a regular expression per cell; the same result for every cell
+        plain = [v for v in col.allowed or () if not re.search(r"[\s\-]", v)]
+        spaced = F.regexp_replace(low, _ENUM_SEP, "_")
+        return (F.when(low.isin(plain), low).otherwise(spaced) if plain else spaced), false
     if col.kind in ("number", "count"):
         if dtype in ("string",) or dtype.startswith("varchar"):
             text = _text(raw)
