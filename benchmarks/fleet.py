@@ -10,8 +10,9 @@ reused from ``--data``), then each engine runs in a fresh child process on the s
   (read, type, check, quarantine, aggregate on Spark; aggregates and quarantine collected) and
   the same screening on the collected aggregates.
 
-Screening = one p chart per site x process (defective units per unit inspected) and per
-supplier (units rejected per unit received), all ranked in one ``screen`` call each.
+Screening = ``qmsdata.fleet_screen`` (the product's route, as ``qms pack --group``): every
+monitored site-level series at every site (defect rates per unit inspected by process, ...)
+ranked in one run, in the month of the data date; "flagged" counts special-cause series.
 
 Measured: wall time of load + validate + screening, rows per second, peak RSS of the Python
 driver process (its own ``ru_maxrss``) and, for Spark, the peak RSS of the whole driver side
@@ -41,14 +42,6 @@ sys.path.insert(0, str(HERE))
 PROCESS_SOURCES = ("in_process", "final")
 
 
-def _screen():
-    try:  # the statistics engine moves to qmsdata.stats (issue 9)
-        from qmsdata.stats.screen import screen
-    except ImportError:
-        from qmsdata.analytics.screen import screen
-    return screen
-
-
 def _validate():
     try:
         from qmsdata.validation import validate
@@ -57,36 +50,19 @@ def _validate():
     return validate
 
 
-def screening(aggregates) -> dict[str, int]:
-    """Screen every site x process and every supplier series; return series and signal counts."""
-    screen = _screen()
-    nc = aggregates["nc_site_process"]
-    nc = nc[nc["source"].isin(PROCESS_SOURCES)]
-    num = nc.groupby(["site", "process", "month"], as_index=False)["defects"].sum()
-    den = aggregates["production_site"][["site", "month", "units_inspected"]]
-    table = num.merge(den, on=["site", "month"])
-    table = table[table["units_inspected"] > 0].assign(month=lambda t: t["month"].dt.start_time)
-    sites = screen(
-        table,
-        series=["site", "process"],
-        value="defects",
-        n="units_inspected",
-        x="month",
-        chart="p",
-    )
-    rec = aggregates["receipts_supplier"]
-    rec = rec[rec["quantity_received"] > 0].assign(month=lambda t: t["month"].dt.start_time)
-    rec = rec.assign(quantity_rejected=rec[["quantity_rejected", "quantity_received"]].min(axis=1))
-    suppliers = screen(
-        rec,
-        series="supplier_id",
-        value="quantity_rejected",
-        n="quantity_received",
-        x="month",
-        chart="p",
-    )
-    flagged = int((sites["sigma_signals"] > 0).sum() + (suppliers["sigma_signals"] > 0).sum())
-    return {"series": len(sites) + len(suppliers), "flagged": flagged}
+def screening(workbook) -> dict[str, int]:
+    """Screen the fleet the product's way (``qmsdata.fleet_screen``): series and signal counts.
+
+    Every monitored site-level series (defect rates by process, complaint and supplier series
+    where the workbook has them) at every site, in the month of the workbook's data date.
+    """
+    import qmsdata
+
+    period = str(workbook.as_of.to_period("M")) if hasattr(workbook.as_of, "to_period") else None
+    found = qmsdata.fleet_screen(workbook, period or str(workbook.as_of)[:7])
+    table = found.table
+    special = table["variation"].astype(str).str.startswith("special_cause")
+    return {"series": len(table), "flagged": int(special.sum())}
 
 
 def _totals(aggregates) -> dict[str, float]:
@@ -94,6 +70,24 @@ def _totals(aggregates) -> dict[str, float]:
         name: round(float(t.select_dtypes("number").sum().sum()), 3)
         for name, t in sorted(aggregates.items())
     }
+
+
+def _workbook(config, accepted, aggregates):
+    """Return a Workbook of the pandas engine's accepted frames (what ``qmsdata.load`` holds)."""
+    import pandas as pd
+
+    from qmsdata.workbook.model import Workbook
+
+    return Workbook(
+        config=config,
+        as_of=pd.Timestamp(config.as_of),
+        frames=accepted,
+        rejects={},
+        failures=pd.DataFrame(),
+        validation=pd.DataFrame(),
+        provenance={},
+        aggregates=aggregates,
+    )
 
 
 def run_pandas(data: Path) -> dict:
@@ -122,7 +116,7 @@ def run_pandas(data: Path) -> dict:
         rejected += len(result.rejects)
     aggregates = aggregate_frames(accepted)
     t1 = time.perf_counter()
-    found = screening(aggregates)
+    found = screening(_workbook(config, accepted, aggregates))
     t2 = time.perf_counter()
     return {
         "rows": rows,
@@ -143,7 +137,7 @@ def run_spark(data: Path) -> dict:
     t1 = time.perf_counter()
     result = engine.load(data, spark=spark)
     t2 = time.perf_counter()
-    found = screening(result.aggregates)
+    found = screening(result.workbook())
     t3 = time.perf_counter()
     v = result.validation
     out = {

@@ -189,7 +189,9 @@ def capa_overdue(workbook: Workbook, period: Any, *, as_of: Any = None) -> pd.Da
 
 def _capa_nc_links(workbook: Workbook, capas: pd.DataFrame) -> pd.DataFrame:
     """Return closed CAPAs with the defect code, process and site of their nonconformity."""
-    ncs = P.records(workbook, "nonconformities")
+    # the Spark engine: the CAPA x NC link table (only NCs with a capa_id travel)
+    need = ("nc_id", "capa_id", "defect_code", "process", "site")
+    ncs = P.records(workbook, "nonconformities", need, subset="capa_links")
     if not P.has_columns(ncs, "nc_id", "defect_code") or capas.empty:
         return capas.iloc[0:0]
     keep = [c for c in ("nc_id", "defect_code", "process", "site") if c in ncs.columns]
@@ -220,22 +222,28 @@ def _count_between(
     """Count events per row with the same ``on`` values dated in (start, end]; first date.
 
     Sorted event dates per key and a binary search per row: O((rows + events) log events).
+    An event row stands for ``_w`` events when that column is there (rows rebuilt from a daily
+    aggregate, :func:`qmsdata.analytics.periods.counts`).
     """
     counts = np.zeros(len(keys), dtype=int)
     first = np.full(len(keys), np.datetime64("NaT"), dtype="datetime64[ns]")
-    groups = {
-        k if isinstance(k, tuple) else (k,): np.sort(g.to_numpy("datetime64[ns]"))
-        for k, g in events.groupby(on, sort=False)["_d"]
-    }
+    weights = events["_w"] if "_w" in events.columns else pd.Series(1, index=events.index)
+    groups: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+    for k, g in events.assign(_w=weights).groupby(on, sort=False):
+        order = np.argsort(g["_d"].to_numpy("datetime64[ns]"), kind="stable")
+        d = g["_d"].to_numpy("datetime64[ns]")[order]
+        cum = np.concatenate([[0], np.cumsum(g["_w"].to_numpy("int64")[order])])
+        groups[k if isinstance(k, tuple) else (k,)] = (d, cum)
     lo = starts.to_numpy("datetime64[ns]")
     hi = ends.to_numpy("datetime64[ns]")
     for i, key in enumerate(keys[on].itertuples(index=False, name=None)):
-        dates = groups.get(key)
-        if dates is None or np.isnat(lo[i]):
+        found = groups.get(key)
+        if found is None or np.isnat(lo[i]):
             continue
+        dates, cum = found
         a = np.searchsorted(dates, lo[i], side="right")
         b = np.searchsorted(dates, hi[i], side="right")
-        counts[i] = max(b - a, 0)
+        counts[i] = max(int(cum[b] - cum[a]), 0) if b > a else 0
         if b > a:
             first[i] = dates[a]
     return counts, first
@@ -285,9 +293,9 @@ def capa_recurrence(
         return P.empty(cols, "no closed CAPAs linked to nonconformities")
     links = links.drop_duplicates("capa_id").reset_index(drop=True)
     on = ["defect_code", "process"] + (["site"] if links["site"].notna().any() else [])
-    ncs = P.records(workbook, "nonconformities")
-    ncs = ncs.assign(_d=P.dates(ncs, "detected_date"))
-    ncs = ncs[ncs["_d"] <= at][[*on, "_d"]].dropna()
+    ncs = P.records(workbook, "nonconformities", (*on, "detected_date"), subset="capa_series")
+    ncs = ncs.assign(_d=P.dates(ncs, "detected_date"), _w=P.counts(ncs))
+    ncs = ncs[ncs["_d"] <= at][[*on, "_d", "_w"]].dropna()
     window = pd.Timedelta(days=window_days)
     closed = P.dates(links, "closed_date")
     opened = P.dates(links, "opened_date")
@@ -343,14 +351,16 @@ def capa_effect(
             P.empty(cols), None, f"CAPA {capa_id} is not closed or not linked to a nonconformity"
         )
     row = links.iloc[0]
-    ncs = P.records(workbook, "nonconformities")
+    need = ("defect_code", "process", "site", "detected_date")
+    ncs = P.records(workbook, "nonconformities", need, subset="capa_series")
     closed_month = pd.Timestamp(row["closed_date"]).to_period("M")
     last = min(closed_month + months, at.to_period("M"))
     window = pd.period_range(closed_month - months, last, freq="M")
     sel = ncs[(ncs["defect_code"] == row["defect_code"]) & (ncs["process"] == row["process"])]
     if row.get("site") is not None and pd.notna(row.get("site")) and "site" in ncs.columns:
         sel = sel[sel["site"] == row["site"]]
-    counts = sel.groupby(P.to_month(sel["detected_date"])).size().reindex(window, fill_value=0)
+    per_month = P.counts(sel).groupby(P.to_month(sel["detected_date"])).sum()
+    counts = per_month.reindex(window, fill_value=0)
     table = pd.DataFrame({"month": window, "ncs": counts.to_numpy(float)})
     table["phase"] = np.where(table["month"] <= closed_month, "before", "after")
     extra = {

@@ -225,6 +225,8 @@ def records(
     workbook: Workbook | Mapping[str, Any] | pd.DataFrame,
     record_type: str,
     columns: Sequence[str] = (),
+    *,
+    subset: str = "",
 ) -> pd.DataFrame:
     """Return the accepted rows of ``record_type`` from a Workbook, a mapping or a DataFrame.
 
@@ -235,7 +237,10 @@ def records(
     aggregates (``workbook.aggregates``): then the rows are rebuilt from the smallest aggregate
     that provides ``columns`` (the record columns the caller reads), one row per group x month
     with the record count in column ``_rows`` — count rows with :func:`counts`, never ``len``
-    or ``size`` (see :func:`qmsdata.engine.aggregates.records_from_aggregates`).
+    or ``size`` (see :func:`qmsdata.engine.aggregates.records_from_aggregates`). ``subset``
+    names a partial aggregate the caller can work with (``"capa_links"``: the CAPA-linked
+    nonconformities; ``"capa_series"``: the daily series those act on); rows of the default
+    engine are returned whole (a superset the caller filters).
     """
     if isinstance(workbook, pd.DataFrame):
         return workbook
@@ -247,7 +252,7 @@ def records(
     if aggregates and (frame is None or frame.empty):
         from qmsdata.engine.aggregates import records_from_aggregates
 
-        rebuilt = records_from_aggregates(aggregates, record_type, columns)
+        rebuilt = records_from_aggregates(aggregates, record_type, columns, subset=subset)
         if rebuilt is not None:
             return rebuilt
     if frame is None:

@@ -35,7 +35,7 @@ SCORE_COLUMNS = [
 
 
 def _receipts(workbook: Workbook, period: Any, months: int | None) -> pd.DataFrame:
-    need = ("supplier_id", "received_date", "quantity_received", "quantity_rejected")
+    need = ("supplier_id", "received_date", "quantity_received", "quantity_rejected", "due_date")
     rows = P.records(workbook, "supplier_receipts", need)
     if not P.has_columns(rows, "supplier_id", "received_date", "quantity_received"):
         return rows.iloc[0:0]
@@ -65,20 +65,27 @@ def supplier_scorecard(workbook: Workbook, period: Any, *, months: int = 12) -> 
     rows = _receipts(workbook, period, months)
     if rows.empty:
         return P.empty(SCORE_COLUMNS, "no supplier receipts in the window")
-    due = P.dates(rows, "due_date")
-    got = P.dates(rows, "received_date")
-    rows = rows.assign(
-        _on_time=np.where(due.notna(), got <= due, np.nan), _late=due.notna() & (got > due)
-    )
+    if "on_time_receipts" in rows.columns:  # rows rebuilt from the Spark engine's aggregate
+        due_n, on_n = rows["due_receipts"], rows["on_time_receipts"]
+        last = rows["last_received"]
+    else:
+        due = P.dates(rows, "due_date")
+        got = P.dates(rows, "received_date")
+        due_n = due.notna().astype("int64")
+        on_n = (due.notna() & (got <= due)).astype("int64")
+        last = rows["received_date"]
+    rows = rows.assign(_due=due_n, _on=on_n, _last=last)
     g = rows.groupby("supplier_id")
+    due_total = g["_due"].sum()
     out = pd.DataFrame(
         {
             "receipts": g["_n"].sum(),
             "quantity_received": g["quantity_received"].sum(),
             "quantity_rejected": g["quantity_rejected"].sum(),
-            "on_time_rate": g["_on_time"].mean(),
-            "late_receipts": g["_late"].sum().astype(int),
-            "last_receipt": g["received_date"].max(),
+            # among receipts with a due date: on or before it (none with a due date: NaN)
+            "on_time_rate": g["_on"].sum() / due_total.where(due_total > 0),
+            "late_receipts": (due_total - g["_on"].sum()).astype(int),
+            "last_receipt": g["_last"].max(),
         }
     )
     out["ppm"] = (

@@ -45,14 +45,27 @@ class Aggregate:
     by
         Grouping columns (besides the month). Missing values form their own group.
     measures
-        ``{output column: ("count", "") | ("sum", column)}``; a sum skips missing values and is
-        0 for a group with none.
+        ``{output column: (how, column)}``: ``("count", "")`` rows, ``("count", col)`` rows
+        where ``col`` is set, ``("sum", col)`` (skips missing values, 0 for a group with none),
+        ``("max", col)`` the latest value, ``("count_le", "a<=b")`` rows where both are set and
+        ``a <= b`` (a receipt on or before its due date).
+    grain
+        ``"M"``: the ``month`` column is the calendar month; ``"D"``: the day (``Period[D]``,
+        for analytics that count in windows of days, e.g. a CAPA's 180 days after closure).
+    subset
+        ``""``: every accepted row. ``"capa_links"``: only the rows with a ``capa_id``
+        (a CAPA x nonconformity link table). ``"capa_series"``: the rows of the groups (``by``)
+        in which some row has a ``capa_id``: the series a CAPA acts on, and nothing else. A
+        subset aggregate is used only by callers that ask for it
+        (:func:`records_from_aggregates` ``subset=``), never as a stand-in for all rows.
     """
 
     record_type: str
     date: str
     by: tuple[str, ...]
-    measures: Mapping[str, tuple[Literal["count", "sum"], str]]
+    measures: Mapping[str, tuple[Measure, str]]
+    grain: Literal["M", "D"] = "M"
+    subset: Literal["", "capa_links", "capa_series"] = ""
 
     @property
     def columns(self) -> list[str]:
@@ -60,7 +73,9 @@ class Aggregate:
         return [*self.by, "month", *self.measures]
 
 
-_NC: dict[str, tuple[Literal["count", "sum"], str]] = {
+Measure = Literal["count", "sum", "max", "count_le"]
+
+_NC: dict[str, tuple[Measure, str]] = {
     "ncs": ("count", ""),
     "defects": ("sum", "quantity"),
     "cost": ("sum", "cost"),
@@ -99,7 +114,29 @@ AGGREGATES: dict[str, Aggregate] = {
             "receipts": ("count", ""),
             "quantity_received": ("sum", "quantity_received"),
             "quantity_rejected": ("sum", "quantity_rejected"),
+            # on-time delivery (ISO 9001 8.4.1): receipts with a due date, and on or before it
+            "due_receipts": ("count", "due_date"),
+            "on_time_receipts": ("count_le", "received_date<=due_date"),
+            "last_received": ("max", "received_date"),
         },
+    ),
+    # the CAPA x nonconformity links (10.2): one row per linked NC, its site, process, code
+    "nc_capa": Aggregate(
+        "nonconformities",
+        "detected_date",
+        ("capa_id", "nc_id", "site", "process", "defect_code"),
+        {"ncs": ("count", "")},
+        subset="capa_links",
+    ),
+    # daily counts of the series a CAPA acts on (same site, process and defect code as a linked
+    # NC): capa_recurrence counts recurrences in days after closure, capa_effect by month
+    "nc_capa_series": Aggregate(
+        "nonconformities",
+        "detected_date",
+        ("site", "process", "defect_code"),
+        {"ncs": ("count", "")},
+        grain="D",
+        subset="capa_series",
     ),
     "complaints_site_customer": Aggregate(
         "complaints",
@@ -114,6 +151,40 @@ AGGREGATES: dict[str, Aggregate] = {
 }
 
 
+def subset_frame(frame: pd.DataFrame, agg: Aggregate) -> pd.DataFrame:
+    """Return the rows of ``frame`` that aggregate ``agg`` covers (its :attr:`subset`)."""
+    if not agg.subset:
+        return frame
+    if "capa_id" not in frame.columns:
+        return frame.iloc[0:0]
+    linked = frame["capa_id"].notna()
+    if agg.subset == "capa_links":
+        return frame[linked]
+    by = [c for c in agg.by if c in frame.columns]
+    groups = frame.loc[linked, by].drop_duplicates()
+    # pandas joins missing to missing: a linked NC without a site marks the site-less series
+    keep = frame[by].merge(groups.assign(_in=True), on=by, how="left")["_in"].notna()
+    return frame[keep.to_numpy()]
+
+
+def _measure_frame(rows: pd.DataFrame, how: str, col: str) -> pd.Series:
+    """Return the per-row value a measure sums (count / sum / count_le) or takes the max of."""
+    import numpy as np
+    import pandas as pd
+
+    def get(name: str) -> pd.Series:
+        return rows[name] if name in rows.columns else pd.Series(np.nan, index=rows.index)
+
+    if how == "count":
+        return get(col).notna().astype("int64")
+    if how == "count_le":
+        a, b = (get(c) for c in col.split("<="))
+        return (a.notna() & b.notna() & (a <= b)).astype("int64")
+    if how == "max":
+        return pd.to_datetime(get(col))
+    return pd.to_numeric(get(col), errors="coerce").astype("float64")
+
+
 def aggregate_frame(frame: pd.DataFrame, agg: Aggregate) -> pd.DataFrame:
     """Return the monthly table ``agg`` of an accepted (typed) frame, in pandas.
 
@@ -124,22 +195,27 @@ def aggregate_frame(frame: pd.DataFrame, agg: Aggregate) -> pd.DataFrame:
     import pandas as pd
 
     rows = frame[frame[agg.date].notna()] if agg.date in frame.columns else frame.iloc[0:0]
+    rows = subset_frame(rows, agg)
     data: dict[str, pd.Series] = {}
     for col in agg.by:
         values = rows[col] if col in rows.columns else pd.Series(np.nan, index=rows.index)
         data[col] = values.astype("str").where(values.notna())
     month = pd.to_datetime(rows[agg.date]) if len(rows) else pd.Series([], dtype="datetime64[ns]")
-    data["month"] = month.dt.to_period("M")
+    data["month"] = month.dt.to_period(agg.grain)
     for out, (how, col) in agg.measures.items():
-        if how == "sum":
-            values = rows[col] if col in rows.columns else pd.Series(np.nan, index=rows.index)
-            data[f"_{out}"] = pd.to_numeric(values, errors="coerce").astype("float64")
+        if how != "count" or col:
+            data[f"_{out}"] = _measure_frame(rows, how, col)
     work = pd.DataFrame(data, index=rows.index)
     keys = [*agg.by, "month"]
     grouped = work.groupby(keys, dropna=False, sort=False, observed=True)
     parts = {}
-    for out, (how, _col) in agg.measures.items():
-        parts[out] = grouped.size() if how == "count" else grouped[f"_{out}"].sum(min_count=0)
+    for out, (how, col) in agg.measures.items():
+        if how == "count" and not col:
+            parts[out] = grouped.size()
+        elif how == "max":
+            parts[out] = grouped[f"_{out}"].max()
+        else:
+            parts[out] = grouped[f"_{out}"].sum(min_count=0)
     if len(work):
         table = pd.DataFrame(parts).reset_index()
     else:
@@ -157,12 +233,17 @@ def tidy(table: pd.DataFrame, agg: Aggregate) -> pd.DataFrame:
         out[col] = s.astype("str").where(s.notna())
     month = table["month"]
     out["month"] = (
-        month.astype("period[M]")
+        month.astype(f"period[{agg.grain}]")
         if isinstance(month.dtype, pd.PeriodDtype)
-        else pd.to_datetime(month).dt.to_period("M")
+        else pd.to_datetime(month).dt.to_period(agg.grain)
     )
     for name, (how, _col) in agg.measures.items():
-        out[name] = table[name].fillna(0).astype("int64" if how == "count" else "float64")
+        if how == "max":
+            # the loader's date unit (qmsdata.records: dates are datetime64[us])
+            out[name] = pd.to_datetime(table[name]).astype("datetime64[us]")
+        else:
+            dtype = "float64" if how == "sum" else "int64"
+            out[name] = table[name].fillna(0).astype(dtype)
     result = pd.DataFrame(out)
     return result.sort_values([*agg.by, "month"], na_position="first", kind="stable").reset_index(
         drop=True
@@ -185,20 +266,29 @@ ROWS = "_rows"
 
 
 def _provides(agg: Aggregate) -> set[str]:
-    """Return the record columns an aggregate can stand in for (groups, date, summed columns)."""
-    return {*agg.by, agg.date} | {col for how, col in agg.measures.values() if how == "sum"}
+    """Return the record columns an aggregate can stand in for (groups, date, measured)."""
+    measured = {c for _how, col in agg.measures.values() for c in col.split("<=") if c}
+    return {*agg.by, agg.date} | measured
 
 
 def records_from_aggregates(
-    aggregates: Mapping[str, pd.DataFrame], record_type: str, columns: Sequence[str] = ()
+    aggregates: Mapping[str, pd.DataFrame],
+    record_type: str,
+    columns: Sequence[str] = (),
+    *,
+    subset: str = "",
 ) -> pd.DataFrame | None:
     """Return ``record_type``'s rows rebuilt from a monthly aggregate, one row per group x month.
 
     The adapter between the Spark engine and the analytics: every record column an analytic
     reads is one of the aggregate's grouping columns, its event date (the first day of the
-    month) or a summed column (``quantity`` holds the group's sum); :data:`ROWS` holds how many
-    records the row stands for (count them with :func:`qmsdata.analytics.periods.counts`).
-    Sums, counts and monthly groupings over these rows equal those over the records.
+    month, or the day for a daily aggregate) or a summed column (``quantity`` holds the group's
+    sum); :data:`ROWS` holds how many records the row stands for (count them with
+    :func:`qmsdata.analytics.periods.counts`). Sums, counts and monthly groupings over these
+    rows equal those over the records. Other measures keep their names (``due_receipts``,
+    ``on_time_receipts``, ``last_received``): the analytic reads them when present.
+    ``subset``: only an aggregate of that :attr:`Aggregate.subset` is chosen (default: the
+    aggregates of all rows).
 
     The aggregate chosen is the smallest of ``record_type``'s (fewest grouping columns) that
     provides every one of ``columns``; None when none does (the analytic needs the rows, e.g.
@@ -209,7 +299,10 @@ def records_from_aggregates(
     fitting = [
         (len(agg.by), name, agg)
         for name, agg in AGGREGATES.items()
-        if agg.record_type == record_type and name in aggregates and set(columns) <= _provides(agg)
+        if agg.record_type == record_type
+        and name in aggregates
+        and agg.subset == subset
+        and set(columns) <= _provides(agg)
     ]
     if not fitting:
         return None
@@ -218,7 +311,10 @@ def records_from_aggregates(
     data: dict[str, pd.Series] = {c: table[c] for c in agg.by}
     data[agg.date] = table["month"].dt.start_time
     for out, (how, col) in agg.measures.items():
-        data[ROWS if how == "count" else col] = table[out]
+        if how == "count" and not col:
+            data[ROWS] = table[out]
+        else:
+            data[col if how == "sum" else out] = table[out]
     frame = pd.DataFrame(data, index=table.index)
     frame.attrs["aggregate"] = name
     return frame

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,7 +270,12 @@ def _typed(raw: SCol, dtype: str, col: Column, date_format: str | None) -> tuple
             return _text(whole.otherwise(raw.cast("string"))), false
         return _text(raw), false
     if col.kind == "enum":
-        return F.regexp_replace(F.lower(_text(raw)), _ENUM_SEP, "_"), false
+        low = F.lower(_text(raw))
+        # most cells already are one of the allowed values (no space or hyphen to replace): a
+        # set lookup instead of a regular expression per cell; the same result for every cell
+        plain = [v for v in col.allowed or () if not re.search(r"[\s\-]", v)]
+        spaced = F.regexp_replace(low, _ENUM_SEP, "_")
+        return (F.when(low.isin(plain), low).otherwise(spaced) if plain else spaced), false
     if col.kind in ("number", "count"):
         if dtype in ("string",) or dtype.startswith("varchar"):
             text = _text(raw)
@@ -658,22 +664,58 @@ def quarantine(frame: DataFrame, spec: RecordSpec) -> DataFrame:
 # --- aggregation -----------------------------------------------------------------------------
 
 
+def _measure(out: str, how: str, col: str, present: set[str]) -> SCol:
+    """Return the Spark aggregate expression of one measure (see :class:`Aggregate`)."""
+    from pyspark.sql import functions as F
+
+    if how == "count" and not col:
+        return F.count(F.lit(1)).alias(out)
+    if how == "count_le":
+        a, b = col.split("<=")
+        if a not in present or b not in present:
+            return F.lit(0).cast("long").alias(out)
+        hit = F.col(a).isNotNull() & F.col(b).isNotNull() & (F.col(a) <= F.col(b))
+        return F.sum(hit.cast("long")).alias(out)
+    if col not in present:
+        return (F.lit(None).cast("timestamp") if how == "max" else F.lit(0.0)).alias(out)
+    if how == "count":
+        return F.count(F.col(col)).alias(out)
+    if how == "max":
+        return F.max(col).alias(out)
+    return F.coalesce(F.sum(col), F.lit(0.0)).alias(out)
+
+
+def _subset(frame: DataFrame, agg: Aggregate) -> DataFrame:
+    """Return the rows of ``frame`` that ``agg`` covers (its subset, see :class:`Aggregate`)."""
+    from pyspark.sql import functions as F
+
+    if not agg.subset:
+        return frame
+    if "capa_id" not in frame.columns:
+        return frame.limit(0)
+    linked = frame.where(F.col("capa_id").isNotNull())
+    if agg.subset == "capa_links":
+        return linked
+    by = [c for c in agg.by if c in frame.columns]
+    # the linked series are few (one per CAPA at most): broadcast them; null-safe equality so a
+    # linked NC without a site marks the site-less series, as in pandas
+    groups = linked.select(*[F.col(c).alias(f"_g_{c}") for c in by]).distinct()
+    on = [F.col(c).eqNullSafe(F.col(f"_g_{c}")) for c in by]
+    cond = on[0]
+    for more in on[1:]:
+        cond = cond & more
+    return frame.join(F.broadcast(groups), cond, "left_semi")
+
+
 def aggregate(accepted: DataFrame, agg: Aggregate) -> pd.DataFrame:
     """Compute one monthly aggregate on Spark and return it to the driver as pandas."""
     from pyspark.sql import functions as F
 
     cols = set(accepted.columns)
-    frame = accepted.where(F.col(agg.date).isNotNull()).withColumn(
-        "month", F.date_trunc("month", F.col(agg.date))
+    frame = _subset(accepted.where(F.col(agg.date).isNotNull()), agg).withColumn(
+        "month", F.date_trunc("day" if agg.grain == "D" else "month", F.col(agg.date))
     )
-    measures = []
-    for out, (how, col) in agg.measures.items():
-        if how == "count":
-            measures.append(F.count(F.lit(1)).alias(out))
-        elif col in cols:
-            measures.append(F.coalesce(F.sum(col), F.lit(0.0)).alias(out))
-        else:
-            measures.append(F.lit(0.0).alias(out))
+    measures = [_measure(out, how, col, cols) for out, (how, col) in agg.measures.items()]
     by = [F.col(c) if c in cols else F.lit(None).cast("string").alias(c) for c in agg.by]
     table = frame.groupBy(*by, "month").agg(*measures).toPandas()
     return tidy(table, agg)
@@ -682,10 +724,10 @@ def aggregate(accepted: DataFrame, agg: Aggregate) -> pd.DataFrame:
 def aggregate_many(accepted: DataFrame, aggs: Mapping[str, Aggregate]) -> dict[str, pd.DataFrame]:
     """Compute several aggregates of one record type in one pass (Spark grouping sets).
 
-    Every aggregate must share the record type and event date; their grouping columns may
-    differ. Spark groups each row once per grouping set, in one job and one shuffle, instead of
-    a job per aggregate; ``grouping_id`` tells the sets apart (a missing value is a group, not
-    "aggregated over").
+    Every aggregate must share the record type, event date, grain and subset (all rows); their
+    grouping columns may differ. Spark groups each row once per grouping set, in one job and
+    one shuffle, instead of a job per aggregate; ``grouping_id`` tells the sets apart (a
+    missing value is a group, not "aggregated over").
     """
     from pyspark.sql import functions as F
 
@@ -703,12 +745,7 @@ def aggregate_many(accepted: DataFrame, aggs: Mapping[str, Aggregate]) -> dict[s
     measures: dict[str, SCol] = {}
     for _, agg in items:
         for out, (how, col) in agg.measures.items():
-            if how == "count":
-                measures[out] = F.count(F.lit(1)).alias(out)
-            elif col in present:
-                measures[out] = F.coalesce(F.sum(col), F.lit(0.0)).alias(out)
-            else:
-                measures[out] = F.lit(0.0).alias(out)
+            measures[out] = _measure(out, how, col, present)
     order = [*cols, "month"]
     sets = [[*agg.by, "month"] for _, agg in items]
     table: pd.DataFrame = (
@@ -778,6 +815,41 @@ class SparkLoad:
             frame = frame.where((F.col(date) >= start) & (F.col(date) < end))
         rows = frame.select(_key(spec) if len(spec.key) > 1 else spec.key[0]).limit(limit)
         return sorted(str(r[0]) for r in rows.collect())
+
+    def rows(
+        self,
+        record_type: str,
+        start: Any = None,
+        end: Any = None,
+        *,
+        limit: int = 10_000,
+        **series: str | None,
+    ) -> pd.DataFrame:
+        """Return the accepted records of one series between two dates, as pandas (few rows).
+
+        ``series``: column -> value (None: missing); ``start`` / ``end``: the closed window of
+        the record type's event date. At most ``limit`` rows travel, in key order; the evidence
+        behind a flagged point (:func:`qmsdata.pack.narrative.signal_records`) reads them.
+        """
+        import pandas as pd
+        from pyspark.sql import functions as F
+
+        spec = RECORD_TYPES[record_type]
+        frame = self.accepted[record_type]
+        for name, value in series.items():
+            frame = frame.where(F.col(name).isNull() if value is None else F.col(name) == value)
+        date = spec.event_date or next(
+            a.date for a in AGGREGATES.values() if a.record_type == record_type
+        )
+        if start is not None:
+            frame = frame.where(F.col(date) >= pd.Timestamp(start).to_pydatetime())
+        if end is not None:
+            frame = frame.where(F.col(date) <= pd.Timestamp(end).to_pydatetime())
+        table: pd.DataFrame = frame.orderBy(*spec.key).limit(limit).toPandas()
+        for c in spec.columns:
+            if c.kind in ("date", "period") and c.name in table.columns:
+                table[c.name] = pd.to_datetime(table[c.name]).astype("datetime64[us]")
+        return table
 
     def workbook(self):  # -> qmsdata.Workbook
         """Return a pandas Workbook of the small record types, with the Spark results attached.
@@ -898,8 +970,12 @@ def load(
     aggregates: dict[str, pd.DataFrame] = {}
     for name, frame in accepted.items():
         mine = {k: a for k, a in AGGREGATES.items() if a.record_type == name}
-        if mine:
-            aggregates |= aggregate_many(frame, mine)
+        plain = {k: a for k, a in mine.items() if not a.subset and a.grain == "M"}
+        if plain:
+            aggregates |= aggregate_many(frame, plain)
+        for k, a in mine.items():
+            if k not in plain:
+                aggregates[k] = aggregate(frame, a)
     aggregates = {k: aggregates[k] for k in AGGREGATES if k in aggregates}
     table = (
         pd.concat([f for f in failures if len(f)], ignore_index=True)

@@ -555,6 +555,20 @@ def signal_records(wb: Any, row: Any, period: Any, *, as_of: Any = None) -> pd.D
             & f["finding_type"].isin(["major_nc", "minor_nc"])
             & (f["process"] == row.get("process"))
         ]
+    since = row.get("since")
+    start = pd.Period(since, freq="M").start_time if since is not None and since == since else None
+    engine = getattr(wb, "engine", None)
+    if engine is not None and rt in getattr(engine, "accepted", {}):
+        # the Spark engine: the rows stay on Spark; fetch the records behind this point (their
+        # real ids and dates), not the rows rebuilt from the aggregates
+        spec = _spec(rt)
+        names = {c.name for c in spec.columns} if spec is not None else set()
+        point = {
+            col: row.get(col)
+            for col in ("site", "process", "product", "supplier_id", "objective_id")
+            if col in names and row.get(col) is not None and row.get(col) == row.get(col)
+        }
+        return engine.rows(rt, start, end, **point)
     frame = _records(wb, rt)
     if frame.empty:
         return frame
@@ -563,8 +577,6 @@ def signal_records(wb: Any, row: Any, period: Any, *, as_of: Any = None) -> pd.D
         v = row.get(col)
         if v is not None and v == v and col in frame.columns:
             mask &= frame[col].astype(object) == v
-    since = row.get("since")
-    start = pd.Period(since, freq="M").start_time if since is not None and since == since else None
     if rt == "kpi_measurements" and "period" in frame.columns:
         per = frame["period"]
         mask &= per <= P.last_month(period)

@@ -55,7 +55,8 @@ def _nc_rows() -> list[dict[str, str]]:
                         disposition=["scrap", "rework", "Use as is"][i % 3],
                         cost=f"{(i * 17) % 50}.5" if i % 4 else "",
                         supplier_id="S1" if src == "incoming" else "",
-                        capa_id="",
+                        # a few CAPA links (one with no process: the null-safe series join)
+                        capa_id=f"CA-{i % 4}" if i % 9 == 0 else "",
                         status="closed" if i % 2 else "open",
                         closed_date=f"2026-{month:02d}-27" if i % 2 else "",
                         description="found at AOI",

@@ -125,3 +125,56 @@ def test_record_ids_behind_a_flagged_series(pandas_wb, spark_wb):
     point = dict(site=row["site"], process=row["process"])
     got = record_ids(spark_wb, "nonconformities", row["since"], **point)
     assert got and got == record_ids(pandas_wb, "nonconformities", row["since"], **point)
+
+
+def test_same_capa_recurrence_and_effect(pandas_wb, spark_wb):
+    expected = qmsdata.capa_recurrence(pandas_wb, PERIOD)
+    got = qmsdata.capa_recurrence(spark_wb, PERIOD)
+    assert len(expected) > 50 and expected["recurrences"].sum() > 0
+    pd.testing.assert_frame_equal(got, expected)
+    for capa_id in expected["capa_id"].iloc[:5]:
+        want = qmsdata.capa_effect(pandas_wb, capa_id, as_of=pandas_wb.as_of)
+        have = qmsdata.capa_effect(spark_wb, capa_id, as_of=spark_wb.as_of)
+        assert want.table["ncs"].sum() > 0, capa_id
+        pd.testing.assert_frame_equal(have.table, want.table, obj=capa_id)
+        assert have.extra == want.extra
+
+
+def test_same_supplier_scorecard_with_on_time_rate(pandas_wb, spark_wb):
+    expected = qmsdata.supplier_scorecard(pandas_wb, PERIOD)
+    assert expected["on_time_rate"].notna().any()
+    pd.testing.assert_frame_equal(qmsdata.supplier_scorecard(spark_wb, PERIOD), expected)
+    pd.testing.assert_frame_equal(
+        qmsdata.supplier_reevaluation(spark_wb, PERIOD),
+        qmsdata.supplier_reevaluation(pandas_wb, PERIOD),
+    )
+
+
+def test_capa_link_aggregates_carry_only_linked_rows(pandas_wb, spark_wb):
+    links = spark_wb.aggregates["nc_capa"]
+    assert links["ncs"].sum() == pandas_wb.nonconformities["capa_id"].notna().sum()
+    series = spark_wb.aggregates["nc_capa_series"]
+    assert 0 < series["ncs"].sum() < len(pandas_wb.nonconformities)
+
+
+def test_evidence_behind_a_flagged_series_has_the_real_ids(pandas_wb, spark_wb):
+    from qmsdata.pack.narrative import _ids, evidence_table, signal_records
+
+    flagged = qmsdata.signals(pandas_wb, PERIOD)
+    large = flagged[flagged["record_type"].isin(["nonconformities", "supplier_receipts"])]
+    assert len(large) > 0
+    for _, row in large.iterrows():
+        rt = row["record_type"]
+        want = signal_records(pandas_wb, row, PERIOD)
+        got = signal_records(spark_wb, row, PERIOD)
+        assert len(want) > 0, row["key"]
+        assert sorted(_ids(got, rt)) == sorted(_ids(want, rt)), row["key"]
+    # and the pack's evidence table: the same record ids behind every signal
+    obj = qmsdata.objective_status(pandas_wb, PERIOD).iloc[0:0]
+
+    def behind(wb) -> list[tuple[str, str]]:
+        ev = evidence_table(wb, PERIOD, large, obj)
+        ev = ev[ev["item_type"] == "signal"]
+        return sorted(zip(ev["item"], ev["record_id"], strict=True))
+
+    assert behind(spark_wb) == behind(pandas_wb)
