@@ -520,6 +520,14 @@ def _ids(frame: pd.DataFrame, record_type: str) -> pd.Series:
         for col in key[1:]:
             ids = ids + "/" + frame[col].astype(str)
         return ids
+    if "_rows" in frame.columns:  # rebuilt from an engine's aggregate: the ids stay with it
+        return pd.Series(
+            [
+                f"aggregate of {int(n):,} record{'' if int(n) == 1 else 's'} (qmsdata.record_ids)"
+                for n in frame["_rows"]
+            ],
+            index=frame.index,
+        )
     return pd.Series([f"row {r}" for r in frame.get("source_row", frame.index)], index=frame.index)
 
 

@@ -263,3 +263,17 @@ def test_suggested_actions_one_per_concern_in_rank_order() -> None:
     )
     m = N.objective_matrix({}, obj, "2026Q3", sig=sig)
     assert m["linked action"].iloc[0] == "RA-2026Q3-02 (suggested)"
+
+
+def test_evidence_rows_rebuilt_from_aggregates_say_so_not_row_numbers():
+    """On a Spark workbook the key numbers' evidence comes from aggregate rows (no ids on the
+    driver): it must say how many records each stands for, not pass a row number off as an id."""
+    from qmsdata.pack.narrative import _ids
+
+    rebuilt = pd.DataFrame({"site": ["Leeds", "Brno"], "quantity": [4.0, 9.0], "_rows": [3, 1]})
+    assert list(_ids(rebuilt, "nonconformities")) == [
+        "aggregate of 3 records (qmsdata.record_ids)",
+        "aggregate of 1 record (qmsdata.record_ids)",
+    ]
+    rows = pd.DataFrame({"nc_id": ["NC-1"], "_rows": [1]})
+    assert list(_ids(rows, "nonconformities")) == ["NC-1"]
