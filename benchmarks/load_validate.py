@@ -28,6 +28,11 @@ accepted frame copied whole (+170 MiB) while raw and typed were still alive. Now
 emptied after the suite and the typed columns are moved into the accepted frame one by one;
 the peak is during the GX suite (raw + typed + GX's frame and working memory).
 
+At small sizes the RSS ratio is not a per-frame figure (2026-12-01, 20k rows, one run, load
+6.6): a bare ``pd.read_parquet`` alone peaks 46 MiB above its start for a 4 MiB frame (pyarrow's
+memory pool, first-use allocations); ``load`` 75 MiB (20x), 51 MiB (14x) after a 200-row
+warm-up load. Use ``--demo`` for the demo workbook's time ratio against plain pandas.
+
 GX suite before the fixes in ``qmsdata.validation.gx._gx_frame`` (same run, 1M rows): 5.9 s with all
 columns as Arrow strings, 3.2 s as categories, 2.7 s with only the checked columns.
 """
