@@ -33,6 +33,9 @@ __all__ = ["build_suite", "prefetch", "run_suite"]
 _lock = threading.Lock()
 _state: dict[str, Any] = {}  # "context", "batch_definition": made once per process
 _prefetch: threading.Thread | None = None
+#: run every expectation with BOOLEAN_ONLY first, then only the failing ones with COMPLETE (see
+#: :func:`run_suite`); False: one COMPLETE pass (the tests compare both routes' failures)
+TWO_PASS = True
 
 
 def prefetch() -> None:
@@ -73,17 +76,19 @@ def run_suite(
     suite = build_suite(spec, as_of=as_of, sites=sites, present=mapping)
     if not suite.expectations:
         return
-    result_format = {
-        "result_format": "COMPLETE",
-        "partial_unexpected_count": 0,
-        "return_unexpected_index_query": False,
-        "include_unexpected_rows": False,
-    }
     frame = _gx_frame(typed, spec, _suite_columns(suite), raw.index)
     try:
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
         with _quiet():
-            results = batch.validate(suite, result_format=result_format)
+            # Two passes: every expectation with BOOLEAN_ONLY (half GX's fixed cost per
+            # expectation: no metrics for unexpected values, counts or index lists), then only
+            # the expectations that failed again with COMPLETE for their failing rows.
+            # Measured on the small workbook's 166 expectations: 1.44 -> 0.75 CPU s for the
+            # first pass, ~9 ms per failing expectation for the second.
+            if not TWO_PASS:
+                results = list(batch.validate(suite, result_format=_COMPLETE).results)
+            else:
+                results = _two_pass(batch, suite, spec, as_of, sites, mapping)
     finally:
         # GX's context outlives this call (it is the process's current project) and its
         # execution engine keeps this very frame until a full garbage collection: empty it in
@@ -92,7 +97,7 @@ def run_suite(
         # few (the spec's), so this loop does not grow with the source's width.
         for column in list(frame.columns):
             del frame[column]
-    for res in results.results:
+    for res in results:
         meta = res.expectation_config.meta or {}
         check, column = meta["check"], meta["column"]
         raise_if_gx_failed(res, spec, check, column)
@@ -106,18 +111,56 @@ def run_suite(
         failures.add(pos, column, check, cases, msgs)
 
 
+def _two_pass(
+    batch: Any,
+    suite: Any,
+    spec: RecordSpec,
+    as_of: pd.Timestamp,
+    sites: Sequence[str],
+    mapping: Mapping[str, str],
+) -> list[Any]:
+    """Return the COMPLETE results of the expectations of ``suite`` that fail on ``batch``."""
+    results = list(batch.validate(suite, result_format=_BOOLEAN).results)
+    for res in results:
+        meta = res.expectation_config.meta
+        raise_if_gx_failed(res, spec, meta["check"], meta["column"])
+    failed = {_meta_key(r.expectation_config.meta) for r in results if not r.success}
+    if not failed:
+        return []
+    again = build_suite(spec, as_of=as_of, sites=sites, present=mapping, keep=failed)
+    return list(batch.validate(again, result_format=_COMPLETE).results)
+
+
+_BOOLEAN = {"result_format": "BOOLEAN_ONLY"}
+_COMPLETE = {
+    "result_format": "COMPLETE",
+    "partial_unexpected_count": 0,
+    "return_unexpected_index_query": False,
+    "include_unexpected_rows": False,
+}
+
+
+def _meta_key(meta: Mapping[str, Any] | None) -> str:
+    """Return a hashable identity of an expectation of a suite (its meta: check, columns)."""
+    import json
+
+    return json.dumps(meta or {}, sort_keys=True, default=str)
+
+
 def build_suite(
     spec: RecordSpec,
     *,
     as_of: pd.Timestamp,
     sites: Sequence[str] = (),
     present: Iterable[str] | None = None,
+    keep: set[str] | None = None,
 ) -> Any:
     """Build the great-expectations suite of ``spec`` (every check GX runs; see module notes).
 
     Each expectation's ``meta`` carries the ``check`` and ``column`` used in the failures table
     (and, for pair checks, the ``other`` column). ``present`` limits the suite to the columns the
-    source actually has (None: all).
+    source actually has (None: all); ``keep`` (keys of :func:`_meta_key`) limits it to those
+    expectations (None: all).
 
     Returns
     -------
@@ -133,7 +176,8 @@ def build_suite(
 
     def add(expectation: Any, check: str, column: str, **meta: Any) -> None:
         expectation.meta = {"check": check, "column": column, **meta}
-        suite.add_expectation(expectation)
+        if keep is None or _meta_key(expectation.meta) in keep:
+            suite.add_expectation(expectation)
 
     for col in spec.columns:
         name = col.name
