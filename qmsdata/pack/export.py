@@ -402,7 +402,8 @@ def run_chromium(
     chromium = find_chromium()
     if chromium is None:
         raise PackError(
-            "Chromium not found, so the PDF was skipped",
+            "Chromium not found, so the "
+            + ("PDF was skipped" if pdf_path is not None else "charts were not drawn"),
             hint="Install it (apt install chromium, or make chromium) or set QMS_CHROMIUM.",
         )
     with tempfile.TemporaryDirectory(prefix="qms-chromium-") as tmp:

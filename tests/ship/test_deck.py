@@ -207,3 +207,12 @@ def test_only_pngs_tagged_with_the_runs_nonce_are_read() -> None:
         f'<output hidden="" data-qms-png="n0nce:fig-a-3">data:image/png;base64,AAAA</output>'
     )
     assert set(read_pngs(dom, "n0nce")) == {"fig-a-1"}  # not the forged nor the non-PNG one
+
+
+def test_without_chromium_the_deck_is_written_without_charts(tmp_path: Path, monkeypatch) -> None:
+    pack, manifest = _pack(tmp_path)
+    monkeypatch.setenv("QMS_CHROMIUM", "")  # no browser
+    frags = [Fragment("37_suppliers", "Suppliers", "9.3.2 c7", "<p/>", figures=FIGURES)]
+    note = make_deck(pack, tmp_path / "cache", frags, "Pack", [], manifest, pack)
+    assert note is not None and "Chromium not found, so the charts were not drawn" in note
+    assert _slides(pack / "pack.pptx")[-1][2] == 0
