@@ -6,11 +6,13 @@ Slides: the title (organisation, period, reporting and data dates); the exceptio
 slide per signal of concern with its chart. Everything is read from the pack being built (its
 extracts and the manifest's content), nothing is recomputed.
 
-The charts are the pack's own figures drawn as static images by kaleido — as for the PDF
-(:func:`qmsdata.pack.export.static_images`), but as PNG because PowerPoint cannot place SVG —
-and cached beside the PDF's SVGs in ``<out>/.cache/figures/<hash>.png``. A signal is given the
-figure whose title names it (same title; else the same supplier / objective id and most words
-in common; else the first chart of its clause's section sharing a word,
+The charts are the pack's own figures drawn as PNG (PowerPoint cannot place SVG) by the
+plotly.js of the PDF's print page, in the same Chromium run that prints the PDF
+(:func:`qmsdata.pack.export.with_pngs`), or by one Chromium of their own when nothing is
+printed (:func:`qmsdata.pack.export.draw_pngs`); cached sealed in
+``<out>/.cache/figures/<hash>.png`` (a tampered PNG is rejected and drawn again).
+A signal is given the figure whose title names it (same title; else the same supplier /
+objective id and most words in common; else the first chart of its clause's section sharing a word,
 :func:`signal_figure`); a signal with no such figure gets a slide without a chart.
 """
 
@@ -99,26 +101,69 @@ def signal_figure(signal: dict[str, str], fragments: Sequence[Any]) -> dict[str,
     return None
 
 
-def deck_images(figures: list[dict[str, Any]], cache: Path) -> dict[str, bytes]:
-    """Return figure id -> PNG, drawn by kaleido once and cached in ``cache/figures``."""
-    from qmsdata.files import atomic_write
+def png_path(fig: dict[str, Any], cache: Path) -> Path:
+    """Return where the deck's PNG of ``fig`` is cached (sealed, :func:`cache.write_sealed`)."""
     from qmsdata.pack import cache as C
-    from qmsdata.pack.export import static_images
 
-    out: dict[str, bytes] = {}
-    missing = []
+    return cache / "figures" / f"{C.sha(fig)}.png"
+
+
+def deck_figures(build: Path, fragments: Sequence[Any], target: Path) -> list[dict[str, Any]]:
+    """Return the figures the deck shows (one per signal of concern that has one), in order."""
+    from qmsdata.pack.digest import digest_from
+
+    digest = digest_from({}, build / "data", target)  # the signals come from the extracts
+    chosen = {}
+    for s in digest.signals:
+        fig = signal_figure(s, fragments)
+        if fig is not None:
+            chosen[fig["id"]] = fig
+    return list(chosen.values())
+
+
+def cached_pngs(
+    figures: Sequence[dict[str, Any]], cache: Path
+) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+    """Return (figure id -> PNG from the cache, figures still to draw).
+
+    A cached PNG whose seal fails (edited, or unsealed from an older version) is removed and
+    its figure drawn again.
+    """
+    from qmsdata.pack import cache as C
+
+    found, missing = {}, []
     for fig in figures:
-        p = cache / "figures" / f"{C.sha(fig)}.png"
-        if p.is_file():
-            out[fig["id"]] = p.read_bytes()
-        else:
+        png = C.read_sealed(png_path(fig, cache))
+        if png is None:
             missing.append(fig)
-    drawn = static_images(missing, fmt="png")
-    for fig in missing:
+        else:
+            found[fig["id"]] = png
+            C.touch(png_path(fig, cache))
+    return found, missing
+
+
+def store_pngs(figures: Sequence[dict[str, Any]], drawn: dict[str, bytes], cache: Path) -> None:
+    """Cache the drawn PNGs, each sealed (written whole or not at all)."""
+    from qmsdata.pack import cache as C
+
+    for fig in figures:
         if fig["id"] in drawn:
-            out[fig["id"]] = drawn[fig["id"]]
-            atomic_write(cache / "figures" / f"{C.sha(fig)}.png", drawn[fig["id"]])
-    return out
+            C.write_sealed(png_path(fig, cache), drawn[fig["id"]])
+
+
+def deck_images(
+    figures: list[dict[str, Any]], cache: Path, drawn: dict[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """Return figure id -> PNG: from the cache, from ``drawn`` (the PDF print drew them), or
+    drawn now by one headless Chromium (:func:`qmsdata.pack.export.draw_pngs`), and cached."""
+    from qmsdata.pack.export import draw_pngs
+
+    out, missing = cached_pngs(figures, cache)
+    given = {f["id"]: drawn[f["id"]] for f in missing if drawn and f["id"] in drawn}
+    missing = [f for f in missing if f["id"] not in given]
+    new = {**given, **(draw_pngs(missing) if missing else {})}
+    store_pngs([f for f in figures if f["id"] in new], new, cache)
+    return {**out, **new}
 
 
 def make_deck(
@@ -129,11 +174,13 @@ def make_deck(
     facts: Sequence[tuple[str, str]],
     manifest: dict[str, Any],
     target: Path,
+    drawn: dict[str, bytes] | None = None,
 ) -> str | None:
     """Write ``build/pack.pptx``; return why the charts were left out, or None.
 
-    Without static images (kaleido cannot run) the deck is still written, its signal slides
-    without charts, and the reason is returned for the build to report.
+    ``drawn``: PNGs the PDF's browser run already drew (figure id -> PNG). Without static
+    images (Chromium cannot run) the deck is still written, its signal slides without charts,
+    and the reason is returned for the build to report.
     """
     from qmsdata.pack.digest import digest_from
 
@@ -142,7 +189,7 @@ def make_deck(
     chosen = {f["id"]: f for f in shown.values() if f is not None}
     reason = None
     try:
-        images = deck_images(list(chosen.values()), cache)
+        images = deck_images(list(chosen.values()), cache, drawn)
     except PackError as exc:
         images, reason = {}, f"deck written without charts: {exc}"
     matrix = _read(build / "data" / MATRIX_CSV)

@@ -5,9 +5,10 @@ the notebook as their JSON (``application/vnd.plotly.v1+json``), which nbconvert
 module swaps each for a placeholder and renders it twice: in ``pack.html`` as one ``<div>`` and one
 ``Plotly.newPlot`` call (plotly.js embedded exactly once, in the head), and in the print version
 (``mode="pdf"``) as an ``<img>`` whose SVG the same plotly.js draws in the page
-(``Plotly.toImage``, what kaleido does in a browser of its own) before headless Chromium prints
-the page to ``pack.pdf``: one browser, started once. ``mode="print"`` (SVGs given, no scripts)
-and :func:`static_images` (kaleido) remain for callers that have their own SVGs.
+(``Plotly.toImage``) before headless Chromium prints the page to ``pack.pdf``: one browser,
+started once. The same run draws the deck's charts as PNG (:func:`with_pngs`, handed back by
+``--dump-dom``); :func:`draw_pngs` draws them alone when nothing is printed. ``mode="print"``
+(SVGs given, no scripts) remains for callers that have their own SVGs.
 
 Every piece of data text reaching the HTML is escaped: tables by pandas (``escape=True``), our
 narrative by :func:`html.escape`, figure JSON by escaping ``<``, ``>`` and ``&`` inside scripts.
@@ -17,6 +18,7 @@ A Content-Security-Policy forbids the page from loading anything from any networ
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -172,7 +174,7 @@ def _pdf_figure(fig: dict[str, Any]) -> str:
     )
 
 
-#: the PDF page's figure drawing: each figure's SVG at the print width, as kaleido drew them
+#: the PDF page's figure drawing: each figure's SVG at the print width
 #: (a note replaces a figure plotly.js cannot draw)
 _PDF_JS = (
     "function qmsFigure(id,data,layout,h){var img=document.getElementById(id);"
@@ -270,59 +272,75 @@ def assemble(
     )
 
 
-def static_images(
-    figures: list[dict[str, Any]], *, timeout: float = 120, fmt: str = "svg"
-) -> dict[str, bytes]:
-    """Draw every figure as SVG (or ``fmt="png"``: the deck) with one kaleido browser.
+#: the deck's charts: the page's plotly.js draws each as PNG and leaves its data URL in a hidden
+#: ``<output>`` tagged with the run's nonce, which ``--dump-dom`` hands back (:func:`read_pngs`)
+_PNG_JS = (
+    "function qmsPng(tag,data,layout,h){Plotly.toImage({data:data,layout:layout},"
+    "{format:'png',width:QMS_WIDTH,height:h}).then(function(url){"
+    "var o=document.createElement('output');o.hidden=true;o.setAttribute('data-qms-png',tag);"
+    "o.textContent=url;document.body.appendChild(o);},function(){});}"
+).replace("QMS_WIDTH", str(PRINT_WIDTH))
+_PNG_RE = (
+    r'<output[^>]*data-qms-png="{}:([A-Za-z0-9_.-]+)"[^>]*>'
+    r"data:image/png;base64,([A-Za-z0-9+/=]+)</output>"
+)
+
+
+def png_jobs(figures: list[dict[str, Any]], nonce: str) -> str:
+    """Return the ``<script>`` that draws ``figures`` as PNG in a page with plotly.js."""
+    calls = []
+    for fig in figures:
+        spec = json.loads(fig["json"])
+        data = script_json(spec.get("data", []))
+        layout = script_json(spec.get("layout", {}))
+        tag = script_json(json.dumps(f"{nonce}:{fig['id']}"))
+        calls.append(f"qmsPng({tag},{data},{layout},{int(fig['height'])});")
+    return "<script>" + _PNG_JS + "".join(calls) + "</script>"
+
+
+def with_pngs(page: str, figures: list[dict[str, Any]], nonce: str) -> str:
+    """Return the print page with the deck's PNG drawing added at the end of its body."""
+    if not figures:
+        return page
+    head, sep, tail = page.rpartition("</body>")
+    if not sep:
+        return page + png_jobs(figures, nonce)
+    return head + png_jobs(figures, nonce) + sep + tail
+
+
+def read_pngs(dom: str, nonce: str) -> dict[str, bytes]:
+    """Return figure id -> PNG from a dumped DOM (only outputs tagged with ``nonce``)."""
+    out = {}
+    for m in re.finditer(_PNG_RE.format(re.escape(nonce)), dom):
+        png = base64.b64decode(m.group(2))
+        if png.startswith(b"\x89PNG\r\n\x1a\n"):
+            out[m.group(1)] = png
+    return out
+
+
+def draw_pngs(figures: list[dict[str, Any]], *, timeout: float = 120) -> dict[str, bytes]:
+    """Draw ``figures`` as PNG (the deck) in one headless Chromium, as the PDF page does.
 
     Raises
     ------
     PackError
-        When kaleido or its Chromium cannot run; the message says why.
+        When Chromium is absent or fails; the message says why.
     """
     if not figures:
         return {}
-    import asyncio
+    import secrets
 
-    try:
-        import kaleido
-    except ImportError as exc:  # pragma: no cover - kaleido is a dependency
-        raise PackError("kaleido is not installed", hint="Run make setup.") from exc
-
-    tmp = Path(tempfile.mkdtemp(prefix="qms-figs-"))
-    try:
-        jobs = []
-        for fig in figures:
-            spec = json.loads(fig["json"])
-            jobs.append(
-                {
-                    "fig": {"data": spec.get("data", []), "layout": spec.get("layout", {})},
-                    "path": tmp / f"{fig['id']}.{fmt}",
-                    "opts": {"format": fmt, "width": PRINT_WIDTH, "height": fig["height"]},
-                }
-            )
-
-        async def _run() -> Any:
-            async with kaleido.Kaleido(n=min(2, len(jobs)), timeout=timeout) as k:
-                return await k.write_fig_from_object(jobs, cancel_on_error=False)
-
-        try:
-            errors = asyncio.run(_run())
-        except Exception as exc:  # noqa: BLE001 - any browser failure means: no static images
-            raise PackError(
-                f"static figures could not be drawn: {type(exc).__name__}: {exc}",
-                hint="kaleido needs Chromium (apt install chromium).",
-            ) from exc
-        out = {}
-        for fig in figures:
-            p = tmp / f"{fig['id']}.{fmt}"
-            if p.is_file() and p.stat().st_size:
-                out[fig["id"]] = p.read_bytes()
-        if errors and not out:
-            raise PackError(f"static figures could not be drawn: {errors[0]}")
-        return out
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    nonce = secrets.token_hex(16)
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f"<script>{_plotlyjs()}</script></head><body>{png_jobs(figures, nonce)}</body></html>"
+    )
+    with tempfile.TemporaryDirectory(prefix="qms-png-") as tmp:
+        html_path = Path(tmp) / "figures.html"
+        html_path.write_text(page, encoding="utf-8")
+        dom = run_chromium(html_path, timeout=timeout, dump_dom=True)
+    return read_pngs(dom or "", nonce)
 
 
 def find_chromium() -> str | None:
@@ -360,39 +378,87 @@ def chromium_args(chromium: str, user_data_dir: str | Path) -> list[str]:
 VIRTUAL_TIME_BUDGET_MS = 60_000
 
 
-def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 180) -> Path:
+def run_chromium(
+    html_path: str | Path,
+    *,
+    pdf_path: str | Path | None = None,
+    dump_dom: bool = False,
+    timeout: float = 180,
+) -> str | None:
+    """Load ``html_path`` in one headless Chromium, run its scripts, print and/or dump the DOM.
+
+    Returns the dumped DOM (``dump_dom``) or None. The PDF is printed into the browser's temp
+    folder and moved to ``pdf_path`` only when complete. Chromium runs in a process group of
+    its own, killed whole when it ends, times out or the caller is interrupted (Ctrl-C raises
+    KeyboardInterrupt here at once): no browser process outlives the call, no half-written PDF.
+
+    Raises
+    ------
+    PackError
+        When Chromium is absent, fails or times out; the message says why.
+    """
+    import signal
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise PackError(
+            "Chromium not found, so the "
+            + ("PDF was skipped" if pdf_path is not None else "charts were not drawn"),
+            hint="Install it (apt install chromium, or make chromium) or set QMS_CHROMIUM.",
+        )
+    with tempfile.TemporaryDirectory(prefix="qms-chromium-") as tmp:
+        profile, printed = Path(tmp) / "profile", Path(tmp) / "print.pdf"
+        cmd = [
+            *chromium_args(chromium, profile),
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
+        ]
+        cmd += [f"--print-to-pdf={printed}"] if pdf_path is not None else []
+        cmd += ["--dump-dom"] if dump_dom else []
+        cmd.append(Path(html_path).resolve().as_uri())
+        with open(Path(tmp) / "out", "wb+") as out, open(Path(tmp) / "err", "wb+") as err:
+            proc = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+                cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired as exc:
+                raise PackError(f"Chromium did not finish within {timeout:.0f} s") from exc
+            finally:  # the whole group: zygotes and renderers too (never another process's)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            out.seek(0)
+            err.seek(0)
+            dom, stderr = (
+                out.read().decode("utf-8", "replace"),
+                err.read().decode("utf-8", "replace"),
+            )
+        ok = proc.returncode == 0 and (
+            pdf_path is None or (printed.is_file() and printed.stat().st_size > 0)
+        )
+        if not ok:
+            tail = stderr.strip().splitlines()[-3:]
+            what = "print the PDF" if pdf_path is not None else "draw the figures"
+            raise PackError(
+                f"Chromium failed to {what} (exit {proc.returncode}): {' | '.join(tail)}"
+            )
+        if pdf_path is not None:
+            shutil.move(printed, pdf_path)
+    return dom if dump_dom else None
+
+
+def print_pdf(
+    html_path: str | Path, pdf_path: str | Path, *, timeout: float = 180, dump_dom: bool = False
+) -> str | None:
     """Print ``html_path`` to ``pdf_path`` with headless Chromium (scripts done first).
+
+    ``dump_dom``: return the page's DOM after its scripts ran (the deck's PNGs, :func:`read_pngs`).
 
     Raises
     ------
     PackError
         When Chromium is absent or fails; the message says why.
     """
-    chromium = find_chromium()
-    if chromium is None:
-        raise PackError(
-            "Chromium not found, so the PDF was skipped",
-            hint="Install it (apt install chromium, or make chromium) or set QMS_CHROMIUM.",
-        )
-    pdf_path = Path(pdf_path)
-    with tempfile.TemporaryDirectory(prefix="qms-chromium-") as profile:
-        cmd = [
-            *chromium_args(chromium, profile),
-            "--no-pdf-header-footer",
-            "--run-all-compositor-stages-before-draw",
-            f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
-            f"--print-to-pdf={pdf_path}",
-            Path(html_path).resolve().as_uri(),
-        ]
-        try:
-            proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-                cmd, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise PackError(f"Chromium did not finish printing within {timeout:.0f} s") from exc
-    if proc.returncode != 0 or not pdf_path.is_file() or pdf_path.stat().st_size == 0:
-        tail = (proc.stderr or "").strip().splitlines()[-3:]
-        raise PackError(
-            f"Chromium failed to print the PDF (exit {proc.returncode}): {' | '.join(tail)}"
-        )
-    return pdf_path
+    return run_chromium(html_path, pdf_path=pdf_path, dump_dom=dump_dom, timeout=timeout)

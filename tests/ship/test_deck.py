@@ -79,12 +79,11 @@ def test_deck_slides_from_the_pack_with_cached_charts(tmp_path: Path) -> None:
 
     pack, manifest = _pack(tmp_path)
     cache = tmp_path / "reports" / ".cache"
-    # the deck's PNG of the SUP-004 figure, as a previous build cached it (no kaleido needed)
+    # the deck's PNG of the SUP-004 figure, as a previous build cached it (no browser needed)
     buf = io.BytesIO()
     Image.new("RGB", (960, 300), "white").save(buf, "PNG")
     fig = FIGURES[1]
-    (cache / "figures").mkdir(parents=True)
-    (cache / "figures" / f"{C.sha(fig)}.png").write_bytes(buf.getvalue())
+    C.write_sealed(cache / "figures" / f"{C.sha(fig)}.png", buf.getvalue())
     frags = [Fragment("37_suppliers", "Suppliers", "9.3.2 c7", "<p/>", figures=FIGURES)]
     facts = [("Organisation", "Example Ltd"), ("Period", "2026-10")]
     note = make_deck(pack, cache, frags, "Management review pack — 2026-10", facts, manifest, pack)
@@ -107,11 +106,11 @@ def test_deck_slides_from_the_pack_with_cached_charts(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_deck_draws_its_charts_with_kaleido(tmp_path: Path) -> None:
+def test_deck_draws_its_charts_with_chromium(tmp_path: Path) -> None:
     from qmsdata.pack.export import find_chromium
 
     if find_chromium() is None:
-        pytest.skip("no Chromium for kaleido")
+        pytest.skip("no Chromium")
     pack, manifest = _pack(tmp_path)
     cache = tmp_path / "reports" / ".cache"
     frags = [Fragment("37_suppliers", "Suppliers", "9.3.2 c7", "<p/>", figures=FIGURES)]
@@ -143,3 +142,77 @@ def test_a_signal_without_a_titled_chart_gets_its_sections_main_chart() -> None:
     assert signal_figure(sup, frags) is None  # no chart of SUP-006: not another supplier's
     other = {"series": "Complaints per million units shipped", "area": "9.3.2 c7 suppliers"}
     assert signal_figure(other, frags) is None
+
+
+def _png(colour: str) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (960, 300), colour).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_a_tampered_cached_png_is_rejected_and_drawn_again(tmp_path: Path, monkeypatch) -> None:
+    from qmsdata.pack import cache as C
+    from qmsdata.pack.deck import deck_images, png_path
+
+    cache = tmp_path / "cache"
+    fig = FIGURES[1]
+    calls: list[list[str]] = []
+
+    def draw(figures, **kw):
+        calls.append([f["id"] for f in figures])
+        return {f["id"]: _png("white") for f in figures}
+
+    monkeypatch.setattr("qmsdata.pack.export.draw_pngs", draw)
+    assert deck_images([fig], cache)[fig["id"]] == _png("white")
+    assert calls == [[fig["id"]]]
+    assert deck_images([fig], cache)[fig["id"]] == _png("white")
+    assert len(calls) == 1, "served from the sealed cache"
+    # someone swaps the cached chart (same size, same seal line, other picture)
+    path = png_path(fig, cache)
+    seal_line = path.read_bytes().partition(b"\n")[0]
+    path.write_bytes(seal_line + b"\n" + _png("red"))
+    assert deck_images([fig], cache)[fig["id"]] == _png("white")
+    assert len(calls) == 2, "the tampered PNG was rejected and drawn again"
+    assert C.read_sealed(path) == _png("white"), "and cached sealed afresh"
+    # an unsealed PNG (as older versions cached them) is not used either
+    path.write_bytes(_png("red"))
+    assert deck_images([fig], cache)[fig["id"]] == _png("white") and len(calls) == 3
+
+
+def test_pngs_drawn_by_the_print_run_are_used_and_cached(tmp_path: Path, monkeypatch) -> None:
+    from qmsdata.pack import cache as C
+    from qmsdata.pack.deck import deck_images, png_path
+
+    def draw(figures, **kw):
+        raise AssertionError("nothing left to draw in a second browser")
+
+    monkeypatch.setattr("qmsdata.pack.export.draw_pngs", draw)
+    fig = FIGURES[2]
+    got = deck_images([fig], tmp_path, drawn={fig["id"]: _png("white")})
+    assert got == {fig["id"]: _png("white")}
+    assert C.read_sealed(png_path(fig, tmp_path)) == _png("white")
+
+
+def test_only_pngs_tagged_with_the_runs_nonce_are_read() -> None:
+    import base64
+
+    from qmsdata.pack.export import read_pngs
+
+    b64 = base64.b64encode(_png("white")).decode()
+    dom = (
+        f'<output hidden="" data-qms-png="n0nce:fig-a-1">data:image/png;base64,{b64}</output>'
+        f'<output hidden="" data-qms-png="other:fig-a-2">data:image/png;base64,{b64}</output>'
+        f'<output hidden="" data-qms-png="n0nce:fig-a-3">data:image/png;base64,AAAA</output>'
+    )
+    assert set(read_pngs(dom, "n0nce")) == {"fig-a-1"}  # not the forged nor the non-PNG one
+
+
+def test_without_chromium_the_deck_is_written_without_charts(tmp_path: Path, monkeypatch) -> None:
+    pack, manifest = _pack(tmp_path)
+    monkeypatch.setenv("QMS_CHROMIUM", "")  # no browser
+    frags = [Fragment("37_suppliers", "Suppliers", "9.3.2 c7", "<p/>", figures=FIGURES)]
+    note = make_deck(pack, tmp_path / "cache", frags, "Pack", [], manifest, pack)
+    assert note is not None and "Chromium not found, so the charts were not drawn" in note
+    assert _slides(pack / "pack.pptx")[-1][2] == 0
