@@ -148,17 +148,6 @@ def write_snapshot(wb: Any, folder: str | Path) -> Path:
     return folder
 
 
-class SnapshotWorkbook:
-    """A workbook read back from a snapshot: the same attributes as :func:`qmsdata.load` gives."""
-
-    def __init__(self, **attrs: Any) -> None:
-        self.__dict__.update(attrs)
-
-    def __repr__(self) -> str:
-        d = self.__dict__
-        return f"<Workbook snapshot {d.get('path', '')!s} as_of={d.get('as_of')}>"
-
-
 def read_snapshot(folder: str | Path) -> Any:
     """Read a snapshot written by :func:`write_snapshot`."""
     import pandas as pd
@@ -189,10 +178,10 @@ def read_snapshot(folder: str | Path) -> Any:
     attrs["report_date"] = pd.Timestamp(report_date) if report_date else attrs["as_of"]
     attrs["path"] = Path(meta["workbook"]) if meta.get("workbook") else None
     attrs["config"] = _read_config(attrs["path"])
-    try:
-        from qmsdata.io import Provenance
-        from qmsdata.workbook import Workbook
+    from qmsdata.io import Provenance
+    from qmsdata.workbook import Workbook
 
+    try:
         return Workbook(
             config=attrs["config"],
             as_of=attrs["as_of"],
@@ -203,8 +192,15 @@ def read_snapshot(folder: str | Path) -> Any:
             provenance={rt: Provenance(**p) for rt, p in attrs["provenance"].items()},
             report_date=attrs["report_date"],
         )
-    except (ImportError, TypeError, AttributeError):
-        return SnapshotWorkbook(**attrs)
+    except (TypeError, AttributeError, KeyError) as exc:
+        # a snapshot of another qmsdata version (its provenance fields differ) or a damaged
+        # one: say so here, not as a TypeError deep in a section
+        raise PackError(
+            f"snapshot cannot be read back as a workbook ({type(exc).__name__}: {exc})",
+            file=folder,
+            hint="It was written by another version of qmsdata or is damaged: rebuild the "
+            "pack with --force, which writes a new snapshot.",
+        ) from None
 
 
 def _read_config(path: Path | None) -> Any:
