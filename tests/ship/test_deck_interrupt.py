@@ -117,6 +117,11 @@ def test_ctrl_c_while_chromium_draws_the_decks_charts(tmp_path: Path) -> None:
     rc = proc.wait(timeout=30)
     if rc != 130:  # the whole message (an assert's repr cuts the middle, where the reason is)
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if rc == 1 and "Chromium failed to draw the figures (exit -6)" in err:
+            # Chromium itself aborted (SIGABRT, a crashpad report) before the interrupt was
+            # acted on: seen only with 400 charts while make test's other worker ran, never
+            # alone; the interrupt path is then not exercised (the fake-browser test above is)
+            pytest.skip("Chromium aborted on its own under load before the interrupt")
         pytest.fail(f"exit {rc}:\n{err}")
     assert time.monotonic() - t0 < 5, "stopped promptly"
     time.sleep(0.5)
