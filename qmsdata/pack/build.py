@@ -318,7 +318,8 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             run.status, run.cached = "ok", True
         else:
             pending.append(run)
-    reran = {r.section.id: _why_ran(r, req, cache, key_parts) for r in pending}
+    seen = C.last_parts(cache) if pending else {}
+    reran = {r.section.id: _why_ran(r, req, cache, key_parts, seen) for r in pending}
     bar: Any = _NoBar()
     with SectionPool(
         min(req.jobs, len(pending)), opt.kernel_name, opt.timeout, opt.reuse_kernels
@@ -805,7 +806,11 @@ def normalise_modes(folder: Path) -> None:
 
 
 def _why_ran(
-    run: SectionRun, req: PackRequest, cache: Path, key_parts: dict[str, dict[str, Any]]
+    run: SectionRun,
+    req: PackRequest,
+    cache: Path,
+    key_parts: dict[str, dict[str, Any]],
+    seen: dict[str, Any],
 ) -> str:
     """Return why a section runs instead of coming from the cache, in words."""
     if req.force:
@@ -814,7 +819,7 @@ def _why_ran(
         return "inputs cannot be hashed (a database-server source)"
     if run.cache_rejected:
         return "its cache entry failed the integrity check"
-    return C.why_ran(cache, run.section.id, key_parts[run.section.id], req.name)
+    return C.why_ran(cache, run.section.id, key_parts[run.section.id], req.name, seen)
 
 
 def _reject_cache_entry(run: SectionRun, entry: Path, build: Path, exc: BaseException) -> None:

@@ -177,20 +177,33 @@ def _digest(value: Any) -> str:
     return sha(value)[:16]
 
 
-def why_ran(cache: Path, section_id: str, parts: dict[str, Any], pack: str = "") -> str:
+def last_parts(cache: Path) -> dict[str, Any]:
+    """Return the key parts recorded by :func:`remember_parts` (empty when none or unreadable)."""
+    try:
+        seen = json.loads((cache / KEY_PARTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return seen if isinstance(seen, dict) else {}
+
+
+def why_ran(
+    cache: Path,
+    section_id: str,
+    parts: dict[str, Any],
+    pack: str = "",
+    seen: dict[str, Any] | None = None,
+) -> str:
     """Return why a section was not served from the cache, in words, against its last build.
 
     The last build of the same pack (``pack``: its folder name, e.g. ``2026-10-Leeds``) when
     there was one, else the section's last build in any pack of this cache. ``"first build"``
     when the cache never built it; else the parts of the key that changed (``"parameters
     changed: site"``, ``"input files changed"``, ``"notebook changed"``, ``"trends documents
-    changed"``, ``"qmsdata code changed"``), or ``"no cache entry"``.
+    changed"``, ``"qmsdata code changed"``), or ``"no cache entry"``. ``seen``: the result
+    of :func:`last_parts`, read once for all the sections of a build.
     """
-    try:
-        seen = json.loads((cache / KEY_PARTS_FILE).read_text(encoding="utf-8"))
-        last = seen.get(f"{pack}/{section_id}") or seen[section_id]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return "first build"
+    seen = last_parts(cache) if seen is None else seen  # one read per build: pass it in
+    last = seen.get(f"{pack}/{section_id}") or seen.get(section_id)
     if not isinstance(last, dict):
         return "first build"
     words = []
@@ -222,12 +235,7 @@ def remember_parts(cache: Path, parts: dict[str, dict[str, Any]], pack: str = ""
     from qmsdata.files import atomic_write
 
     path = cache / KEY_PARTS_FILE
-    try:
-        seen = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        seen = {}
-    if not isinstance(seen, dict):
-        seen = {}
+    seen = last_parts(cache)
     for sid, p in parts.items():
         seen[sid] = seen[f"{pack}/{sid}"] = {
             "parameters": p.get("parameters", {}),
