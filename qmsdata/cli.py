@@ -36,6 +36,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     Exit 0 when every row was accepted, 1 when rows were quarantined; structural problems raise
     QmsError (exit 2, see :func:`main`).
     """
+    from qmsdata.validation.gx_worker import out_of_process
+
+    with out_of_process():  # great-expectations imports in its own process meanwhile
+        return _validate(args)
+
+
+def _validate(args: argparse.Namespace) -> int:
     from qmsdata.check import ensure_loadable
     from qmsdata.config import parse_as_of_date
     from qmsdata.validation.cache import default_cache_dir

@@ -1,11 +1,14 @@
 """great-expectations: the one module of qmsdata that imports it.
 
-One suite per record type is built from its spec (:func:`build_suite`): ``not_null``,
+One suite per record type is planned from its spec (:func:`plan_suite`, without GX: which
+expectations on which columns) and built from the plan (:func:`build_suite`): ``not_null``,
 ``allowed_values``, ``pattern``, ``range``, ``unique``, ``date_order`` (and the other
-column-order checks), ``not_future`` and ``status_consistency``. :func:`run_suite` runs it once
-on the typed columns and turns GX's results into rows of the failures collector. GX is imported
-inside the functions, so importing qmsdata (or this module) stays fast; :func:`prefetch` starts
-that import (and the process's one GX context) on a background thread while the sources are read.
+column-order checks), ``not_future`` and ``status_consistency``. :func:`start_suite` sends the
+checked columns to :func:`check_frame` — here, or in the GX worker process of
+:mod:`qmsdata.validation.gx_worker` — and :meth:`PendingSuite.apply` turns the findings into rows
+of the failures collector. GX is imported inside the functions, so importing qmsdata (or this
+module) stays fast; :func:`prefetch` starts that import (and the process's one GX context) on a
+background thread while the sources are read.
 
 GX's cost is mostly fixed (~27 ms per expectation, and its project configuration serialised to
 YAML on every data source or asset added), so the process keeps ONE ephemeral context with ONE
@@ -16,7 +19,8 @@ dataframe parameter.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +32,7 @@ from qmsdata.validation.failures import Failures, describe
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["build_suite", "prefetch", "run_suite"]
+__all__ = ["build_suite", "check_frame", "plan_suite", "prefetch", "run_suite", "start_suite"]
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {}  # "context", "batch_definition": made once per process
@@ -46,6 +50,10 @@ def prefetch() -> None:
     SQLite release the GIL for part of their work). Idempotent; :func:`run_suite` waits for it.
     """
     global _prefetch
+    from qmsdata.validation import gx_worker
+
+    if gx_worker.current() is not None:  # the worker imports it; this process never needs it
+        return
     with _lock:
         if _prefetch is not None or "context" in _state:
             return
@@ -57,7 +65,104 @@ def _safe_setup() -> None:
     import contextlib
 
     with contextlib.suppress(Exception):  # run_suite sets up again and raises then
-        _setup()
+        setup()
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One expectation of a record type's suite, described without great-expectations.
+
+    ``kind`` is the GX expectation class, ``kwargs`` its arguments, ``meta`` what the failures
+    table needs (``check``, ``column`` and, for some checks, ``other``, ``key``, ``allowed`` ...),
+    ``condition`` a row condition ``(column, values)``: only rows whose ``column`` is one of
+    ``values`` are checked. The plan is made from the spec alone, so the process that types a
+    frame knows which columns its suite reads without importing GX (see :mod:`.gx_worker`).
+    """
+
+    kind: str
+    kwargs: dict[str, Any]
+    meta: dict[str, Any]
+    condition: tuple[str, tuple[str, ...]] | None = None
+
+    @property
+    def key(self) -> str:
+        """This expectation's identity within its suite (its meta: check, columns)."""
+        return meta_key(self.meta)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one failing expectation found: its meta and the failing rows' positions.
+
+    ``error`` is GX's message when the expectation could not run at all (then ``positions`` is
+    empty); :meth:`PendingSuite.apply` raises it as a QmsError naming the record type.
+    """
+
+    meta: dict[str, Any]
+    positions: np.ndarray
+    error: str | None = None
+
+
+class PendingSuite:
+    """A record type's suite, started (in this process or in the GX worker): apply its result."""
+
+    def __init__(
+        self,
+        spec: RecordSpec,
+        raw: pd.DataFrame,
+        typed: Mapping[str, pd.Series],
+        mapping: Mapping[str, str],
+        result: Callable[[], list[Finding]],
+    ) -> None:
+        self.spec, self.raw, self.typed, self.mapping = spec, raw, typed, mapping
+        self._result = result
+
+    def apply(self, failures: Failures) -> None:
+        """Wait for the suite's findings and add them to ``failures`` (raise if GX failed)."""
+        for found in self._result():
+            check, column = found.meta["check"], found.meta["column"]
+            if found.error is not None:
+                raise _gx_error(self.spec, check, column, found.error)
+            pos = np.unique(found.positions)
+            if not len(pos):
+                continue
+            cases, msgs = describe(
+                check, column, found.meta, pos, self.raw, self.typed, self.spec, self.mapping
+            )
+            failures.add(pos, column, check, cases, msgs)
+
+
+def start_suite(
+    typed: Mapping[str, pd.Series],
+    raw: pd.DataFrame,
+    spec: RecordSpec,
+    mapping: Mapping[str, str],
+    as_of: pd.Timestamp,
+    sites: Sequence[str],
+) -> PendingSuite | None:
+    """Start the spec's suite on the typed columns; None when there is nothing to check.
+
+    With a GX worker running (:func:`qmsdata.validation.gx_worker.out_of_process`) the checked
+    columns go to it at once and this process goes on typing the next record type; otherwise
+    the suite runs here when the result is applied.
+    """
+    from qmsdata.validation import gx_worker
+
+    if len(raw) == 0:
+        return None
+    plan = plan_suite(spec, as_of=as_of, sites=sites, present=mapping)
+    if not plan:
+        return None
+    frame = _gx_frame(typed, spec, plan_columns(plan), raw.index)
+    worker = gx_worker.current()
+    if worker is not None:
+        result = worker.submit(spec.name, frame, plan, as_of, sites, list(mapping))
+    else:
+
+        def result() -> list[Finding]:
+            return check_frame(frame, plan, spec.name)
+
+    return PendingSuite(spec, raw, typed, mapping, result)
 
 
 def run_suite(
@@ -70,13 +175,18 @@ def run_suite(
     sites: Sequence[str],
 ) -> None:
     """Run the spec's suite on the typed columns once and add its failures to ``failures``."""
-    if len(raw) == 0:
-        return
-    batch_definition = _setup()  # before the suite: GX suites need an active context
-    suite = build_suite(spec, as_of=as_of, sites=sites, present=mapping)
-    if not suite.expectations:
-        return
-    frame = _gx_frame(typed, spec, _suite_columns(suite), raw.index)
+    pending = start_suite(typed, raw, spec, mapping, as_of, sites)
+    if pending is not None:
+        pending.apply(failures)
+
+
+def check_frame(frame: pd.DataFrame, plan: Sequence[Planned], name: str) -> list[Finding]:
+    """Run ``plan`` on ``frame`` with great-expectations; return the failing expectations.
+
+    ``frame`` holds the plan's columns (:func:`_gx_frame`) with row positions as its index; it
+    is emptied afterwards (GX's context keeps a reference to it until a full collection).
+    """
+    batch_definition = setup()  # before the suite: GX suites need an active context
     try:
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
         with _quiet():
@@ -86,9 +196,19 @@ def run_suite(
             # Measured on the small workbook's 166 expectations: 1.44 -> 0.75 CPU s for the
             # first pass, ~9 ms per failing expectation for the second.
             if not TWO_PASS:
-                results = list(batch.validate(suite, result_format=_COMPLETE).results)
+                results = list(
+                    batch.validate(build_suite(plan, name), result_format=_COMPLETE).results
+                )
             else:
-                results = _two_pass(batch, suite, spec, as_of, sites, mapping)
+                first = list(
+                    batch.validate(build_suite(plan, name), result_format=_BOOLEAN).results
+                )
+                errors = [f for f in map(_finding, first) if f.error is not None]
+                failed = {meta_key(r.expectation_config.meta) for r in first if not r.success}
+                if errors or not failed:
+                    return errors
+                again = build_suite(plan, name, keep=failed)
+                results = list(batch.validate(again, result_format=_COMPLETE).results)
     finally:
         # GX's context outlives this call (it is the process's current project) and its
         # execution engine keeps this very frame until a full garbage collection: empty it in
@@ -97,38 +217,42 @@ def run_suite(
         # few (the spec's), so this loop does not grow with the source's width.
         for column in list(frame.columns):
             del frame[column]
-    for res in results:
-        meta = res.expectation_config.meta or {}
-        check, column = meta["check"], meta["column"]
-        raise_if_gx_failed(res, spec, check, column)
-        if res.success:
-            continue
-        pos = np.asarray(res.result.get("unexpected_index_list") or [], dtype=np.int64)
-        if not len(pos):
-            continue
-        pos = np.unique(pos)
-        cases, msgs = describe(check, column, meta, pos, raw, typed, spec, mapping)
-        failures.add(pos, column, check, cases, msgs)
+    found = [_finding(r) for r in results]
+    return [f for f in found if f.error is not None or len(f.positions)]
 
 
-def _two_pass(
-    batch: Any,
-    suite: Any,
-    spec: RecordSpec,
-    as_of: pd.Timestamp,
-    sites: Sequence[str],
-    mapping: Mapping[str, str],
-) -> list[Any]:
-    """Return the COMPLETE results of the expectations of ``suite`` that fail on ``batch``."""
-    results = list(batch.validate(suite, result_format=_BOOLEAN).results)
-    for res in results:
-        meta = res.expectation_config.meta
-        raise_if_gx_failed(res, spec, meta["check"], meta["column"])
-    failed = {_meta_key(r.expectation_config.meta) for r in results if not r.success}
-    if not failed:
-        return []
-    again = build_suite(spec, as_of=as_of, sites=sites, present=mapping, keep=failed)
-    return list(batch.validate(again, result_format=_COMPLETE).results)
+def _finding(res: Any) -> Finding:
+    """Return the Finding of one GX expectation result (empty positions when it passed)."""
+    meta = dict(res.expectation_config.meta or {})
+    none = np.zeros(0, dtype=np.int64)
+    message = _exception_message(res)
+    if message is not None:
+        return Finding(meta, none, message)
+    if res.success:
+        return Finding(meta, none)
+    pos = (res.result or {}).get("unexpected_index_list") or []
+    return Finding(meta, np.asarray(pos, dtype=np.int64))
+
+
+def _exception_message(res: Any) -> str | None:
+    """Return GX's message when it could not run the expectation of ``res``, else None."""
+    info = res.exception_info or {}
+    if "raised_exception" in info:
+        return str(info.get("exception_message")) if info.get("raised_exception") else None
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def _gx_error(spec: RecordSpec, check: str, column: str, message: str) -> QmsError:
+    return QmsError(
+        f"great-expectations could not run check {check!r}: {message}",
+        record_type=spec.name,
+        column=column,
+        hint="This is a bug in qmsdata or great-expectations; please report it with the "
+        "column's values.",
+    )
 
 
 _BOOLEAN = {"result_format": "BOOLEAN_ONLY"}
@@ -140,54 +264,44 @@ _COMPLETE = {
 }
 
 
-def _meta_key(meta: Mapping[str, Any] | None) -> str:
+def meta_key(meta: Mapping[str, Any] | None) -> str:
     """Return a hashable identity of an expectation of a suite (its meta: check, columns)."""
     import json
 
     return json.dumps(meta or {}, sort_keys=True, default=str)
 
 
-def build_suite(
+def plan_suite(
     spec: RecordSpec,
     *,
     as_of: pd.Timestamp,
     sites: Sequence[str] = (),
     present: Iterable[str] | None = None,
-    keep: set[str] | None = None,
-) -> Any:
-    """Build the great-expectations suite of ``spec`` (every check GX runs; see module notes).
+) -> list[Planned]:
+    """Plan the great-expectations suite of ``spec``: every check GX runs (see module notes).
 
     Each expectation's ``meta`` carries the ``check`` and ``column`` used in the failures table
     (and, for pair checks, the ``other`` column). ``present`` limits the suite to the columns the
-    source actually has (None: all); ``keep`` (keys of :func:`_meta_key`) limits it to those
-    expectations (None: all).
-
-    Returns
-    -------
-    great_expectations.ExpectationSuite
+    source actually has (None: all).
     """
-    import great_expectations as gx
     import pandas as pd
-    from great_expectations.expectations.row_conditions import Column as Col
 
-    E = gx.expectations
     have = set(spec.names if present is None else present)
-    suite = gx.ExpectationSuite(name=f"qmsdata.{spec.name}")
+    plan: list[Planned] = []
 
-    def add(expectation: Any, check: str, column: str, **meta: Any) -> None:
-        expectation.meta = {"check": check, "column": column, **meta}
-        if keep is None or _meta_key(expectation.meta) in keep:
-            suite.add_expectation(expectation)
+    def add(kind: str, kwargs: dict[str, Any], check: str, column: str, **meta: Any) -> None:
+        plan.append(Planned(kind, kwargs, {"check": check, "column": column, **meta}))
 
     for col in spec.columns:
         name = col.name
         if name not in have:
             continue
         if col.required:
-            add(E.ExpectColumnValuesToNotBeNull(column=name), "not_null", name)
+            add("ExpectColumnValuesToNotBeNull", {"column": name}, "not_null", name)
         if col.allowed:
             add(
-                E.ExpectColumnValuesToBeInSet(column=name, value_set=list(col.allowed)),
+                "ExpectColumnValuesToBeInSet",
+                {"column": name, "value_set": list(col.allowed)},
                 "allowed_values",
                 name,
                 allowed="|".join(col.allowed),
@@ -195,21 +309,24 @@ def build_suite(
         if col.kind == "site" and sites:
             site_list = [s.strip() for s in sites]
             add(
-                E.ExpectColumnValuesToBeInSet(column=name, value_set=site_list),
+                "ExpectColumnValuesToBeInSet",
+                {"column": name, "value_set": site_list},
                 "allowed_values",
                 name,
                 allowed="|".join(site_list),
             )
         if col.pattern:
             add(
-                E.ExpectColumnValuesToMatchRegex(column=name, regex=f"^(?:{col.pattern})$"),
+                "ExpectColumnValuesToMatchRegex",
+                {"column": name, "regex": f"^(?:{col.pattern})$"},
                 "pattern",
                 name,
                 pattern=col.pattern,
             )
         if col.min is not None or col.max is not None:
             add(
-                E.ExpectColumnValuesToBeBetween(column=name, min_value=col.min, max_value=col.max),
+                "ExpectColumnValuesToBeBetween",
+                {"column": name, "min_value": col.min, "max_value": col.max},
                 "range",
                 name,
                 min=col.min,
@@ -217,26 +334,27 @@ def build_suite(
             )
         if col.kind == "date" and not col.future_ok:
             add(
-                E.ExpectColumnValuesToBeBetween(
-                    column=name, max_value=as_of + pd.Timedelta(days=1), strict_max=True
-                ),
+                "ExpectColumnValuesToBeBetween",
+                {"column": name, "max_value": as_of + pd.Timedelta(days=1), "strict_max": True},
                 "not_future",
                 name,
                 as_of=as_of.date().isoformat(),
             )
         if col.kind == "period":
             add(
-                E.ExpectColumnValuesToBeBetween(column=name, max_value=as_of),
+                "ExpectColumnValuesToBeBetween",
+                {"column": name, "max_value": as_of},
                 "not_future",
                 name,
                 as_of=as_of.date().isoformat(),
             )
     key = [k for k in spec.key if k in have]
     if len(key) == 1:
-        add(E.ExpectColumnValuesToBeUnique(column=key[0]), "unique", key[0])
+        add("ExpectColumnValuesToBeUnique", {"column": key[0]}, "unique", key[0])
     elif key:
         add(
-            E.ExpectCompoundColumnsToBeUnique(column_list=key, ignore_row_if="never"),
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": key, "ignore_row_if": "never"},
             "unique",
             ", ".join(key),
             key=key,
@@ -244,45 +362,71 @@ def build_suite(
     for order in spec.orders:
         if order.low in have and order.high in have:
             add(
-                E.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A=order.high,
-                    column_B=order.low,
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                ),
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": order.high,
+                    "column_B": order.low,
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
                 order.check,
                 order.high,
                 other=order.low,
             )
     for rule in spec.status_rules:
         if rule.status in have and rule.requires in have:
-            cond = Col(rule.status).is_in(list(rule.values))
-            add(
-                E.ExpectColumnValuesToNotBeNull(column=rule.requires, row_condition=cond),
-                rule.check,
-                rule.requires,
-                other=rule.status,
+            plan.append(
+                Planned(
+                    "ExpectColumnValuesToNotBeNull",
+                    {"column": rule.requires},
+                    {"check": rule.check, "column": rule.requires, "other": rule.status},
+                    condition=(rule.status, tuple(rule.values)),
+                )
             )
+    return plan
+
+
+def build_suite(plan: Sequence[Planned], name: str, *, keep: set[str] | None = None) -> Any:
+    """Return the great-expectations suite of ``plan`` (only the ``keep`` keys when given).
+
+    Returns
+    -------
+    great_expectations.ExpectationSuite
+    """
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column as Col
+
+    suite = gx.ExpectationSuite(name=f"qmsdata.{name}")
+    for item in plan:
+        if keep is not None and item.key not in keep:
+            continue
+        kwargs = dict(item.kwargs)
+        if item.condition is not None:
+            column, values = item.condition
+            kwargs["row_condition"] = Col(column).is_in(list(values))
+        expectation = getattr(gx.expectations, item.kind)(**kwargs)
+        expectation.meta = dict(item.meta)
+        suite.add_expectation(expectation)
     return suite
 
 
-def _suite_columns(suite: Any) -> dict[str, bool]:
-    """Return ``{column: values compared}`` for the columns the suite's expectations read.
+def plan_columns(plan: Sequence[Planned]) -> dict[str, bool]:
+    """Return ``{column: values compared}`` for the columns the plan's expectations read.
 
     Values are compared by in-set and regex expectations and by row conditions; not-null,
     uniqueness and pair checks on text columns need only identity.
     """
     used: dict[str, bool] = {}
-    for exp in suite.expectations:
-        compares = exp.meta.get("check") in ("allowed_values", "pattern")
+    for item in plan:
+        compares = item.meta.get("check") in ("allowed_values", "pattern")
         for attr in ("column", "column_A", "column_B"):
-            name = getattr(exp, attr, None)
+            name = item.kwargs.get(attr)
             if isinstance(name, str):
                 used[name] = used.get(name, False) or compares
-        for name in getattr(exp, "column_list", None) or ():
+        for name in item.kwargs.get("column_list") or ():
             used.setdefault(name, False)
-        if exp.meta.get("check") == "status_consistency":  # the row condition's column
-            used[exp.meta["other"]] = True
+        if item.condition is not None:  # the row condition's column
+            used[item.condition[0]] = True
     return used
 
 
@@ -326,7 +470,7 @@ def _gx_frame(
     return pd.DataFrame(data, index=index, copy=False)
 
 
-def _setup() -> Any:
+def setup() -> Any:
     """Return the process's GX batch definition (one ephemeral context, data source and asset).
 
     Made once per process, on first use or by :func:`prefetch`'s thread (a second caller waits
@@ -370,20 +514,6 @@ class _quiet:
 
 def raise_if_gx_failed(res: Any, spec: RecordSpec, check: str, column: str) -> None:
     """Raise QmsError when GX could not run an expectation (instead of reporting no failures)."""
-    info = res.exception_info or {}
-    found = []
-    if "raised_exception" in info:
-        if info.get("raised_exception"):
-            found.append(info.get("exception_message"))
-    else:
-        for value in info.values():
-            if isinstance(value, dict) and value.get("raised_exception"):
-                found.append(value.get("exception_message"))
-    if found:
-        raise QmsError(
-            f"great-expectations could not run check {check!r}: {found[0]}",
-            record_type=spec.name,
-            column=column,
-            hint="This is a bug in qmsdata or great-expectations; please report it with the "
-            "column's values.",
-        )
+    message = _exception_message(res)
+    if message is not None:
+        raise _gx_error(spec, check, column, message)

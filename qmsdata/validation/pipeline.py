@@ -18,7 +18,7 @@ from qmsdata.validation.split import Validated, split
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["validate"]
+__all__ = ["Prepared", "prepare", "validate"]
 
 
 def validate(
@@ -77,9 +77,69 @@ def validate(
         A required column (or an explicitly mapped one) is missing from ``frame``, or ``frame``
         has more than :data:`~qmsdata.validation.MAX_COLUMNS` columns.
     """
+    return prepare(
+        frame,
+        record_type,
+        as_of=as_of,
+        columns=columns,
+        date_format=date_format,
+        sites=sites,
+        references=references,
+        file=file,
+        missing_dates=missing_dates,
+        earliest_date=earliest_date,
+        latest_date=latest_date,
+    ).finish()
+
+
+class Prepared:
+    """A record frame read, mapped and typed, its suite started; :meth:`finish` completes it."""
+
+    def __init__(
+        self,
+        raw: pd.DataFrame,
+        typed: dict[str, pd.Series],
+        spec: Any,
+        mapping: Mapping[str, str],
+        failures: Any,
+        source_row: np.ndarray,
+        references: Mapping[str, Iterable[Any]],
+        suite: Any,
+    ) -> None:
+        self._parts = (raw, typed, spec, mapping, failures, source_row, references, suite)
+
+    def finish(self) -> Validated:
+        """Wait for the suite's findings, check references, split accepted and rejected rows."""
+        raw, typed, spec, mapping, failures, source_row, references, suite = self._parts
+        if suite is not None:
+            suite.apply(failures)
+        check_references(typed, raw, spec, mapping, failures, references)
+        return split(raw, typed, spec, failures, source_row)
+
+
+def prepare(
+    frame: pd.DataFrame,
+    record_type: str,
+    *,
+    as_of: str | dt.date | pd.Timestamp,
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    sites: Sequence[str] = (),
+    references: Mapping[str, Iterable[Any]] | None = None,
+    file: str | os.PathLike[str] | None = None,
+    missing_dates: Iterable[dt.date | str] = (),
+    earliest_date: dt.date | str | None = None,
+    latest_date: dt.date | str | None = None,
+) -> Prepared:
+    """Map and type one DataFrame of one record type and start its suite (see :class:`Prepared`).
+
+    The parameters are :func:`validate`'s; ``prepare(...).finish()`` is ``validate(...)``. With a
+    GX worker running (:mod:`qmsdata.validation.gx_worker`) the suite runs there while this
+    process prepares the next record type.
+    """
     import pandas as pd
 
-    from qmsdata.validation.gx import run_suite
+    from qmsdata.validation.gx import start_suite
 
     spec = record_spec(record_type)
     as_of_ts = as_timestamp(as_of)
@@ -96,6 +156,5 @@ def validate(
     typed, failures = type_columns(
         raw, spec, mapping, date_format=date_format, sites=sites, dates=rules
     )
-    run_suite(typed, raw, spec, mapping, failures, as_of_ts, sites)
-    check_references(typed, raw, spec, mapping, failures, references or {})
-    return split(raw, typed, spec, failures, source_row)
+    suite = start_suite(typed, raw, spec, mapping, as_of_ts, sites)
+    return Prepared(raw, typed, spec, mapping, failures, source_row, references or {}, suite)

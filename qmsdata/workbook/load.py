@@ -67,9 +67,11 @@ def load(
     import pandas as pd
 
     from qmsdata.io import read_source
-    from qmsdata.validation import empty_failures, map_columns, type_columns, validate
+    from qmsdata.validation import empty_failures, gx_worker, map_columns, type_columns
     from qmsdata.validation.cache import is_cached, load_cached, store_cached, validation_key
     from qmsdata.validation.gx import prefetch
+    from qmsdata.validation.pipeline import Prepared, prepare
+    from qmsdata.validation.split import Validated
 
     config = read_config(path)
     if cache_dir is None and any(n in config.records for n in record_types or RECORD_TYPES):
@@ -130,11 +132,46 @@ def load(
         if not all(is_cached(Path(cache_dir), k) for k in keys.values()):
             prefetch()  # some record type is validated again: great-expectations is needed
 
+    worker = gx_worker.current()
+    if (
+        worker is not None
+        and cache_dir is not None
+        and keys
+        and all(is_cached(Path(cache_dir), k) for k in keys.values())
+    ):
+        worker.close()  # nothing to validate: stop its great-expectations import now
     reused: list[str] = []
     frames: dict[str, pd.DataFrame] = {}
     rejects: dict[str, pd.DataFrame] = {}
     failures = []
     rows = []
+    results: dict[str, Validated] = {}
+    started: dict[str, Prepared] = {}
+
+    def start(name: str) -> Prepared:
+        rs, raw = config.records[name], raws[name]
+        return prepare(
+            raw.frame,
+            name,
+            as_of=as_of_ts,
+            columns=rs.columns,
+            date_format=rs.date_format,
+            sites=config.sites,
+            references=references_of(name),
+            file=raw.provenance.source,
+            **rs.date_rules(),
+        )
+
+    for name in wanted:
+        key = keys.get(name)
+        if key is not None and cache_dir is not None:
+            cached = load_cached(Path(cache_dir), key)
+            if cached is not None:
+                results[name] = cached
+                reused.append(name)
+                continue
+        if worker is not None:  # type every record type now; the worker checks them meanwhile
+            started[name] = start(name)
     for name, spec in RECORD_TYPES.items():
         if name not in wanted:
             frames[name] = spec.empty_frame()
@@ -144,33 +181,16 @@ def load(
             rows.append((name, False, "", "", 0, 0, 0))
             continue
         bar.set_description(f"validating {name}")
-        rs = config.records[name]
-        raw = raws[name]
-        refs = references_of(name)
-        key = keys.get(name)
-        result = None
-        if key is not None and cache_dir is not None:
-            result = load_cached(Path(cache_dir), key)
-            if result is not None:
-                reused.append(name)
+        result = results.pop(name, None)
         if result is None:
-            result = validate(
-                raw.frame,
-                name,
-                as_of=as_of_ts,
-                columns=rs.columns,
-                date_format=rs.date_format,
-                sites=config.sites,
-                references=refs,
-                file=raw.provenance.source,
-                **rs.date_rules(),
-            )
+            result = (started.pop(name, None) or start(name)).finish()
+            key = keys.get(name)
             if key is not None and cache_dir is not None:
                 store_cached(Path(cache_dir), key, result)
         frames[name] = result.accepted
         rejects[name] = result.rejects
         failures.append(result.failures)
-        p = raw.provenance
+        p = raws[name].provenance
         rows.append(
             (name, True, p.source, p.format, p.rows, len(result.accepted), len(result.rejects))
         )
