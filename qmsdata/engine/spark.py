@@ -45,7 +45,7 @@ from qmsdata.engine.aggregates import AGGREGATES
 from qmsdata.engine.spark_aggregate import aggregate, aggregate_many
 from qmsdata.errors import QmsError, SchemaError, SourceError
 from qmsdata.records import RECORD_TYPES, Column, RecordSpec
-from qmsdata.validation.failures import CHECKS
+from qmsdata.validation.failures import CHECKS, type_hint
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -399,11 +399,7 @@ def _checks(
         kind_words = {"number": "a number", "count": "a whole number"}
         kind_words |= {"date": "a date", "period": "a month"}
         if col.kind in kind_words:
-            hint = ""
-            if col.kind in ("number", "count"):
-                hint = " (plain decimal with '.', no thousands separators)"
-            elif col.kind == "date":
-                hint = f" (format {date_format})" if date_format else " (ISO 8601, e.g. 2026-03-21)"
+            hint = type_hint(col.kind, date_format)
             out.append(
                 (
                     "type",

@@ -26,7 +26,7 @@ import numpy as np
 from qmsdata.config import EARLIEST_DATE, LATEST_DATE
 from qmsdata.errors import QmsError
 from qmsdata.records import DTYPES, Column, RecordSpec
-from qmsdata.validation.failures import Failures, cell_text, raw_text
+from qmsdata.validation.failures import Failures, cell_text, raw_text, type_hint
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,13 +130,15 @@ def type_columns(
     sites: Sequence[str] = (),
     dates: DateRules | None = None,
     failures: Failures | None = None,
+    number_format: tuple[str, str | None] = (".", None),
 ) -> tuple[dict[str, pd.Series], Failures]:
     """Return ``{column: typed series}`` (canonical columns, then extras) and the failures.
 
     A dict, not a frame, so that later steps can take columns out one by one in constant time
     (removing a column from a wide DataFrame costs time in proportion to its width).
     Failures: ``type`` (a value that cannot be read) and ``plausible_date`` (a date outside the
-    window of ``dates``); either leaves the typed cell missing.
+    window of ``dates``); either leaves the typed cell missing. ``number_format`` is the source's
+    (decimal, thousands) setting, named in ``type`` reasons (the reader applied it already).
     """
     import pandas as pd
 
@@ -156,11 +158,7 @@ def type_columns(
             pos = np.flatnonzero(bad.to_numpy())
             cases = raw_text(source.iloc[pos])
             what = _KIND_WORDS[col.kind]
-            hint = ""
-            if col.kind in ("number", "count"):
-                hint = " (plain decimal with '.', no thousands separators)"
-            elif col.kind == "date":
-                hint = f" (format {date_format})" if date_format else " (ISO 8601, e.g. 2026-03-21)"
+            hint = type_hint(col.kind, date_format, *number_format)
             msgs = [f"{col.name}: cannot read {v!r} as {what}{hint}" for v in cases]
             failures.add(pos, col.name, "type", cases, msgs)
         if col.kind in ("date", "period"):

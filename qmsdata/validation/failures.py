@@ -28,6 +28,7 @@ __all__ = [
     "describe",
     "empty_failures",
     "raw_text",
+    "type_hint",
 ]
 
 #: every check name that can appear in the failures table, in the order reasons are listed.
@@ -123,6 +124,24 @@ def empty_failures() -> pd.DataFrame:
     )
 
 
+def type_hint(
+    kind: str, date_format: str | None = None, decimal: str = ".", thousands: str | None = None
+) -> str:
+    """Return how a cell of ``kind`` must be written in this source, for a ``type`` reason.
+
+    The source's own settings (``date_format``, ``decimal``, ``thousands`` of qms.toml) are what
+    the value failed against, so they are what the reason names.
+    """
+    if kind in ("number", "count"):
+        if decimal == "." and not thousands:
+            return " (plain decimal with '.', no thousands separators)"
+        sep = f"thousands {thousands!r}" if thousands else "no thousands separator"
+        return f" (decimal {decimal!r}, {sep}, as set in qms.toml)"
+    if kind == "date":
+        return f" (format {date_format})" if date_format else " (ISO 8601, e.g. 2026-03-21)"
+    return ""
+
+
 def describe(
     check: str,
     column: str,
@@ -132,11 +151,14 @@ def describe(
     typed: Mapping[str, pd.Series],
     spec: RecordSpec,
     mapping: Mapping[str, str],
+    value_map: Mapping[str, str] | None = None,
 ) -> tuple[list[Any], list[str]]:
     """Return (failure cases as read, messages) for failures of ``check`` at positions ``pos``.
 
     ``meta`` carries what the message needs: ``key`` (compound key columns), ``other`` (the
     other column of a pair check), ``allowed``, ``target``, ``min``/``max``, ``as_of``.
+    ``value_map`` is the column's value map from qms.toml, if any: an allowed-values reason says
+    the value is in neither the allowed values nor the map.
     """
     cols = meta.get("key") or [column]
     if check == "status_consistency":
@@ -149,7 +171,14 @@ def describe(
     if check == "not_null":
         return cases, [f"{column}: missing (required)"] * len(pos)
     if check in ("allowed_values", "reference", "pattern", "unique"):
-        if check == "allowed_values":
+        if check == "allowed_values" and value_map:
+            from qmsdata.io.settings import value_map_text
+
+            tail = (
+                f"not in {meta['allowed']} and not in the value map of {column} in qms.toml "
+                f"({value_map_text(value_map)})"
+            )
+        elif check == "allowed_values":
             tail = f"not in {meta['allowed']}"
         elif check == "reference":
             tail = f"not found in {meta['target']}"

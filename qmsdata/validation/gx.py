@@ -113,9 +113,10 @@ class PendingSuite:
         typed: Mapping[str, pd.Series],
         mapping: Mapping[str, str],
         result: Callable[[], list[Finding]],
+        value_maps: Mapping[str, Mapping[str, str]],
     ) -> None:
         self.spec, self.raw, self.typed, self.mapping = spec, raw, typed, mapping
-        self._result = result
+        self._result, self._value_maps = result, value_maps
 
     def apply(self, failures: Failures) -> None:
         """Wait for the suite's findings and add them to ``failures`` (raise if GX failed)."""
@@ -126,8 +127,9 @@ class PendingSuite:
             pos = np.unique(found.positions)
             if not len(pos):
                 continue
+            vmap = self._value_maps.get(column)
             cases, msgs = describe(
-                check, column, found.meta, pos, self.raw, self.typed, self.spec, self.mapping
+                check, column, found.meta, pos, self.raw, self.typed, self.spec, self.mapping, vmap
             )
             failures.add(pos, column, check, cases, msgs)
 
@@ -139,8 +141,11 @@ def start_suite(
     mapping: Mapping[str, str],
     as_of: pd.Timestamp,
     sites: Sequence[str],
+    value_maps: Mapping[str, Mapping[str, str]] | None = None,
 ) -> PendingSuite | None:
     """Start the spec's suite on the typed columns; None when there is nothing to check.
+
+    ``value_maps`` (column -> the source's value map) are named in allowed-values reasons.
 
     With a GX worker running (:func:`qmsdata.validation.gx_worker.out_of_process`) the checked
     columns go to it at once and this process goes on typing the next record type; otherwise
@@ -162,7 +167,7 @@ def start_suite(
         def result() -> list[Finding]:
             return check_frame(frame, plan, spec.name)
 
-    return PendingSuite(spec, raw, typed, mapping, result)
+    return PendingSuite(spec, raw, typed, mapping, result, value_maps or {})
 
 
 def run_suite(

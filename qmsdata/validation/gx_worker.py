@@ -82,8 +82,17 @@ class GxWorker:
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init,
         )
-        # workers start on the first task: start importing now
-        self._futures: list[Future[Any]] = [self._pool.submit(_ready)]
+        # workers start on the first task: start importing now. Ctrl-C is ignored while the
+        # worker is started (a few ms): the worker inherits that, so a Ctrl-C while its Python
+        # is still starting up cannot kill it with a traceback (blocking the signal instead is
+        # not enough: another thread may take it while this one spawns).
+        self._futures: list[Future[Any]] = []
+        try:
+            with _sigint_ignored():
+                self._futures.append(self._pool.submit(_ready))
+        except BaseException:
+            self.close()
+            raise
 
     def submit(
         self,
@@ -140,7 +149,7 @@ class GxWorker:
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        if all(f.done() for f in self._futures):  # idle: let it exit and free its queues
+        if self._futures and all(f.done() for f in self._futures):  # idle: let it exit
             pool.shutdown(wait=True)
             return
         # the processes first: shutdown() forgets them, and would wait for an import to end
@@ -153,6 +162,21 @@ class GxWorker:
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # signal.signal would fail
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _to_ipc(frame: pd.DataFrame) -> bytes:

@@ -34,6 +34,9 @@ def validate(
     missing_dates: Iterable[dt.date | str] = (),
     earliest_date: dt.date | str | None = None,
     latest_date: dt.date | str | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    value_maps: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Validated:
     """Type and validate one DataFrame of one record type; split accepted and rejected rows.
 
@@ -63,6 +66,10 @@ def validate(
     earliest_date, latest_date
         Window of plausible dates (default 1950-01-01 .. 2199-12-31); dates or months outside
         it fail ``plausible_date``.
+    decimal, thousands, value_maps
+        The source's reading settings (``[records.<type>]`` of qms.toml: ``decimal``,
+        ``thousands``, ``[...values.<column>]``), already applied by the reader: reasons name
+        them, so a rejected value is explained against the settings it was read with.
 
     Returns
     -------
@@ -89,6 +96,9 @@ def validate(
         missing_dates=missing_dates,
         earliest_date=earliest_date,
         latest_date=latest_date,
+        decimal=decimal,
+        thousands=thousands,
+        value_maps=value_maps,
     ).finish()
 
 
@@ -130,6 +140,9 @@ def prepare(
     missing_dates: Iterable[dt.date | str] = (),
     earliest_date: dt.date | str | None = None,
     latest_date: dt.date | str | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    value_maps: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Prepared:
     """Map and type one DataFrame of one record type and start its suite (see :class:`Prepared`).
 
@@ -154,7 +167,13 @@ def prepare(
     mapping = map_columns(raw.columns, spec, columns or {}, file=file)
 
     typed, failures = type_columns(
-        raw, spec, mapping, date_format=date_format, sites=sites, dates=rules
+        raw,
+        spec,
+        mapping,
+        date_format=date_format,
+        sites=sites,
+        dates=rules,
+        number_format=(decimal, thousands),
     )
-    suite = start_suite(typed, raw, spec, mapping, as_of_ts, sites)
+    suite = start_suite(typed, raw, spec, mapping, as_of_ts, sites, value_maps or {})
     return Prepared(raw, typed, spec, mapping, failures, source_row, references or {}, suite)

@@ -159,6 +159,9 @@ def load(
             sites=config.sites,
             references=references_of(name),
             file=raw.provenance.source,
+            decimal=rs.decimal,
+            thousands=rs.thousands,
+            value_maps=rs.values,
             **rs.date_rules(),
         )
 

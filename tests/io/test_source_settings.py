@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import exports_kit
 import pandas as pd
 import pytest
 from exports_kit import write_complaints, write_ncrs
@@ -240,3 +241,51 @@ def test_a_title_block_without_header_row_says_which_line(tmp_path):
     toml = COMPLAINTS.replace("header_row = 4\n", "")
     with pytest.raises(SourceError, match="try header_row = 4"):
         qmsdata.load(_workbook(tmp_path, toml), as_of=AS_OF)
+
+
+# --- reasons name the settings a value was read with (decimal, thousands, value maps) ---------
+
+
+def _load_rows(tmp_path: Path, monkeypatch, rows) -> qmsdata.Workbook:
+    monkeypatch.setattr(exports_kit, "COMPLAINTS", rows)
+    return qmsdata.load(_workbook(tmp_path, COMPLAINTS), as_of=AS_OF)
+
+
+def test_a_bad_number_is_explained_with_the_sources_decimal_setting(tmp_path, monkeypatch):
+    rows = list(exports_kit.COMPLAINTS)
+    rows[1] = (*rows[1][:6], "250,00,1", rows[1][7])  # two decimal commas
+    wb = _load_rows(tmp_path, monkeypatch, rows)
+    reason = wb.rejects["complaints"]["reasons"].tolist()
+    assert reason == [
+        "cost: cannot read '250,00,1' as a number (decimal ',', thousands '.', as set in qms.toml)"
+    ]
+    assert "plain decimal with '.'" not in wb.failures["message"].str.cat()
+
+
+def test_a_value_outside_the_value_map_names_the_map(tmp_path, monkeypatch):
+    rows = list(exports_kit.COMPLAINTS)
+    rows[2] = (*rows[2][:3], "Urgent", *rows[2][4:])
+    wb = _load_rows(tmp_path, monkeypatch, rows)
+    (reason,) = wb.rejects["complaints"]["reasons"].tolist()
+    assert reason.startswith("severity: value 'Urgent'")
+    assert "not in the value map of severity in qms.toml" in reason
+    assert "'Low' -> 'minor', 'Medium' -> 'major', 'High' -> 'critical'" in reason
+
+
+def test_without_settings_the_reasons_are_unchanged():
+    from qmsdata.validation import validate
+
+    frame = pd.DataFrame(
+        {
+            "complaint_id": ["C1"],
+            "received_date": ["2026-01-05"],
+            "customer": ["Acme"],
+            "severity": ["urgent"],
+            "status": ["open"],
+            "cost": ["1.234,5"],
+        }
+    )
+    _, rej, _ = validate(frame, "complaints", as_of=AS_OF)
+    reasons = rej["reasons"].iloc[0]
+    assert "(plain decimal with '.', no thousands separators)" in reasons
+    assert "value map" not in reasons

@@ -107,6 +107,8 @@ def test_ctrl_c_during_qms_validate_leaves_no_worker(planted, tmp_path):  # noqa
         while time.monotonic() < deadline and not _children(child.pid):
             time.sleep(0.05)
         assert _children(child.pid), "qms validate started its GX worker"
+        # after the few ms in which the parent ignores Ctrl-C while it starts the worker
+        time.sleep(0.3)
         os.killpg(child.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
         _, err = child.communicate(timeout=30)
     finally:
