@@ -195,7 +195,8 @@ load as they are (`qms init DIR` proposes these for a folder of exports; `qms ch
   accepted) and delimiter.
 - `header_row = 4`: the line (CSV) or row (.xlsx) holding the column names; the title block
   above it (a title, an "Exported ..." line, blank lines) is skipped. `source_row` still counts
-  data rows from 1: the spreadsheet line is `source_row + header_row`.
+  data rows from 1; `source_line` in rejects and failures is the line in the file (title block,
+  blank lines and line breaks inside cells counted), the line every report shows.
 - `date_format = "%d.%m.%Y"`: `strftime` format of text dates (default ISO 8601).
 - `decimal = ","`, `thousands = "."`: separators of the number and count columns (`1.234,50`
   reads as 1234.5). A cell not written that way is left as it is, and rejected with check `type`
