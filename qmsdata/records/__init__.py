@@ -227,6 +227,11 @@ def data_dictionary() -> str:
                 f"- Event date: `{spec.event_date}`; as at an earlier reporting date, rows dated "
                 "after it are left out."
             )
+        if spec.blank_site_is_organisation:
+            lines.append(
+                "- A row without a `site` is organisation-wide: a site's pack keeps it, labelled "
+                "organisation-wide (not as the site's own)."
+            )
         for fact in spec.later_facts:
             cleared = "".join(f", `{c}` emptied" for c in fact.clear)
             lines.append(

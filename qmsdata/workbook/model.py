@@ -168,7 +168,9 @@ class Workbook:
     def for_site(self, site: str) -> Workbook:
         """Return the view with only ``site``'s rows in record types that have a site column.
 
-        Record types without one (audits, objectives, review actions, ...) are kept whole.
+        Record types without one (review actions, risks, ...) are kept whole; rows without a
+        site in record types where that means organisation-wide (objectives, documents,
+        changes) are kept too (:mod:`qmsdata.workbook.filters`).
         """
         aggregates = None if self.aggregates is None else frames_for(self.aggregates, "site", site)
         return self.with_frames(frames_for(self._frames, "site", site), aggregates=aggregates)
