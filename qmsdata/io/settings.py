@@ -214,6 +214,16 @@ load as they are (`qms init DIR` proposes these for a folder of exports; `qms ch
 - SQL sources: `table = "ncr"`, or `query = "SELECT * FROM ncr WHERE site = :site AND raised >=
   :since"` (one `SELECT`) with `[records.<type>.params]` `site = "Leeds"`, `since = "2025-01-01"`:
   each `:name` in the query is a bound parameter taken from `params`, never pasted into the SQL.
+- `query_timeout = 600` (SQL sources; also under `[workbook]` for every SQL source; default 300
+  seconds, 0 = no limit): a read still running after that long is abandoned with an error naming
+  the record type, the source and the limit, instead of blocking `qms validate` or a scheduled
+  pack. What each database gets: SQLite, the whole read is interrupted and a lock held by a
+  writer is waited for at most that long; PostgreSQL, a server-side statement timeout for the
+  read (`set_config('statement_timeout', ...)`, bound) and the driver's connect timeout
+  (psycopg2, psycopg, pg8000); MySQL/MariaDB, the driver's connect and read timeouts (pymysql,
+  mysqlclient, mariadb: the wait for an answer, the server may keep running the query); SQL
+  Server via pyodbc, login and query timeouts; Oracle via oracledb, connect and call timeouts;
+  any other driver, none (`qms check` warns). Only SQLite is tested here.
 
 Missing markers apply first, then constants, value maps and the number format; blank lines and
 lines holding only delimiters (`;;;;;;`) after the last record are not rows. The settings used
