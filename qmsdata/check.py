@@ -156,11 +156,11 @@ def _check_source(
     from qmsdata.errors import SourceError
     from qmsdata.io import read_sample, settle
 
+    found = _check_timeout(rs)  # before the read, which may be the one that hangs
     try:
         raw = read_sample(rs, root, sample_rows, settle=False)
     except SourceError as exc:
-        return [Problem.from_error(exc)]
-    found: list[Problem] = []
+        return [*found, Problem.from_error(exc)]
     file = raw.provenance.source
     if rs.format == "csv":
         found += _check_encoding(rs, Path(file))
@@ -185,6 +185,34 @@ def _check_source(
         )
     found += _check_values(rs, frame, file, sites)
     return found
+
+
+def _check_timeout(rs: RecordSource) -> list[Problem]:
+    """Warn when a SQL source's driver gets no query_timeout (its read could hang for ever)."""
+    import sqlalchemy as sa
+
+    from qmsdata.io.sql import timeout_kind
+
+    if not rs.is_sql or rs.query_timeout <= 0:
+        return []
+    try:
+        url = sa.make_url(rs.source)
+    except Exception:  # noqa: BLE001 - the reader says what is wrong with the URL
+        return []
+    if timeout_kind(url):
+        return []
+    return [
+        Problem(
+            f"query_timeout = {rs.query_timeout:g} s cannot be applied to this database's "
+            "driver: a hung server would block the read",
+            "warning",
+            rs.record_type,
+            url.render_as_string(hide_password=True),
+            hint="Use a driver qmsdata bounds (see qmsdata.io.sql: SQLite, PostgreSQL, "
+            "MySQL/MariaDB, SQL Server via pyodbc, Oracle via oracledb), or a timeout of the "
+            "database account itself.",
+        )
+    ]
 
 
 def _check_encoding(rs: RecordSource, path: Path) -> list[Problem]:

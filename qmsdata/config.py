@@ -21,6 +21,7 @@ A workbook is a folder holding ``qms.toml``::
     # missing = ["N/A", "-"]       # cells that mean "no value", in every column
     # missing_dates = ["9999-12-31"]  dates that mean "no date" in this export: read as missing
     # earliest_date = 1950-01-01; latest_date = 2199-12-31  plausible dates (check plausible_date)
+    # query_timeout = 600          # SQL sources: seconds before the read is abandoned (0 = none)
     [records.complaints.columns]   # canonical name = column name in the source
     complaint_id = "Complaint No."
     [records.complaints.constants] # a column the export lacks, the same on every row
@@ -62,6 +63,8 @@ LATEST_DATE = dt.date(2199, 12, 31)
 #: whose range is 1677-09-21 .. 2262-04-11.
 DATE_LIMITS = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
 
+#: seconds a SQL source may take to answer unless qms.toml says otherwise (query_timeout)
+QUERY_TIMEOUT = 300.0
 #: a qms.toml larger than this is refused (a real one is a few kilobytes).
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -73,10 +76,12 @@ _WORKBOOK_KEYS = {
     "as_of",
     "standard",
     "allow_outside_sources",
+    "query_timeout",
     *_DATE_KEYS,
 }
 _RECORD_KEYS = {
     *_DATE_KEYS,
+    "query_timeout",
     "source",
     "sheet",
     "table",
@@ -94,8 +99,6 @@ _RECORD_KEYS = {
     "constants",
     "values",
 }
-#: record types whose columns may carry a value map (codes, not numbers or dates)
-_MAPPABLE_KINDS = ("enum", "site", "text", "id")
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,9 @@ class RecordSource:
         Dates that mean "no date" in this source (``9999-12-31``): read as missing.
     earliest_date, latest_date
         Inclusive window of plausible dates; dates outside it fail check ``plausible_date``.
+    query_timeout
+        SQL sources: seconds before the read is abandoned (``[records.<type>]``, else
+        ``[workbook]``, else 300; 0: none). Per dialect: :mod:`qmsdata.io.sql`.
     """
 
     record_type: str
@@ -164,6 +170,7 @@ class RecordSource:
     missing_dates: tuple[dt.date, ...] = ()
     earliest_date: dt.date = EARLIEST_DATE
     latest_date: dt.date = LATEST_DATE
+    query_timeout: float = 300.0
 
     @property
     def is_sql(self) -> bool:
@@ -405,6 +412,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
     if not isinstance(outside, bool):
         raise _type_error("[workbook] allow_outside_sources", "true or false", file)
     defaults = _date_rules(wb, "[workbook]", file, None, _DEFAULT_DATE_RULES)
+    timeout = _query_timeout(wb.get("query_timeout", QUERY_TIMEOUT), "[workbook]", file, None)
 
     records: dict[str, RecordSource] = {}
     for name, table in _table(data.get("records", {}), "[records]", file).items():
@@ -421,6 +429,7 @@ def read_config(path: str | os.PathLike[str]) -> WorkbookConfig:
             file,
             defaults,
             allow_outside=outside,
+            query_timeout=timeout,
         )
 
     root = file.parent.resolve()
@@ -561,6 +570,7 @@ def _record_source(
     defaults: Mapping[str, Any],
     *,
     allow_outside: bool = False,
+    query_timeout: float = QUERY_TIMEOUT,
 ) -> RecordSource:
     from qmsdata.records import RECORD_TYPES
 
@@ -602,6 +612,11 @@ def _record_source(
     outside = table.get("outside", allow_outside)
     if not isinstance(outside, bool):
         raise _type_error(f"{where} outside", "true or false", file, name)
+    timeout = _query_timeout(table.get("query_timeout", query_timeout), where, file, name)
+    if "query_timeout" in table and not is_sql:
+        raise _type_error(
+            f"{where} query_timeout", "left out: only SQL sources have one", file, name
+        )
     delimiter = table.get("delimiter", ",")
     if len(delimiter) != 1:
         raise _type_error(f"{where} delimiter", "one character", file, name)
@@ -623,7 +638,9 @@ def _record_source(
             raise _type_error(
                 f"[records.{name}.columns] {canonical}", "a source column name", file, name
             )
-    settings = _source_settings(name, table, file, {k.strip() for k in columns})
+    from qmsdata.config_settings import source_settings
+
+    settings = source_settings(name, table, file, {k.strip() for k in columns})
     return RecordSource(
         record_type=name,
         source=source.strip(),
@@ -636,112 +653,17 @@ def _record_source(
         date_format=table.get("date_format"),
         columns=MappingProxyType({k: v.strip() for k, v in columns.items()}),
         outside=outside,
+        query_timeout=timeout,
         **settings,
         **_date_rules(table, where, file, name, defaults),
     )
 
 
-def _source_settings(
-    name: str, table: dict[str, Any], file: Path, mapped: set[str]
-) -> dict[str, Any]:
-    """Return the reading settings of ``[records.<name>]``: header row, number format,
-    missing markers, constants and value maps (as keywords of :class:`RecordSource`)."""
-    from qmsdata.records import RECORD_TYPES
-
-    where = f"[records.{name}]"
-    spec = RECORD_TYPES[name]
-    header_row = table.get("header_row", 1)
-    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
-        raise _type_error(f"{where} header_row", "a line number (1 = the first line)", file, name)
-    decimal = table.get("decimal", ".")
-    if decimal not in (".", ","):
-        raise _type_error(f"{where} decimal", '"." or ","', file, name)
-    thousands = table.get("thousands")
-    if thousands is not None and thousands not in (".", ",", " ", "'", "\u00a0", "\u202f"):
-        raise _type_error(f"{where} thousands", 'one of ".", ",", " " or "\'"', file, name)
-    if thousands is not None and thousands == decimal:
-        raise ConfigError(
-            f"{where} decimal and thousands are both {decimal!r}",
-            file=file,
-            record_type=name,
-            hint='Write e.g. decimal = "," and thousands = "." for 1.234,50.',
-        )
-    missing = table.get("missing", [])
-    if not isinstance(missing, list) or not all(isinstance(m, str) and m.strip() for m in missing):
-        raise _type_error(f"{where} missing", 'a list of texts such as ["N/A", "-"]', file, name)
-    constants = _table(table.get("constants", {}), f"[records.{name}.constants]", file)
-    for canonical, value in constants.items():
-        if canonical not in spec.names:
-            raise ConfigError(
-                f"[records.{name}.constants] sets unknown canonical column {canonical!r}"
-                f"{did_you_mean(canonical, spec.names)}",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
-            )
-        if canonical in mapped:
-            raise ConfigError(
-                f"{canonical!r} is both mapped in [records.{name}.columns] and set in "
-                f"[records.{name}.constants]",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint="Keep one: the source column, or the constant for a column the export lacks.",
-            )
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise _type_error(
-                f"[records.{name}.constants] {canonical}", "a text or a number", file, name
-            )
-    values = _table(table.get("values", {}), f"[records.{name}.values]", file)
-    maps: dict[str, Mapping[str, str]] = {}
-    for canonical, vmap in values.items():
-        where_map = f"[records.{name}.values.{canonical}]"
-        if canonical not in spec.names:
-            raise ConfigError(
-                f"{where_map}: unknown canonical column {canonical!r}"
-                f"{did_you_mean(canonical, spec.names)}",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
-            )
-        col = spec.column(canonical)
-        if col.kind not in _MAPPABLE_KINDS:
-            raise ConfigError(
-                f"{where_map}: {canonical} is a {col.kind} column; value maps are for codes",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint="Map codes (enum, site, text and id columns); numbers and dates have "
-                "decimal/thousands and date_format.",
-            )
-        vmap = _table(vmap, where_map, file)
-        wrong = []
-        for key, target in vmap.items():
-            if not isinstance(target, str) or not target.strip():
-                raise _type_error(f"{where_map} {key!r}", "a text value", file, name)
-            if col.allowed and target.strip() not in col.allowed:
-                wrong.append(
-                    f"{key!r} to {target.strip()!r}{did_you_mean(target.strip(), col.allowed)}"
-                )
-        if wrong:
-            raise ConfigError(
-                f"{where_map} maps {', '.join(wrong)}: not allowed value(s) of {canonical}",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint=f"Allowed values of {canonical}: {', '.join(col.allowed or ())}.",
-            )
-        maps[canonical] = MappingProxyType({str(k): v.strip() for k, v in vmap.items()})
-    return {
-        "header_row": header_row,
-        "decimal": decimal,
-        "thousands": thousands,
-        "missing": tuple(dict.fromkeys(m.strip() for m in missing)),
-        "constants": MappingProxyType({k: str(v) for k, v in constants.items()}),
-        "values": MappingProxyType(maps),
-    }
+def _query_timeout(value: Any, where: str, file: Path, record_type: str | None) -> float:
+    """Return a ``query_timeout`` in seconds (0: no limit), or raise naming the key."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e7:
+        raise _type_error(f"{where} query_timeout", "seconds (0 = no limit)", file, record_type)
+    return float(value)
 
 
 def _table(value: Any, where: str, file: Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from qmsdata.analytics import periods as P
 from qmsdata.stats.trends import trend_test
+from qmsdata.workbook.filters import site_scope
 
 if TYPE_CHECKING:
     from qmsdata.workbook import Workbook
@@ -24,6 +25,7 @@ PLAN_FIELDS = ("action_plan", "resources", "responsible", "plan_due", "evaluatio
 STATUS_COLUMNS = [
     "objective_id",
     "name",
+    "scope",
     "process",
     "owner",
     "unit",
@@ -197,7 +199,9 @@ def objective_status(
     Returns
     -------
     DataFrame
-        ``objective_id, name, process, owner, unit, direction, target``;
+        ``objective_id, name``; ``scope`` (the objective's site, or ``"organisation-wide"``
+        when it names none: in one site's view its results are the organisation's, not the
+        site's); ``process, owner, unit, direction, target``;
         ``actual`` (the period's value: pooled numerator/denominator where given, else mean of
         the months) and ``met``; ``ytd`` and ``ytd_met`` (fiscal year to date, fiscal start from
         the workbook config); ``n_points`` (months of history); ``variation`` (of the latest
@@ -230,8 +234,9 @@ def objective_status(
         else {}
     )
     empty_hist = kpi.iloc[0:0]
+    scope = site_scope(objs)
     rows = []
-    for _, obj in objs.iterrows():
+    for i, obj in objs.iterrows():
         oid = obj["objective_id"]
         direction = str(obj.get("direction") or "")
         target = pd.to_numeric(pd.Series([obj.get("target")]), errors="coerce").iloc[0]
@@ -246,6 +251,7 @@ def objective_status(
         row = {
             "objective_id": oid,
             "name": obj.get("name"),
+            "scope": scope.loc[i],
             "process": obj.get("process"),
             "owner": obj.get("owner"),
             "unit": obj.get("unit"),

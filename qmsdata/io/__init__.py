@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from qmsdata.errors import SourceError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from qmsdata.config import RecordSource
@@ -102,10 +103,16 @@ class Provenance:
 
 @dataclass(frozen=True)
 class RawSource:
-    """A raw DataFrame as read from its source, and its provenance."""
+    """A raw DataFrame as read from its source, and its provenance.
+
+    ``lines`` (CSV and Excel): the line in the file where each row starts, one per row of
+    ``frame``, 0 when unknown; None for sources without lines (Parquet, SQL). The one source
+    of truth for "the line in the file" (:mod:`qmsdata.io.lines`).
+    """
 
     frame: pd.DataFrame
     provenance: Provenance
+    lines: np.ndarray | None = None
 
 
 def sha256_file(path: Path) -> str:
@@ -192,7 +199,7 @@ def _settle(raw: RawSource, rs: RecordSource) -> RawSource:
     if not settings:
         return raw
     frame = apply_settings(raw.frame, rs, file=raw.provenance.source)
-    return RawSource(frame, replace(raw.provenance, settings=settings))
+    return RawSource(frame, replace(raw.provenance, settings=settings), raw.lines)
 
 
 def read_sample(
@@ -325,7 +332,7 @@ def read_appended(rs: RecordSource, root: Path, *, like: Iterable[Any] = ()) -> 
         for col in spec.columns
     }
     frame = frame.rename(columns=rename)
-    return RawSource(frame, raw.provenance)
+    return RawSource(frame, raw.provenance, raw.lines)
 
 
 def source_column(rs: RecordSource, canonical: str, available: Iterable[Any]) -> str | None:
@@ -364,4 +371,14 @@ def _concat(first: RawSource, second: RawSource) -> RawSource:
     prov = Provenance(
         a.record_type, a.source, a.format, digest, a.rows + b.rows, detail, (a, b), a.settings
     )
-    return RawSource(frame.reset_index(drop=True), prov)
+    import numpy as np
+
+    lines = None
+    if first.lines is not None or second.lines is not None:  # each row: a line of its own file
+        lines = np.concatenate(
+            [
+                np.zeros(len(r.frame), np.int64) if r.lines is None else r.lines
+                for r in (first, second)
+            ]
+        )
+    return RawSource(frame.reset_index(drop=True), prov, lines)

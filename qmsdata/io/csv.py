@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from qmsdata.errors import SourceError
 from qmsdata.io import Provenance, RawSource, clean_headers, sha256_file
+from qmsdata.io.lines import csv_lines
 
 if TYPE_CHECKING:
     from qmsdata.config import RecordSource
@@ -31,6 +32,7 @@ def read_csv(rs: RecordSource, path: Path, *, nrows: int | None = None) -> RawSo
         "utf-8-sig" if rs.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else (rs.encoding)
     )
     source: Any = path
+    end = None
     try:
         end = _records_end(path, rs.delimiter, encoding)
         if end is not None:
@@ -80,10 +82,11 @@ def read_csv(rs: RecordSource, path: Path, *, nrows: int | None = None) -> RawSo
             source.close()
     frame = clean_headers(frame)
     _check_delimiter(frame, rs, path)
+    lines = csv_lines(path, encoding, rs.delimiter, rs.header_row, len(frame), end)
     frame = _drop_trailing_empty(frame)
     digest = sha256_file(path) if nrows is None else ""  # a sample is not hashed
     prov = Provenance(rs.record_type, str(path), "csv", digest, len(frame))
-    return RawSource(frame, prov)
+    return RawSource(frame, prov, lines[: len(frame)])
 
 
 def guess_layout(lines: list[str]) -> tuple[str, int]:

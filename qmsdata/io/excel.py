@@ -96,6 +96,7 @@ def read_excel(rs: RecordSource, path: Path, *, nrows: int | None = None) -> Raw
     The header is row ``header_row`` (default 1); the rows above it are skipped. ``nrows``
     reads only the first data rows (``qms check``).
     """
+    import numpy as np
     import pandas as pd
 
     from qmsdata.errors import did_you_mean
@@ -153,6 +154,7 @@ def read_excel(rs: RecordSource, path: Path, *, nrows: int | None = None) -> Raw
         if width > MAX_COLUMNS:
             raise _limit(path, rs, sheet_name, f"{width:,} columns")
         data: list[tuple] = []
+        lines: list[int] = []  # the worksheet row of each record (qmsdata.io.lines)
         blank = 0  # all-empty rows not yet kept: kept only when a record follows them
         for n, r in enumerate(rows, start=rs.header_row + 1):
             if nrows is not None and len(data) >= nrows:
@@ -168,8 +170,10 @@ def read_excel(rs: RecordSource, path: Path, *, nrows: int | None = None) -> Raw
                 continue
             if blank:
                 data.extend([(None,) * width] * blank)
+                lines.extend(range(n - blank, n))
                 blank = 0
             data.append(cells)
+            lines.append(n)
     finally:
         book.close()
     names_ = [f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(header)]
@@ -178,4 +182,4 @@ def read_excel(rs: RecordSource, path: Path, *, nrows: int | None = None) -> Raw
     frame = clean_headers(frame)
     digest = sha256_file(path) if nrows is None else ""  # a sample is not hashed
     prov = Provenance(rs.record_type, str(path), "xlsx", digest, len(frame), f"sheet {sheet_name}")
-    return RawSource(frame, prov)
+    return RawSource(frame, prov, np.asarray(lines, dtype=np.int64))

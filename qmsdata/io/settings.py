@@ -195,7 +195,8 @@ load as they are (`qms init DIR` proposes these for a folder of exports; `qms ch
   accepted) and delimiter.
 - `header_row = 4`: the line (CSV) or row (.xlsx) holding the column names; the title block
   above it (a title, an "Exported ..." line, blank lines) is skipped. `source_row` still counts
-  data rows from 1: the spreadsheet line is `source_row + header_row`.
+  data rows from 1; `source_line` in rejects and failures is the line in the file (title block,
+  blank lines and line breaks inside cells counted), the line every report shows.
 - `date_format = "%d.%m.%Y"`: `strftime` format of text dates (default ISO 8601).
 - `decimal = ","`, `thousands = "."`: separators of the number and count columns (`1.234,50`
   reads as 1234.5). A cell not written that way is left as it is, and rejected with check `type`
@@ -213,6 +214,16 @@ load as they are (`qms init DIR` proposes these for a folder of exports; `qms ch
 - SQL sources: `table = "ncr"`, or `query = "SELECT * FROM ncr WHERE site = :site AND raised >=
   :since"` (one `SELECT`) with `[records.<type>.params]` `site = "Leeds"`, `since = "2025-01-01"`:
   each `:name` in the query is a bound parameter taken from `params`, never pasted into the SQL.
+- `query_timeout = 600` (SQL sources; also under `[workbook]` for every SQL source; default 300
+  seconds, 0 = no limit): a read still running after that long is abandoned with an error naming
+  the record type, the source and the limit, instead of blocking `qms validate` or a scheduled
+  pack. What each database gets: SQLite, the whole read is interrupted and a lock held by a
+  writer is waited for at most that long; PostgreSQL, a server-side statement timeout for the
+  read (`set_config('statement_timeout', ...)`, bound) and the driver's connect timeout
+  (psycopg2, psycopg, pg8000); MySQL/MariaDB, the driver's connect and read timeouts (pymysql,
+  mysqlclient, mariadb: the wait for an answer, the server may keep running the query); SQL
+  Server via pyodbc, login and query timeouts; Oracle via oracledb, connect and call timeouts;
+  any other driver, none (`qms check` warns). Only SQLite is tested here.
 
 Missing markers apply first, then constants, value maps and the number format; blank lines and
 lines holding only delimiters (`;;;;;;`) after the last record are not rows. The settings used

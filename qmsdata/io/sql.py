@@ -16,12 +16,33 @@ SQL sources are read-only, in three layers:
 3. other databases run the read in a transaction that is read-only where the dialect can say so
    (PostgreSQL, MySQL/MariaDB, Oracle) and is always rolled back. Give qmsdata a database
    account that may only read: that is the boundary a server enforces.
+
+A read never waits for ever: ``query_timeout`` (seconds, ``[records.<type>]`` or ``[workbook]``,
+default 300, 0 = no limit) becomes what each dialect's driver can enforce
+(:data:`TIMEOUT_KINDS`), and a read past it is a :class:`~qmsdata.errors.SourceError` naming the
+record type, the source and the limit:
+
+- SQLite: the whole read (connect, reflection, query) is interrupted at the limit (a progress
+  handler), and a database locked by a writer is waited for at most that long (busy timeout);
+- PostgreSQL: a server-side statement timeout for the read's transaction (``set_config(
+  'statement_timeout', :ms, true)``, bound) and, for psycopg2/psycopg/pg8000, the driver's
+  connect timeout;
+- MySQL/MariaDB: the driver's connect and read timeouts (a socket wait for the server's answer,
+  not a server-side limit: a query the server keeps running is only abandoned by qmsdata);
+- SQL Server through pyodbc: login timeout and the ODBC query timeout; Oracle through oracledb:
+  TCP connect timeout and the call timeout of every round trip;
+- any other dialect or driver: no timeout (the read can still hang; ``qms check`` says so).
+
+Only SQLite is exercised by the tests here (no server in the test environment); the others set
+the documented driver options.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import sqlite3
+import time
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,12 +93,78 @@ def _sqlite_authorizer(action: int, arg1: str | None, arg2: str | None, *_: Any)
     return sqlite3.SQLITE_DENY
 
 
-def _sqlite_read_only(file: Path) -> sqlite3.Connection:
-    """Open ``file`` read-only (never created) with the read-only authorizer installed."""
+def _sqlite_read_only(file: Path, timeout: float = 0.0) -> sqlite3.Connection:
+    """Open ``file`` read-only (never created) with the read-only authorizer installed.
+
+    ``timeout`` > 0: a lock is waited for at most that long, and any statement still running
+    that many seconds after the connection was opened is interrupted (``interrupted``).
+    """
     uri = f"file:{urllib.parse.quote(str(file))}?mode=ro"
-    con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    con = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=timeout or 5.0)
     con.set_authorizer(_sqlite_authorizer)
+    if timeout > 0:
+        deadline = time.monotonic() + timeout
+        con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     return con
+
+
+#: the kind of timeout ``query_timeout`` becomes, per dialect (the module docstring explains)
+TIMEOUT_KINDS = {
+    "sqlite": "the whole read is interrupted; a lock is waited for at most that long",
+    "postgresql": "server-side statement timeout; driver connect timeout",
+    "mysql": "driver connect and read timeouts (a socket wait, not a server-side limit)",
+    "mariadb": "driver connect and read timeouts (a socket wait, not a server-side limit)",
+    "mssql": "pyodbc login timeout and ODBC query timeout",
+    "oracle": "oracledb TCP connect timeout and call timeout",
+}
+_CONNECT_TIMEOUT_ARGS = {  # driver -> connect argument names taking seconds
+    "psycopg2": ("connect_timeout",),
+    "psycopg": ("connect_timeout",),
+    "pg8000": ("timeout",),
+    "pymysql": ("connect_timeout", "read_timeout"),
+    "mysqldb": ("connect_timeout", "read_timeout"),
+    "mariadbconnector": ("connect_timeout", "read_timeout"),
+    "pyodbc": ("timeout",),
+    "oracledb": ("tcp_connect_timeout",),
+}
+
+
+def _driver(url: Any) -> str:
+    """Return the URL's DBAPI driver name (the dialect's default when it names none), or ""."""
+    try:
+        return str(url.get_driver_name())
+    except Exception:  # noqa: BLE001 - an unknown dialect: create_engine says so
+        return ""
+
+
+def timeout_kind(url: Any) -> str | None:
+    """Return the kind of timeout a SQLAlchemy URL's read gets, or None when it gets none."""
+    name, driver = url.get_backend_name(), _driver(url)
+    if name in ("postgresql", "sqlite") or driver in _CONNECT_TIMEOUT_ARGS:
+        return TIMEOUT_KINDS.get(name)
+    return None
+
+
+def _connect_args(url: Any, seconds: float) -> dict[str, Any]:
+    """Return the driver's connect arguments that bound waiting on the server."""
+    names = _CONNECT_TIMEOUT_ARGS.get(_driver(url), ())
+    whole = max(1, math.ceil(seconds))  # most drivers take whole seconds
+    return {n: whole for n in names}
+
+
+def _bound_session(engine: Any, conn: Any, seconds: float) -> None:
+    """Apply the per-connection timeouts that are not connect arguments (bound values only)."""
+    import sqlalchemy as sa
+
+    name, driver = engine.dialect.name, engine.dialect.driver
+    ms = max(1, math.ceil(seconds * 1000))
+    if name == "postgresql":  # this transaction only; value bound, never pasted into SQL
+        conn.execute(sa.text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(ms)})
+    dbapi = conn.connection.dbapi_connection
+    if name == "mssql" and driver == "pyodbc":
+        dbapi.timeout = max(1, math.ceil(seconds))  # ODBC query timeout, seconds
+    elif name == "oracle" and driver == "oracledb":
+        dbapi.call_timeout = ms  # every round trip, milliseconds
 
 
 def read_statement_problem(query: str) -> str | None:
@@ -165,7 +252,10 @@ def read_sql(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSo
                 "table = ...); qmsdata never writes to a database",
             )
     sqlite_file = None
+    seconds = float(rs.query_timeout)
     engine_args: dict[str, Any] = {}
+    if seconds > 0 and not url.get_backend_name().startswith("sqlite"):
+        engine_args["connect_args"] = _connect_args(url, seconds)
     if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
         db = Path(url.database)
         sqlite_file = inside_workbook(
@@ -181,7 +271,7 @@ def read_sql(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSo
         url = url.set(database=str(sqlite_file))
         shown = url.render_as_string(hide_password=True)
         if url.drivername in ("sqlite", "sqlite+pysqlite"):
-            engine_args["creator"] = lambda: _sqlite_read_only(sqlite_file)
+            engine_args["creator"] = lambda: _sqlite_read_only(sqlite_file, seconds)
         else:  # another SQLite driver: at least open the file read-only
             quoted = urllib.parse.quote(str(sqlite_file))
             url = url.set(database=f"file:{quoted}", query={"mode": "ro", "uri": "true"})
@@ -194,6 +284,7 @@ def read_sql(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSo
             record_type=rs.record_type,
             hint="Check the URL's dialect and that its database driver is installed.",
         ) from None
+    started = time.monotonic()
     try:
         with engine.connect() as conn:
             try:
@@ -201,6 +292,8 @@ def read_sql(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSo
                 setup = _READ_ONLY_TRANSACTION.get(engine.dialect.name)
                 if setup is not None:
                     conn.exec_driver_sql(setup)
+                if seconds > 0:
+                    _bound_session(engine, conn, seconds)
                 if rs.table is not None:
                     frame, detail = _read_table(conn, rs, shown, nrows)
                 else:
@@ -212,6 +305,17 @@ def read_sql(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSo
     except SourceError:
         raise
     except Exception as exc:  # OperationalError, ProgrammingError, ...
+        if seconds > 0 and _timed_out(exc, time.monotonic() - started, seconds):
+            raise SourceError(
+                f"no answer from the database within query_timeout = {seconds:g} s (the read "
+                f"was abandoned after {time.monotonic() - started:.1f} s; "
+                f"{timeout_kind(url) or 'timeout'}): {_driver_message(exc)}",
+                file=shown,
+                record_type=rs.record_type,
+                hint="The server is busy, a writer holds a lock, or the query is slow: try "
+                "again later, ask the database's owner, or raise query_timeout (seconds; 0 = no "
+                f"limit) in [records.{rs.record_type}] or [workbook] of qms.toml.",
+            ) from None
         raise SourceError(
             f"cannot read from the database: {_driver_message(exc)}",
             file=shown,
@@ -230,6 +334,13 @@ def read_sql(rs: RecordSource, root: Path, *, nrows: int | None = None) -> RawSo
         digest = hashlib.sha256(hashed).hexdigest()
     prov = Provenance(rs.record_type, shown, "sql", digest, len(frame), detail)
     return RawSource(frame, prov)
+
+
+def _timed_out(exc: BaseException, elapsed: float, seconds: float) -> bool:
+    """Whether a read failed because it ran into ``query_timeout``."""
+    text = _driver_message(exc).lower()
+    said = ("interrupted", "statement timeout", "timed out", "timeout", "database is locked")
+    return elapsed >= 0.9 * seconds or any(w in text for w in said)
 
 
 def _first(read: Any, query: Any, conn: Any, params: dict[str, Any], nrows: int | None) -> Any:

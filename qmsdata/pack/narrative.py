@@ -18,6 +18,7 @@ import pandas as pd
 
 from qmsdata.analytics import periods as P
 from qmsdata.pack import formatting as F
+from qmsdata.workbook.filters import ORGANISATION_WIDE
 
 
 @dataclass(frozen=True)
@@ -429,14 +430,23 @@ def _judgement(words: dict[str, str], value: Any) -> str:
 
 
 def objective_matrix(
-    wb: Any, obj: pd.DataFrame, period: Any, *, months: int = 12, sig: Any = None
+    wb: Any,
+    obj: pd.DataFrame,
+    period: Any,
+    *,
+    months: int = 12,
+    sig: Any = None,
+    site: str | None = None,
 ) -> pd.DataFrame:
     """Return the objective matrix: one row per objective, ready to show.
 
     Columns ``objective, owner, trend (sparkline of the last ``months`` months), actual,
     target, met, variation, assurance, linked action``: an open review action whose
     description names the objective, and (given ``sig``) the action suggested for the
-    objective's signal in this review's register (:func:`suggested_actions`).
+    objective's signal in this review's register (:func:`suggested_actions`). In a site's pack
+    (``site``) an organisation-wide objective (``scope`` of :func:`qmsdata.objective_status`)
+    is labelled ``(organisation-wide)`` in ``objective``, so neither the matrix nor the digest
+    and deck that read it present the organisation's result as the site's.
     """
     last = P.last_month(period)
     kpi = _records(wb, "kpi_measurements")
@@ -464,7 +474,8 @@ def objective_matrix(
         unit = r.get("unit") if isinstance(r.get("unit"), str) else ""
         rows.append(
             {
-                "objective": _label(oid, r.get("name")),
+                "objective": _label(oid, r.get("name"))
+                + (" (organisation-wide)" if site and r.get("scope") == ORGANISATION_WIDE else ""),
                 "owner": r.get("owner"),
                 "last 12 months": spark,
                 "actual": r.get("actual"),

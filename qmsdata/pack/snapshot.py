@@ -235,24 +235,28 @@ def filter_product(wb: Any, product: str) -> Any:
 
 
 def filter_site(wb: Any, site: str) -> Any:
-    """Return a copy of ``wb`` with only ``site``'s rows in record types that have a site column."""
+    """Return a copy of ``wb`` with only ``site``'s rows in record types that have a site column.
+
+    The rows kept are those of :meth:`qmsdata.Workbook.for_site` (one rule,
+    :func:`qmsdata.workbook.filters.rows_for`): organisation-wide objectives, documents and
+    changes (no site) stay in every site's view.
+    """
     import copy
 
     import pandas as pd
 
+    from qmsdata.workbook.filters import rows_for
+
     out = copy.copy(wb)
     frames = getattr(wb, "_frames", None)
     if isinstance(frames, dict):
-        out._frames = {
-            rt: f[f["site"] == site].reset_index(drop=True) if "site" in f.columns else f
-            for rt, f in frames.items()
-        }
+        out._frames = {rt: rows_for(rt, f, "site", site) for rt, f in frames.items()}
         return out
     for rt in _record_types():
         frame = getattr(wb, rt, None)
         if isinstance(frame, pd.DataFrame) and "site" in frame.columns:
             try:
-                setattr(out, rt, frame[frame["site"] == site].reset_index(drop=True))
+                setattr(out, rt, rows_for(rt, frame, "site", site))
             except AttributeError:  # frozen workbook class
-                out.__dict__[rt] = frame[frame["site"] == site].reset_index(drop=True)
+                out.__dict__[rt] = rows_for(rt, frame, "site", site)
     return out

@@ -131,14 +131,17 @@ _NORMALISATION = """\
   be whole numbers. All numbers are stored as `float64`.
 - **Site** columns must name one of the `[workbook] sites` when that list is given; the match
   ignores case and surrounding spaces and the value is written as in `sites` (`leeds` -> `Leeds`).
-- **Row numbers**: `source_row` counts data rows from 1 in source order (blank CSV lines are
-  skipped, so for CSV and Excel the spreadsheet line is `source_row + 1` when there are none,
-  `source_row + header_row` below a title block).
+- **Row numbers**: `source_row` counts data rows from 1 in source order, in every format.
+  `source_line` (rejects and failures, CSV and Excel only) is the line of the file where the
+  row starts, as a text editor or Excel numbers it: the title block above `header_row`, blank
+  lines (not rows) and cells holding line breaks are counted. It is what every report shows as
+  the line to look at; empty for Parquet and SQL, and when it could not be told.
 
 ## Checks
 
 Every failing row is quarantined (never dropped) into `wb.rejects[record_type]` with its original
-values, its `source_row` (first data row = 1; spreadsheet line = source_row + 1) and the reasons.
+values, its `source_row` (first data row = 1), its `source_line` (the line in the file, CSV and
+Excel) and the reasons.
 Rows in = accepted + rejected, always.
 
 | check | meaning |
@@ -223,6 +226,11 @@ def data_dictionary() -> str:
             lines.append(
                 f"- Event date: `{spec.event_date}`; as at an earlier reporting date, rows dated "
                 "after it are left out."
+            )
+        if spec.blank_site_is_organisation:
+            lines.append(
+                "- A row without a `site` is organisation-wide: a site's pack keeps it, labelled "
+                "organisation-wide (not as the site's own)."
             )
         for fact in spec.later_facts:
             cleared = "".join(f", `{c}` emptied" for c in fact.clear)

@@ -178,6 +178,11 @@ class RecordSpec:
         known yet. None: every row is known at any date (objectives).
     later_facts
         Facts recorded after the event (closure), hidden in a view as at an earlier date.
+    blank_site_is_organisation
+        A row without a ``site`` applies to the whole organisation (an objective, a document, a
+        change not specific to one site): one site's view (:meth:`~qmsdata.Workbook.for_site`)
+        keeps it, and sections label it organisation-wide. False: a row without a site has an
+        unknown site (a complaint whose site was not recorded) and is in no site's view.
     """
 
     name: str
@@ -191,6 +196,7 @@ class RecordSpec:
     status_rules: tuple[StatusRule, ...] = field(default=())
     event_date: str | None = None
     later_facts: tuple[LaterFact, ...] = ()
+    blank_site_is_organisation: bool = False
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]

@@ -83,4 +83,5 @@ SPEC = RecordSpec(
         Reference("objective_id", "objectives", "objective_id"),
     ),
     event_date="implemented_date",
+    blank_site_is_organisation=True,  # no site: the whole organisation's
 )

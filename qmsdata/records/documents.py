@@ -35,4 +35,5 @@ SPEC = RecordSpec(
     key=("doc_id",),
     orders=(Order("approved_date", "review_due"),),
     status_rules=(StatusRule("status", ("approved",), "approved_date"),),
+    blank_site_is_organisation=True,  # no site: the whole organisation's
 )

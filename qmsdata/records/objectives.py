@@ -47,4 +47,5 @@ SPEC = RecordSpec(
     ),
     key=("objective_id",),
     orders=(Order("valid_from", "valid_to"),),
+    blank_site_is_organisation=True,  # no site: the whole organisation's
 )

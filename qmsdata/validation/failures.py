@@ -55,6 +55,8 @@ CELL_CHECKS = ("type", "plausible_date")
 
 #: columns of the tidy failures table. ``source_row`` is 1-based (first data row = 1);
 #: ``failure_case`` is the value as read from the source (text), ``message`` the readable reason.
+#: A workbook's table (``wb.failures``) has ``source_line`` after ``source_row``: the line in the
+#: file (:mod:`qmsdata.io.lines`), added by the loader, which knows the file.
 FAILURE_COLUMNS = ["record_type", "source_row", "column", "check", "failure_case", "message"]
 
 

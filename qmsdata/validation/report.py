@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdata.files import atomic_write, write_csv
+from qmsdata.io.lines import shown_line
 from qmsdata.records import RECORD_TYPES
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def report_context(wb: Workbook) -> dict[str, Any]:
                 "rows": [
                     {
                         "source_row": int(r.source_row),
+                        "line": shown_line(getattr(r, "source_line", None)),
                         "column": str(r.column),
                         "check": str(r.check),
                         "value": "" if r.failure_case is None else str(r.failure_case),

@@ -67,6 +67,7 @@ def load(
     import pandas as pd
 
     from qmsdata.io import read_source
+    from qmsdata.io.lines import attach_lines
     from qmsdata.validation import empty_failures, gx_worker, map_columns, type_columns
     from qmsdata.validation.cache import is_cached, load_cached, store_cached, validation_key
     from qmsdata.validation.gx import prefetch
@@ -191,9 +192,10 @@ def load(
             if key is not None and cache_dir is not None:
                 store_cached(Path(cache_dir), key, result)
         frames[name] = result.accepted
-        rejects[name] = result.rejects
-        failures.append(result.failures)
-        p = raws[name].provenance
+        raw = raws[name]
+        rejects[name] = attach_lines(result.rejects, raw.lines)  # the line in the file
+        failures.append(attach_lines(result.failures, raw.lines))
+        p = raw.provenance
         rows.append(
             (name, True, p.source, p.format, p.rows, len(result.accepted), len(result.rejects))
         )
@@ -203,7 +205,7 @@ def load(
     failures_table = (
         pd.concat([f for f in failures if len(f)], ignore_index=True)
         if any(len(f) for f in failures)
-        else empty_failures()
+        else attach_lines(empty_failures(), None)
     )
     validation = pd.DataFrame(
         rows,

@@ -31,10 +31,11 @@ class Workbook:
         empty frame with the spec's columns. ``wb["complaints"]`` works too.
     rejects : dict[str, DataFrame]
         Per record type: the rejected rows with every original column as read, ``source_row``
-        (1-based data row; spreadsheet line = source_row + 1) and ``reasons``.
+        (1-based data row), ``source_line`` (the line in the file, CSV and Excel; see
+        :mod:`qmsdata.io.lines`) and ``reasons``.
     failures : DataFrame
-        Tidy table of every failure: record_type, source_row, column, check, failure_case,
-        message.
+        Tidy table of every failure: record_type, source_row, source_line (the line in the
+        file), column, check, failure_case, message.
     validation : DataFrame
         Indexed by record type: configured, source, format, rows, accepted, rejected.
     provenance : dict[str, Provenance]
@@ -167,7 +168,9 @@ class Workbook:
     def for_site(self, site: str) -> Workbook:
         """Return the view with only ``site``'s rows in record types that have a site column.
 
-        Record types without one (audits, objectives, review actions, ...) are kept whole.
+        Record types without one (review actions, risks, ...) are kept whole; rows without a
+        site in record types where that means organisation-wide (objectives, documents,
+        changes) are kept too (:mod:`qmsdata.workbook.filters`).
         """
         aggregates = None if self.aggregates is None else frames_for(self.aggregates, "site", site)
         return self.with_frames(frames_for(self._frames, "site", site), aggregates=aggregates)
