@@ -14,7 +14,7 @@ engines' tables compare equal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -53,9 +53,10 @@ class Aggregate:
         ``"M"``: the ``month`` column is the calendar month; ``"D"``: the day (``Period[D]``,
         for analytics that count in windows of days, e.g. a CAPA's 180 days after closure).
     subset
-        ``""``: every accepted row. ``"capa_links"``: only the rows with a ``capa_id``
-        (a CAPA x nonconformity link table). ``"capa_series"``: the rows of the groups (``by``)
-        in which some row has a ``capa_id``: the series a CAPA acts on, and nothing else. A
+        ``""``: every accepted row. ``"capa_links"``: only the NCs linked to a CAPA (a
+        ``capa_id``, or named by a CAPA's ``source_id``: :func:`nc_sources`), a CAPA x
+        nonconformity link table. ``"capa_series"``: the rows of the groups (``by``) in which
+        some row is linked: the series a CAPA acts on, and nothing else. A
         subset aggregate is used only by callers that ask for it
         (:func:`records_from_aggregates` ``subset=``), never as a stand-in for all rows.
     """
@@ -151,13 +152,37 @@ AGGREGATES: dict[str, Aggregate] = {
 }
 
 
-def subset_frame(frame: pd.DataFrame, agg: Aggregate) -> pd.DataFrame:
-    """Return the rows of ``frame`` that aggregate ``agg`` covers (its :attr:`subset`)."""
+def nc_sources(capas: pd.DataFrame | None) -> list[str]:
+    """Return the nonconformity ids CAPAs name as their source (``source_id``), sorted.
+
+    A CAPA links to an NC from either side: the NC's ``capa_id``, or the CAPA's ``source_id``
+    with ``source_type`` nonconformity (every ``source_id`` when the export has no
+    ``source_type``), as :func:`qmsdata.analytics.capa` joins them.
+    """
+    if capas is None or "source_id" not in capas.columns or not len(capas):
+        return []
+    rows = capas
+    if "source_type" in capas.columns:
+        rows = capas[capas["source_type"] == "nonconformity"]
+    return sorted(str(v) for v in rows["source_id"].dropna().unique())
+
+
+def subset_frame(
+    frame: pd.DataFrame, agg: Aggregate, sources: Collection[str] = ()
+) -> pd.DataFrame:
+    """Return the rows of ``frame`` that aggregate ``agg`` covers (its :attr:`subset`).
+
+    ``sources``: the NC ids CAPAs name (:func:`nc_sources`): those NCs are linked too.
+    """
+    import pandas as pd
+
     if not agg.subset:
         return frame
-    if "capa_id" not in frame.columns:
-        return frame.iloc[0:0]
-    linked = frame["capa_id"].notna()
+    linked = pd.Series(False, index=frame.index)
+    if "capa_id" in frame.columns:
+        linked |= frame["capa_id"].notna()
+    if sources and "nc_id" in frame.columns:
+        linked |= frame["nc_id"].isin(list(sources))
     if agg.subset == "capa_links":
         return frame[linked]
     by = [c for c in agg.by if c in frame.columns]
@@ -185,17 +210,19 @@ def _measure_frame(rows: pd.DataFrame, how: str, col: str) -> pd.Series:
     return pd.to_numeric(get(col), errors="coerce").astype("float64")
 
 
-def aggregate_frame(frame: pd.DataFrame, agg: Aggregate) -> pd.DataFrame:
+def aggregate_frame(
+    frame: pd.DataFrame, agg: Aggregate, sources: Collection[str] = ()
+) -> pd.DataFrame:
     """Return the monthly table ``agg`` of an accepted (typed) frame, in pandas.
 
     Rows without an event date are left out (they belong to no month). Columns the frame lacks
-    count as missing (one group; sums 0).
+    count as missing (one group; sums 0). ``sources``: see :func:`subset_frame`.
     """
     import numpy as np
     import pandas as pd
 
     rows = frame[frame[agg.date].notna()] if agg.date in frame.columns else frame.iloc[0:0]
-    rows = subset_frame(rows, agg)
+    rows = subset_frame(rows, agg, sources)
     data: dict[str, pd.Series] = {}
     for col in agg.by:
         values = rows[col] if col in rows.columns else pd.Series(np.nan, index=rows.index)

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdata.engine.aggregates import AGGREGATES
-from qmsdata.engine.spark_aggregate import aggregate, aggregate_many
+from qmsdata.engine.spark_aggregate import aggregate, aggregate_many, nc_sources
 from qmsdata.errors import QmsError, SchemaError, SourceError
 from qmsdata.records import RECORD_TYPES, Column, RecordSpec
 from qmsdata.validation.failures import CHECKS, type_hint
@@ -872,6 +872,7 @@ def load(
         rows.append((name, str(config.records[name].source), n, n - rejected, rejected))
 
     aggregates: dict[str, pd.DataFrame] = {}
+    sources = nc_sources(accepted.get("corrective_actions"))  # CAPA-side links to NCs
     for name, frame in accepted.items():
         mine = {k: a for k, a in AGGREGATES.items() if a.record_type == name}
         plain = {k: a for k, a in mine.items() if not a.subset and a.grain == "M"}
@@ -879,7 +880,7 @@ def load(
             aggregates |= aggregate_many(frame, plain)
         for k, a in mine.items():
             if k not in plain:
-                aggregates[k] = aggregate(frame, a)
+                aggregates[k] = aggregate(frame, a, sources if a.subset else None)
     aggregates = {k: aggregates[k] for k in AGGREGATES if k in aggregates}
     table = (
         pd.concat([f for f in failures if len(f)], ignore_index=True)

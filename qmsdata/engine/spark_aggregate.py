@@ -41,15 +41,38 @@ def _measure(out: str, how: str, col: str, present: set[str]) -> SCol:
     return F.coalesce(F.sum(col), F.lit(0.0)).alias(out)
 
 
-def _subset(frame: DataFrame, agg: Aggregate) -> DataFrame:
+def nc_sources(capas: DataFrame | None) -> DataFrame | None:
+    """Return the distinct NC ids CAPAs name as their source (one column ``_src``), or None.
+
+    Spark's :func:`qmsdata.engine.aggregates.nc_sources`: ``source_id`` of CAPAs whose
+    ``source_type`` is nonconformity (every one when the export has no ``source_type``).
+    """
+    from pyspark.sql import functions as F
+
+    if capas is None or "source_id" not in capas.columns:
+        return None
+    rows = capas.where(F.col("source_id").isNotNull())
+    if "source_type" in capas.columns:
+        rows = rows.where(F.col("source_type") == F.lit("nonconformity"))
+    return rows.select(F.col("source_id").cast("string").alias("_src")).distinct()
+
+
+def _subset(frame: DataFrame, agg: Aggregate, sources: DataFrame | None = None) -> DataFrame:
     """Return the rows of ``frame`` that ``agg`` covers (its subset, see :class:`Aggregate`)."""
     from pyspark.sql import functions as F
 
     if not agg.subset:
         return frame
-    if "capa_id" not in frame.columns:
-        return frame.limit(0)
-    linked = frame.where(F.col("capa_id").isNotNull())
+    flag = F.col("capa_id").isNotNull() if "capa_id" in frame.columns else F.lit(False)
+    if sources is not None and "nc_id" in frame.columns:
+        # the CAPAs' sources are few (one per CAPA at most) and distinct: broadcast, no
+        # duplicated rows
+        frame = frame.join(F.broadcast(sources), frame["nc_id"] == sources["_src"], "left")
+        flag = flag | F.col("_src").isNotNull()
+        linked = frame.where(flag).drop("_src")
+        frame = frame.drop("_src")
+    else:
+        linked = frame.where(flag)
     if agg.subset == "capa_links":
         return linked
     by = [c for c in agg.by if c in frame.columns]
@@ -63,12 +86,17 @@ def _subset(frame: DataFrame, agg: Aggregate) -> DataFrame:
     return frame.join(F.broadcast(groups), cond, "left_semi")
 
 
-def aggregate(accepted: DataFrame, agg: Aggregate) -> pd.DataFrame:
-    """Compute one monthly aggregate on Spark and return it to the driver as pandas."""
+def aggregate(
+    accepted: DataFrame, agg: Aggregate, sources: DataFrame | None = None
+) -> pd.DataFrame:
+    """Compute one monthly aggregate on Spark and return it to the driver as pandas.
+
+    ``sources``: the NC ids CAPAs name (:func:`nc_sources`), linked NCs for subset aggregates.
+    """
     from pyspark.sql import functions as F
 
     cols = set(accepted.columns)
-    frame = _subset(accepted.where(F.col(agg.date).isNotNull()), agg).withColumn(
+    frame = _subset(accepted.where(F.col(agg.date).isNotNull()), agg, sources).withColumn(
         "month", F.date_trunc("day" if agg.grain == "D" else "month", F.col(agg.date))
     )
     measures = [_measure(out, how, col, cols) for out, (how, col) in agg.measures.items()]

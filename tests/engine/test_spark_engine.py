@@ -134,3 +134,43 @@ def test_workbook_of_the_small_record_types(spark_load):
         wb.engine_validation.loc["nonconformities", "rejected"]
         == len(set(spark_load.failures.query("record_type == 'nonconformities'")["key"])) + 1
     )  # NC-DUP: two rows share one key
+
+
+def test_a_capa_that_names_its_nc_links_it_on_both_engines(spark):
+    """A link recorded only on the CAPA side (its source_id names an NC without a capa_id) is a
+    link: it is in the CAPA x NC table and marks its series, as pandas joins it in capa.py."""
+    from qmsdata.engine.aggregates import nc_sources
+    from qmsdata.engine.spark_aggregate import aggregate
+    from qmsdata.engine.spark_aggregate import nc_sources as spark_nc_sources
+
+    day = pd.Timestamp
+    ncs = pd.DataFrame(
+        {
+            "nc_id": ["NC1", "NC2", "NC3", "NC4", "NC5"],
+            "capa_id": ["CA1", None, None, None, None],  # NC2 linked only by CA2's source_id
+            "detected_date": [day("2026-01-05"), day("2026-01-09"), day("2026-02-03")]
+            + [day("2026-02-10"), day("2026-03-01")],
+            "site": ["Leeds", "Leeds", "Leeds", "Brno", "Brno"],
+            "process": ["moulding", "assembly", "assembly", "assembly", "moulding"],
+            "defect_code": ["D1", "D2", "D2", "D2", "D9"],
+        }
+    )
+    capas = pd.DataFrame(
+        {
+            "capa_id": ["CA1", "CA2", "CA3"],
+            "source_type": ["nonconformity", "nonconformity", "complaint"],
+            "source_id": ["NC1", "NC2", "NC5"],  # CA3's source is a complaint id, not NC5
+        }
+    )
+    assert nc_sources(capas) == ["NC1", "NC2"]
+    sources = spark_nc_sources(spark.createDataFrame(capas))
+    frame = spark.createDataFrame(ncs)
+    for name in ("nc_capa", "nc_capa_series"):
+        agg = AGGREGATES[name]
+        expected = aggregate_frame(ncs, agg, nc_sources(capas))
+        got = aggregate(frame, agg, sources)
+        pd.testing.assert_frame_equal(got, expected, obj=name)
+    links = aggregate_frame(ncs, AGGREGATES["nc_capa"], nc_sources(capas))
+    assert sorted(links["nc_id"]) == ["NC1", "NC2"]
+    series = aggregate_frame(ncs, AGGREGATES["nc_capa_series"], nc_sources(capas))
+    assert series["ncs"].sum() == 3  # NC1's series (1) and NC2's Leeds assembly D2 (2)
