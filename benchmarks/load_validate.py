@@ -445,7 +445,8 @@ def mem_step(name: str, folder: Path) -> dict:
         out["traced_now"], out["traced_peak"] = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     out["arrow_now"] = pa.total_allocated_bytes() - arrow0
-    out["arrow_peak"] = pool.max_memory()
+    # the pool load allocated from: the default one, or the system one (qmsdata.io.pool)
+    out["arrow_peak"] = max(pool.max_memory(), pa.system_memory_pool().max_memory())
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
         out["after_trim"] = _status_kib("VmRSS") * 1024 - base
