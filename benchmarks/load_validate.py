@@ -10,6 +10,15 @@ its size before the step, divided by the in-memory size of the accepted DataFram
 Goals (issue 2): validation <= 10x the plain-pandas checks; memory <= 4x the DataFrame.
 
 Run:  .venv/bin/python benchmarks/load_validate.py [--rows 1000000] [--repeats 3]
+      .venv/bin/python benchmarks/load_validate.py --memory [--baseline ../main-checkout]
+
+``--memory`` measures peak memory at demo size as a slope (:func:`memory_main`): the peak of a
+small workbook (the demo cut to 300 rows per type) subtracted from the demo's, over the same
+difference in accepted frames, so what a process pays once whatever the data (imports, GX's
+context, first-use allocations: the intercept) is printed apart instead of inflating a ratio.
+2026-12-02 (medians of 3, load 2.4-6.2): main 5.15x (demo whole 6.9x), with Arrow on the system
+allocator during load and CSV parsed in chunks 3.12x (4.8x); 1M rows (this benchmark's default
+steps) Parquet 3.6x -> 3.2x, CSV 3.75x -> 2.9x.
 
 Recorded 2026-11-21 on the shared 2-core build machine (busy; absolute times vary 2x run to run,
 ratios less), 1M rows, medians of 3:
