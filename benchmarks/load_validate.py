@@ -10,6 +10,15 @@ its size before the step, divided by the in-memory size of the accepted DataFram
 Goals (issue 2): validation <= 10x the plain-pandas checks; memory <= 4x the DataFrame.
 
 Run:  .venv/bin/python benchmarks/load_validate.py [--rows 1000000] [--repeats 3]
+      .venv/bin/python benchmarks/load_validate.py --memory [--baseline ../main-checkout]
+
+``--memory`` measures peak memory at demo size as a slope (:func:`memory_main`): the peak of a
+small workbook (the demo cut to 300 rows per type) subtracted from the demo's, over the same
+difference in accepted frames, so what a process pays once whatever the data (imports, GX's
+context, first-use allocations: the intercept) is printed apart instead of inflating a ratio.
+2026-12-02 (medians of 3, load 2.4-6.2): main 5.15x (demo whole 6.9x), with Arrow on the system
+allocator during load and CSV parsed in chunks 3.12x (4.8x); 1M rows (this benchmark's default
+steps) Parquet 3.6x -> 3.2x, CSV 3.75x -> 2.9x.
 
 Recorded 2026-11-21 on the shared 2-core build machine (busy; absolute times vary 2x run to run,
 ratios less), 1M rows, medians of 3:
@@ -380,6 +389,193 @@ def demo_main(repeats: int) -> None:
     print("  goal: qmsdata.load <= 3x plain pandas (CPU s)")
 
 
+# --- memory: the slope between a small workbook and the demo, and the fixed overhead ----------
+
+SMALL_ROWS = 300  # valid rows per record type of the small workbook (planted bad rows kept)
+
+
+def write_small(folder: Path, rows: int = SMALL_ROWS) -> None:
+    """Write the demo workbook cut to its first ``rows`` valid rows per record type.
+
+    The same generator, formats, column names, qms.toml and planted bad rows (those that fall
+    within the first rows) as :func:`qmsdata.write_demo`, so the two workbooks differ in size
+    only: what differs in their peaks is what grows with the data.
+    """
+    from qmsdata.demo.company import parse_end
+    from qmsdata.demo.generate import generate
+    from qmsdata.demo.writers import write_sources
+
+    end = parse_end("2026-10")
+    tables = generate(9001, end)
+    small = {
+        rt: (valid.head(rows).reset_index(drop=True), [(p, r) for p, r in bad if p <= rows])
+        for rt, (valid, bad) in tables.items()
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    write_sources(folder, small, end)
+
+
+def mem_step(name: str, folder: Path) -> dict:
+    """One memory measurement in a fresh process (``mem_fixed``, ``mem_load``, ``mem_trace``).
+
+    ``mem_fixed`` (the script :data:`_FIXED`, not this module, which imports pandas first): RSS
+    of the bare interpreter, then what importing pandas, pyarrow and qmsdata adds, then
+    great-expectations with qmsdata's one GX context: paid once per process whatever the data.
+    ``mem_load``: with all that done beforehand, the peak RSS of ``qmsdata.load`` above
+    its start (VmHWM reset just before), the in-memory size of the accepted frames, Arrow's
+    pool (backend, bytes allocated at the end, its peak), and RSS after ``malloc_trim(0)``
+    (what glibc held freed but not returned); digests of every accepted frame, reject frame and
+    the failures table. ``mem_trace``: the same load under tracemalloc (Python-level and numpy
+    allocations; not Arrow's, nor C libraries' own mallocs): its peak and what stays.
+    """
+    import ctypes
+    import hashlib
+
+    import pyarrow as pa
+
+    import qmsdata
+    from qmsdata.validation.gx import _setup
+
+    _setup()  # imports great-expectations, makes the context
+    out: dict = {}
+    pool = pa.default_memory_pool()
+    if name == "mem_trace":
+        import tracemalloc
+
+        tracemalloc.start()
+    base = _rss_reset_peak()
+    arrow0 = pa.total_allocated_bytes()
+    wb = qmsdata.load(folder)
+    out["peak"] = _peak_rss() - base
+    out["after"] = _status_kib("VmRSS") * 1024 - base
+    if name == "mem_trace":
+        import tracemalloc
+
+        out["traced_now"], out["traced_peak"] = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    out["arrow_now"] = pa.total_allocated_bytes() - arrow0
+    # the pool load allocated from: the default one, or the system one (qmsdata.io.pool)
+    out["arrow_peak"] = max(pool.max_memory(), pa.system_memory_pool().max_memory())
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        out["after_trim"] = _status_kib("VmRSS") * 1024 - base
+    except OSError:  # not glibc
+        out["after_trim"] = out["after"]
+    names = [n for n in wb.validation.index if wb.validation.loc[n, "configured"]]
+    out["frames"] = sum(int(getattr(wb, n).memory_usage(deep=True).sum()) for n in names)
+    digest = hashlib.sha256()
+    for n in names:
+        for frame in (getattr(wb, n), wb.rejects[n]):
+            digest.update(repr(list(frame.dtypes.astype(str).items())).encode())
+            digest.update(frame.to_csv(index=False).encode("utf-8"))
+    digest.update(wb.failures.to_csv(index=False).encode("utf-8"))
+    out["digest"] = digest.hexdigest()
+    out["failures"] = len(wb.failures)
+    return out
+
+
+_FIXED = """
+import json
+def rss():
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next(int(x.split()[1]) * 1024 for x in fh if x.startswith("VmRSS:"))
+out = {"start": rss()}
+import pyarrow as pa
+import pandas
+import qmsdata
+out["imports"] = rss() - out["start"]
+from qmsdata.validation.gx import _setup
+_setup()
+out["gx"] = rss() - out["start"] - out["imports"]
+out["pool"] = pa.default_memory_pool().backend_name
+print(json.dumps(out))
+"""
+
+
+def memory_main(repeats: int, baseline: str | None) -> None:
+    """Peak memory of ``qmsdata.load``: slope from the small workbook to the demo, fixed costs."""
+    import os
+
+    import qmsdata
+
+    routes = {"this checkout": None} if baseline is None else {"baseline": baseline, "this": None}
+    with tempfile.TemporaryDirectory() as tmp:
+        demo, small = Path(tmp) / "demo", Path(tmp) / "small"
+        qmsdata.write_demo(demo, seed=9001, end="2026-10")
+        write_small(small)
+        res: dict[tuple[str, str, str], list[dict]] = {}
+        loads = []
+        for _ in range(repeats):
+            for route, path in routes.items():
+                for kind, folder in (
+                    ("mem_fixed", small),
+                    ("mem_load", small),
+                    ("mem_load", demo),
+                    ("mem_trace", small),
+                    ("mem_trace", demo),
+                ):
+                    key = (route, kind, folder.name)
+                    res.setdefault(key, []).append(run_child(kind, folder, qmsdata_path=path))
+                    loads.append(os.getloadavg()[0])
+    mib = 2**20
+
+    def med(route: str, kind: str, folder: str, k: str) -> float:
+        return statistics.median(r[k] for r in res[(route, kind, folder)])
+
+    print(
+        f"peak memory of qmsdata.load, medians of {repeats} fresh processes each, load average "
+        f"{min(loads):.1f}-{max(loads):.1f}; small = the demo cut to {SMALL_ROWS} rows per "
+        "record type; RSS above the start of load, GX imported and its context made beforehand"
+    )
+    for route in routes:
+        digests = {
+            f: {r["digest"] for kind in ("mem_load", "mem_trace") for r in res[(route, kind, f)]}
+            for f in ("small", "demo")
+        }
+        assert all(len(d) == 1 for d in digests.values()), f"{route}: results differ run to run"
+        print(
+            f"\n[{route}]  accepted/rejects/failures digests demo "
+            f"{next(iter(digests['demo']))[:12]}, small {next(iter(digests['small']))[:12]}"
+        )
+        fx = ("mem_fixed", "small")
+        print(
+            f"  fixed: interpreter {med(route, *fx, 'start') / mib:.0f} MiB, + pandas/pyarrow/"
+            f"qmsdata {med(route, *fx, 'imports') / mib:.0f} MiB, + great-expectations and its "
+            f"context {med(route, *fx, 'gx') / mib:.0f} MiB; Arrow pool "
+            f"{res[(route, *fx)][0]['pool']}"
+        )
+        for f in ("small", "demo"):
+            peak, frame = med(route, "mem_load", f, "peak"), med(route, "mem_load", f, "frames")
+            held = med(route, "mem_load", f, "after")
+            print(
+                f"  {f:5s}: peak {peak / mib:6.1f} MiB, accepted frames {frame / mib:5.1f} MiB "
+                f"-> {peak / frame:5.1f}x; held after load {held / mib:.0f}"
+                f" MiB ({med(route, 'mem_load', f, 'after_trim') / mib:.0f} after malloc_trim); "
+                f"Arrow peak {med(route, 'mem_load', f, 'arrow_peak') / mib:.1f} MiB; traced "
+                f"(Python+numpy) peak {med(route, 'mem_trace', f, 'traced_peak') / mib:.1f} MiB"
+            )
+        d_peak = med(route, "mem_load", "demo", "peak") - med(route, "mem_load", "small", "peak")
+        d_frame = med(route, "mem_load", "demo", "frames") - med(
+            route, "mem_load", "small", "frames"
+        )
+        slopes = [
+            (b["peak"] - a["peak"]) / (b["frames"] - a["frames"])
+            for a, b in zip(
+                res[(route, "mem_load", "small")], res[(route, "mem_load", "demo")], strict=True
+            )
+        ]
+        slope = d_peak / d_frame
+        first_use = med(route, "mem_load", "small", "peak") - slope * med(
+            route, "mem_load", "small", "frames"
+        )
+        print(
+            f"  slope (peak(demo) - peak(small)) / (frames(demo) - frames(small)) = "
+            f"{d_peak / mib:.1f} / {d_frame / mib:.1f} MiB = {slope:.2f}x "
+            f"(per run {', '.join(f'{s:.2f}' for s in slopes)}; goal <= 4x); first-use "
+            f"overhead of a process's first load (the intercept) {first_use / mib:.0f} MiB"
+        )
+
+
 # --- one measured step, run in a child process -----------------------------------------------
 
 
@@ -475,12 +671,22 @@ def _peak_rss() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def run_child(name: str, folder: Path) -> dict:
+def run_child(name: str, folder: Path, qmsdata_path: str | None = None) -> dict:
+    """Run one step in a fresh process (``qmsdata_path``: import qmsdata from that checkout)."""
+    import os
+
+    env = None
+    if qmsdata_path is not None:
+        env = {**os.environ, "PYTHONPATH": str(Path(qmsdata_path).resolve())}
+    cmd = [sys.executable, __file__, "--child", name, "--folder", str(folder)]
+    if name == "mem_fixed":  # not this module: it imports pandas before anything is measured
+        cmd = [sys.executable, "-c", _FIXED]
     out = subprocess.run(
-        [sys.executable, __file__, "--child", name, "--folder", str(folder)],
+        cmd,
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -490,12 +696,22 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--demo", action="store_true", help="the demo workbook vs plain pandas")
+    ap.add_argument(
+        "--memory", action="store_true", help="peak memory: slope small -> demo, fixed costs"
+    )
+    ap.add_argument(
+        "--baseline", default=None, help="with --memory: also measure qmsdata from this checkout"
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--folder", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         fn = demo_step if args.child.startswith("demo") else step
+        fn = mem_step if args.child.startswith("mem_") else fn
         print(json.dumps(fn(args.child, Path(args.folder))))
+        return
+    if args.memory:
+        memory_main(args.repeats, args.baseline)
         return
     if args.demo:
         demo_main(args.repeats)

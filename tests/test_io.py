@@ -37,6 +37,29 @@ def test_csv_cells_are_text_and_only_empty_cells_missing(tmp_path):
     assert p.sha256 == sha(path) and p.source == str(path.resolve())
 
 
+def test_csv_read_in_chunks_gives_the_same_frame(tmp_path, monkeypatch):
+    """Rows parsed a few at a time (CHUNK_ROWS) give the cells, index and errors of one parse."""
+    import qmsdata.io.csv as csv_mod
+
+    lines = ["Complaint No.;Cost;Closed;Note"]
+    for i in range(11):  # a column empty in a whole chunk, a multi-line quoted cell, a BOM'd header
+        note = "two\nlines" if i == 6 else "NA"
+        lines.append(f'C{i};{"" if i < 4 else f"0{i}"};;"{note}"')
+    lines += [";;;", ";;;"]  # trailing delimiter-only lines: not records
+    path = tmp_path / "c.csv"
+    path.write_bytes(("\ufeff" + "\n".join(lines) + "\n").encode())
+    whole = read_source(rs("c.csv", delimiter=";"), tmp_path).frame
+    monkeypatch.setattr(csv_mod, "CHUNK_ROWS", 3)
+    raw = read_source(rs("c.csv", delimiter=";"), tmp_path)
+    pd.testing.assert_frame_equal(raw.frame, whole)
+    assert list(raw.frame.index) == list(range(11)) and raw.provenance.rows == 11
+    assert raw.frame["Note"][6] == "two\nlines" and raw.frame["Cost"][:4].isna().all()
+    assert str(raw.frame["Closed"].dtype) == "str"
+    (tmp_path / "b.csv").write_text("a;b\n" + "1;2\n" * 7 + "1;2;3\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="line 9"):  # counted from the file's start
+        read_source(rs("b.csv", delimiter=";"), tmp_path)
+
+
 def test_csv_encoding_and_delimiter_from_config(tmp_path):
     path = tmp_path / "c.csv"
     path.write_bytes("id;Kunde\nC1;Müller\n".encode("cp1252"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdata.config import WorkbookConfig, parse_as_of_date, read_config
+from qmsdata.io.pool import system_pool
 from qmsdata.records import RECORD_TYPES, record_spec
 from qmsdata.workbook.model import Workbook
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["load", "resolve_as_of"]
 
 
+@system_pool()  # Arrow on the one heap the rest uses: see qmsdata.io.pool
 def load(
     path: str | os.PathLike[str],
     as_of: str | dt.date | pd.Timestamp | None = None,

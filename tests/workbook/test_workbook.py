@@ -111,6 +111,36 @@ def test_unconfigured_types_are_empty_typed_frames(tmp_path, make_workbook, good
     assert len(wb.rejects["nonconformities"]) == 0
 
 
+@pytest.mark.parametrize("chosen", [None, "jemalloc"])
+def test_load_reads_on_the_system_arrow_pool_and_restores_the_pool(
+    tmp_path, make_workbook, good, monkeypatch, chosen
+):
+    """Arrow allocates from the system allocator during a load (qmsdata.io.pool), not after it;
+    a pool the user chose with ARROW_DEFAULT_MEMORY_POOL is left alone."""
+    import pyarrow as pa
+
+    import qmsdata.io
+
+    folder = make_workbook(tmp_path / "wb", {"complaints": good("complaints")})
+    if chosen:
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", chosen)
+    else:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    before = pa.default_memory_pool().backend_name
+    seen = []
+    read = qmsdata.io.read_source
+
+    def spy(*args, **kwargs):
+        seen.append(pa.default_memory_pool().backend_name)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(qmsdata.io, "read_source", spy)
+    wb = qmsdata.load(folder)
+    assert len(wb.complaints) == 2
+    assert seen == ([before] if chosen else ["system"])
+    assert pa.default_memory_pool().backend_name == before
+
+
 def test_as_of_argument_overrides_toml_and_rejects_later_dates(tmp_path, make_workbook, good):
     folder = make_workbook(tmp_path / "wb", {"complaints": good("complaints")})
     wb = qmsdata.load(folder, as_of="2026-01-31")
