@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,11 @@ def load(
     import pandas as pd
 
     from qmsdata.io import read_source
+
+    if "qmsdata.pack.reads" in sys.modules:  # a pack section loading on its own: reads it all
+        tracker = sys.modules["qmsdata.pack.reads"].active()
+        if tracker is not None:
+            tracker.note_everything("qmsdata.load")
     from qmsdata.validation import empty_failures, map_columns, type_columns, validate
     from qmsdata.validation.cache import is_cached, load_cached, store_cached, validation_key
     from qmsdata.validation.gx import prefetch
