@@ -415,16 +415,18 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             bar.close()
 
     C.record_seconds(runs, cache)
-    remembered = {}
+    # for the next build's "why it ran": the base parts, and what each section read (a section
+    # that failed has no record of its reads, and the next build says "no cache entry")
+    remembered: dict[str, dict[str, Any]] = {}
     for r in runs:
-        if r.base and r.reads is not None:
-            items = content.items(r.reads)
+        if r.base:
             remembered[r.section.id] = {
                 **key_parts[r.section.id],
-                "content": items,
-                "read_set": r.reads,
                 "view": {"site": req.site, "product": req.product},
             }
+            if r.reads is not None:
+                remembered[r.section.id]["content"] = content.items(r.reads)
+                remembered[r.section.id]["read_set"] = r.reads
     C.remember_parts(cache, remembered, req.name)
     stop_if_interrupted()
     # 3. extracts into data/

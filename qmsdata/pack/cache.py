@@ -1,9 +1,13 @@
 """The section cache: keys, store, restore and pruning (``<out>/.cache``).
 
-A section is served from the cache when its key matches: the hash of its notebook, the pack's
-parameters, every input file (``qms.toml`` and every source it names, read through
-:func:`qmsdata.config.read_config`) and the qmsdata code. A workbook with a database-server
-source cannot be hashed, so it is never served from the cache.
+A section is served from the cache when its key matches, in two steps
+(:mod:`qmsdata.pack.lookup`): its base key (:func:`base_key`: its notebook, its parameters, the
+qmsdata code, ``qms.toml``, the trends documents it links; the site and product only when its
+own code reads them), then for each read set recorded under that base (:func:`read_sets`: what
+it read when it last ran, :mod:`qmsdata.pack.reads`) the content key (:func:`content_key`) over
+the current content of exactly those reads. A section that read something the recorder cannot
+follow is keyed on every input file (:func:`input_fingerprint`), the site and the product. A
+workbook with a database-server source cannot be hashed, so it is never served from the cache.
 
 Entries are authenticated: :func:`store` seals each section entry with an HMAC-SHA256 over its
 key and every file in it (names, sizes, SHA-256), keyed by :func:`qmsdata.keys.cache_secret`

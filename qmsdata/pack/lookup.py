@@ -56,6 +56,7 @@ def restore(
     """Restore the section from the first entry matching one of its read sets; True if done."""
     if req.force or not run.base:
         return False
+    C.touch(cache / "section-reads" / f"{run.base}.json")  # kept while the section is used
     for reads in read_sets:
         key = C.content_key(run.base, reads, content.items(reads))
         entry = cache / "sections" / key

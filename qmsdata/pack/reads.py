@@ -41,7 +41,7 @@ from qmsdata.workbook.model import Workbook
 READS_FILE = "reads.json"
 LOAD_FACTS = ("validation", "failures", "rejects", "provenance")
 #: workbook attributes that hand out a view of every frame (or the raw folder): read everything
-WHOLE_VIEWS = ("with_frames", "as_at", "for_site", "for_product", "_frames", "path")
+WHOLE_VIEWS = ("with_frames", "as_at", "for_site", "for_product", "_frames", "path", "__dict__")
 
 
 class Tracker:
@@ -155,6 +155,10 @@ def _outside_sources(root: Path) -> list[str]:
     return found
 
 
+#: Python, its libraries and qmsdata itself (in the code fingerprint), wherever they are
+_CODE = tuple(
+    {os.path.abspath(p) + os.sep for p in (sys.prefix, sys.base_prefix, Path(__file__).parents[1])}
+)
 _FILE_EVENTS = ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir")
 _EVERYTHING_EVENTS = ("sqlite3.connect", "socket.connect", "subprocess.Popen", "urllib.Request")
 
@@ -176,7 +180,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         path = os.path.abspath(os.fsdecode(target))
     except (TypeError, ValueError):
         return
-    if path in tracker.allowed:
+    if path in tracker.allowed or path.startswith(_CODE):
         return
     if tracker.out_dir and (path == tracker.out_dir or path.startswith(tracker.out_dir + os.sep)):
         return
@@ -199,7 +203,7 @@ class TrackedWorkbook(Workbook):
         return frames[record_type]
 
     def __getattr__(self, name: str) -> Any:
-        frames = self.__dict__.get("_frames", {})
+        frames = object.__getattribute__(self, "__dict__").get("_frames", {})
         if name in frames:
             _tracker_of(self).frames.add(name)
             return frames[name]
@@ -317,7 +321,7 @@ def _feed(h: Any, value: Any, pd: Any) -> None:
         h.update(str(len(frame)).encode())
         try:
             h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-        except TypeError:  # unhashable cells (lists): their text
+        except Exception:  # noqa: BLE001 - unhashable cells (lists): their text
             h.update(frame.to_json(orient="split", date_format="iso", default_handler=str).encode())
     elif isinstance(value, dict):
         for k in sorted(value, key=str):
@@ -413,8 +417,15 @@ class Content:
         if calls == "whole":
             out["assessability"] = self.item("assessability")
         elif calls:
-            out["assessability"] = digest([self._replay(c) for c in calls])
+            out["assessability"] = digest([self._answer(c) for c in calls])
         return out
+
+    def _answer(self, call: Any) -> str:
+        """Return the hash of the current answer to one question (each asked once per build)."""
+        key = "call:" + json.dumps(call, sort_keys=True)
+        if key not in self._memo:
+            self._memo[key] = digest(self._replay(call))
+        return self._memo[key]
 
     def _replay(self, call: Any) -> Any:
         try:
@@ -465,18 +476,19 @@ def reads_site(notebook: Path) -> bool:
     (``getattr``, ``vars``, ``eval``, ``__dict__``). Anything else (a title with the site in
     it, the context handed to another function): the site and product are part of its key.
     """
-    try:
-        import nbformat
-
-        nb = nbformat.read(str(notebook), as_version=4)
-    except Exception:  # noqa: BLE001 - unreadable: the build reports it; key on everything
+    try:  # the JSON as it is (nbformat's schema check costs more than the whole look)
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):  # the build reports it; key on the site
         return True
     trees = []
-    for cell in nb.cells:
-        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+    for cell in cells:
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        if cell.get("cell_type") != "code" or "parameters" in tags:
             continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
         source = "\n".join(
-            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+            line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))
         )
         try:
             trees.append(ast.parse(source))

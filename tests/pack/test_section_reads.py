@@ -321,3 +321,33 @@ SITE_CODE = {
 def test_reads_site_from_the_notebooks_code(tmp_path, code):
     nb = make_notebook(tmp_path / "10_x.ipynb", "import qmsdata\n" + code)
     assert reads_site(nb) is SITE_CODE[code]
+
+
+def test_a_section_loading_or_opening_inputs_itself_reads_everything(tmp_path):
+    """In a section's kernel: `qmsdata.load`, a file opened under the workbook or the reports
+    folder (not the section's own output folder) each make it read everything."""
+    import qmsdata
+    from qmsdata.pack import reads as R
+
+    folder = _workbook(tmp_path / "wb")
+    out_dir = tmp_path / "reports" / ".2026-10.build-1-x" / "work" / "10_x"
+    out_dir.mkdir(parents=True)
+    (tmp_path / "reports" / "old.csv").write_text("x\n", encoding="utf-8")
+    try:
+        R.begin(None, str(out_dir))
+        tracker = R.active()
+        assert tracker is not None
+        tracker.watched.append(str(folder))
+        (out_dir / "mine.csv").write_text("own output\n", encoding="utf-8")
+        assert not tracker.everything, "its own output folder is not an input"
+        (tmp_path / "reports" / "old.csv").read_text(encoding="utf-8")
+        assert tracker.everything and "old.csv" in tracker.everything[0]
+        tracker.everything.clear()
+        qmsdata.load(folder)
+        assert "qmsdata.load" in tracker.everything
+        R.finish()
+        assert R.active() is None
+        written = json.loads((out_dir / R.READS_FILE).read_text(encoding="utf-8"))
+        assert "qmsdata.load" in written["everything"]
+    finally:
+        R._ACTIVE = None
