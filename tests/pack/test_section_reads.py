@@ -153,6 +153,18 @@ def test_a_changed_record_type_reruns_only_the_sections_that_read_it(setup):
     assert "late again" in (setup["edited_pack"] / "pack.html").read_text("utf-8")
 
 
+def test_the_cli_says_what_was_reused_and_why_the_others_ran(setup, capsys):
+    from qmsdata.cli import _report_build
+
+    _report_build(setup["edited"], "pack", "section", "pack")
+    said = capsys.readouterr().out
+    assert "re-ran 1 section(s) (complaints changed): 31_complaints" in said
+    assert (
+        "reused 4 section(s) from the cache (what they read is unchanged): "
+        "10_actions, 50_assess, 70_site, 90_quality"
+    ) in said
+
+
 def test_served_sections_equal_a_forced_build(setup):
     assert set(_ran(setup["forced"])) == set(CELLS)
     forced, edited = setup["out"] / "2026-10", setup["edited_pack"]
