@@ -111,6 +111,12 @@ def _report_build(result: Any, command: str, item: str, what: str) -> None:
             by_reason.setdefault(why, []).append(sid)
         for why, ids in by_reason.items():
             print(f"re-ran {len(ids)} {item}(s) ({why}): {', '.join(ids)}")
+        reused_ids = [r.section.id for r in result.sections if r.cached]
+        if reused_ids:  # what they read is unchanged
+            print(
+                f"reused {len(reused_ids)} {item}(s) from the cache (what they read is "
+                f"unchanged): {', '.join(reused_ids)}"
+            )
     reused = getattr(result, "validation_reused", None)
     if reused == "snapshot":
         print("validation reused: the validated snapshot of every record type (inputs unchanged)")

@@ -33,6 +33,7 @@ from typing import Any
 from qmsdata.errors import PackError
 from qmsdata.files import atomic_write, file_lock
 from qmsdata.pack import cache as C
+from qmsdata.pack import lookup as L
 from qmsdata.pack.context import (
     ASSESSABILITY_FILE,
     CONTEXT_FILE,
@@ -269,7 +270,9 @@ class _RunOptions:
 
 
 def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions) -> PackResult:
+    from qmsdata.analytics.assessability import Assessability
     from qmsdata.config import read_config
+    from qmsdata.pack.reads import Content
     from qmsdata.standards import profile
 
     # the clause profile ([workbook] standard, else the edition in force on the reporting
@@ -290,40 +293,37 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     clock = time.perf_counter()
     params = req.parameters()
     runs = [SectionRun(s, notebook=f"sections/{s.id}.ipynb") for s in todo]
+    config_sha = C.config_hash(req.workbook)
     key_parts: dict[str, dict[str, Any]] = {}
     for run in runs:
         nb = run.section.notebook(opt.notebook_dir)
         if not nb.is_file():
             raise PackError(f"section notebook for {run.section.id} not found", file=nb)
-        key_params = {**params, **dict(run.section.params)}
-        reads = C.outside_reads(nb, req.out, req.period, req.site)
-        key_parts[run.section.id] = C.key_parts(nb, key_params, input_fp, code_fp, reads)
-        run.key = C.section_key(run.section.id, nb, key_params, input_fp, code_fp, reads=reads)
+        key_parts[run.section.id] = L.base_parts(run, nb, req, params, input_fp, code_fp)
+        key_parts[run.section.id]["config"] = config_sha
+        # a workbook with a database-server source cannot be hashed: never cached
+        run.base = (
+            C.base_key(run.section.id, key_parts[run.section.id], config_sha) if input_fp else ""
+        )
 
-    # cached sections are restored at once; the others go to the pool, whose kernels start (and
-    # import the libraries) while the workbook is loaded and validated
+    # each section is looked up by what it read last time (its read sets), so the snapshot comes
+    # first; the sections certain to run start the pool's kernels while the workbook loads
+    seen = C.last_parts(cache)
+    known = {r.section.id: C.read_sets(cache, r.base) if r.base else [] for r in runs}
+    certain = req.force or any(not known[r.section.id] for r in runs)
+    early = certain or L.inputs_changed(seen, req.name, runs, input_fp)
     fragments: dict[str, Fragment] = {}
-    pending = []
-    for run in runs:
-        entry = cache / "sections" / run.key if run.key else None
-        if entry is not None and not req.force and (entry / "fragment.json").is_file():
-            try:
-                frag_json = C.restore(entry, build, run.section.id, run.notebook)
-            except (C.CacheMismatch, OSError) as exc:
-                _reject_cache_entry(run, entry, build, exc)
-                pending.append(run)
-                continue
-            fragments[run.section.id] = Fragment.from_json(frag_json)
-            run.extracts, run.pack_files = C.collect(build / "work" / run.section.id)
-            run.status, run.cached = "ok", True
-        else:
-            pending.append(run)
-    seen = C.last_parts(cache) if pending else {}
-    reran = {r.section.id: _why_ran(r, req, cache, key_parts, seen) for r in pending}
+    pending: list[SectionRun] = []
+    reran: dict[str, str] = {}
     bar: Any = _NoBar()
-    with SectionPool(
-        min(req.jobs, len(pending)), opt.kernel_name, opt.timeout, opt.reuse_kernels
-    ) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if early:
+            pool = stack.enter_context(
+                SectionPool(
+                    min(req.jobs, len(runs)), opt.kernel_name, opt.timeout, opt.reuse_kernels
+                )
+            )
         try:
             bar = _progress(len(runs), f"pack {req.name}", opt.progress)
             bar.set_postfix_str("loading and validating the workbook", refresh=True)
@@ -347,18 +347,40 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 organisation=config.organisation,
                 fiscal_year_start=config.fiscal_year_start,
                 snapshot=str(snapshot),
-                signals=str(shared / SIGNALS_FILE) if pending else None,
+                signals=str(shared / SIGNALS_FILE),
                 assessability=str(shared / ASSESSABILITY_FILE),
                 standard=prof.name,
             )
             # computed once here instead of in every section that shows them
-            assessability = _write_shared(ctx, shared, signals=bool(pending))
+            view, assessability = _write_shared(ctx, shared)
+            content = Content(
+                view,
+                Assessability.from_json((shared / ASSESSABILITY_FILE).read_text("utf-8")),
+                C.sha("everything", input_fp, req.site, req.product),
+            )
+            # cached sections are restored (the content of what they read unchanged)
+            for run in runs:
+                sets = known[run.section.id]
+                if not L.restore(run, req, cache, build, sets, content, _reject_cache_entry):
+                    pending.append(run)
+                else:
+                    fragments[run.section.id] = Fragment.from_json(run.fragment_json)
+            view_of = {"site": req.site, "product": req.product}
+            for r in pending:
+                reran[r.section.id] = _why_ran(r, req, cache, key_parts, seen, content, view_of)
+            signal_reads = _write_signals(view, ctx, shared) if pending else None
             atomic_write(shared / CONTEXT_FILE, ctx.to_json())
             timings["load"] = time.perf_counter() - clock
             clock = time.perf_counter()
 
             # 2. run the sections
             bar.update(len(runs) - len(pending))
+            if pending and pool is None:
+                pool = stack.enter_context(
+                    SectionPool(
+                        min(req.jobs, len(pending)), opt.kernel_name, opt.timeout, opt.reuse_kernels
+                    )
+                )
             run_params = {
                 **{k: v for k, v in params.items() if k != "data_as_of"},
                 "snapshot": str(snapshot),  # for notebooks written before the context
@@ -374,14 +396,16 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             tasks = C.longest_first(
                 [(r, r.section.notebook(opt.notebook_dir)) for r in pending], cache
             )
-            for run, fragment in pool.run_all(tasks, run_params, build, on_start=started):
+            for run, fragment in (
+                pool.run_all(tasks, run_params, build, on_start=started) if pool else ()
+            ):
                 sid = run.section.id
                 with running_lock:
                     running.discard(sid)
                     names = _names(running)
                 fragments[sid] = fragment
-                if run.status == "ok" and run.key:
-                    C.store(cache / "sections" / run.key, build, sid, run.notebook)
+                if run.status == "ok" and run.base:
+                    L.store(run, cache, build, content, signal_reads)
                 bar.update(1)
                 bar.set_postfix_str(
                     (f"{sid} FAILED; " if run.status == "failed" else f"{sid} done; ") + names,
@@ -391,9 +415,19 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             bar.close()
 
     C.record_seconds(runs, cache)
-    C.remember_parts(
-        cache, {r.section.id: key_parts[r.section.id] for r in runs if r.key}, req.name
-    )
+    # for the next build's "why it ran": the base parts, and what each section read (a section
+    # that failed has no record of its reads, and the next build says "no cache entry")
+    remembered: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        if r.base:
+            remembered[r.section.id] = {
+                **key_parts[r.section.id],
+                "view": {"site": req.site, "product": req.product},
+            }
+            if r.reads is not None:
+                remembered[r.section.id]["content"] = content.items(r.reads)
+                remembered[r.section.id]["read_set"] = r.reads
+    C.remember_parts(cache, remembered, req.name)
     stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()
@@ -554,25 +588,35 @@ def _sealed_snapshot(snapshot: Path, key: str) -> bool:
     return True
 
 
-def _write_shared(ctx: SectionContext, shared: Path, *, signals: bool) -> Any:
-    """Compute, once on the sections' workbook, what every section shares; return assessability.
+def _write_shared(ctx: SectionContext, shared: Path) -> tuple[Any, Any]:
+    """Compute, once on the sections' workbook, what every section shares.
 
-    The assessability (what each review input can be assessed on) is always computed: the
-    coverage section and the exit code need it even when every section comes from the cache.
-    :func:`qmsdata.signals` only when a section runs.
+    Returns that workbook (the view each section reads: the pack's site and product) and the
+    assessability (what each review input can be assessed on), always computed: the coverage
+    section and the exit code need it even when every section comes from the cache.
     """
-    import io
-
     from qmsdata.pack.notebook import section_workbook
 
     wb = section_workbook(context=ctx)
     assessability = compute_assessability(wb, ctx)
     atomic_write(shared / ASSESSABILITY_FILE, assessability.to_json())
-    if signals:
-        buf = io.BytesIO()
-        compute_signals(wb, ctx).to_parquet(buf)
-        atomic_write(shared / SIGNALS_FILE, buf.getvalue())
-    return assessability
+    return wb, assessability
+
+
+def _write_signals(wb: Any, ctx: SectionContext, shared: Path) -> dict[str, Any]:
+    """Compute :func:`qmsdata.signals` once (a section runs); return what it read.
+
+    A section that reads the signals is keyed on what they were computed from.
+    """
+    import io
+
+    from qmsdata.pack.reads import Tracker, tracked
+
+    tracker = Tracker()
+    buf = io.BytesIO()
+    compute_signals(tracked(wb, tracker), ctx).to_parquet(buf)
+    atomic_write(shared / SIGNALS_FILE, buf.getvalue())
+    return tracker.to_json()
 
 
 def swap_into_place(new: Path, target: Path) -> None:
@@ -811,15 +855,18 @@ def _why_ran(
     cache: Path,
     key_parts: dict[str, dict[str, Any]],
     seen: dict[str, Any],
+    content: Any = None,
+    view: dict[str, Any] | None = None,
 ) -> str:
     """Return why a section runs instead of coming from the cache, in words."""
     if req.force:
         return "--force"
-    if not run.key:
+    if not run.base:
         return "inputs cannot be hashed (a database-server source)"
     if run.cache_rejected:
         return "its cache entry failed the integrity check"
-    return C.why_ran(cache, run.section.id, key_parts[run.section.id], req.name, seen)
+    parts = key_parts[run.section.id]
+    return C.why_ran(cache, run.section.id, parts, req.name, seen, content, view)
 
 
 def _reject_cache_entry(run: SectionRun, entry: Path, build: Path, exc: BaseException) -> None:

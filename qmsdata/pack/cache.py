@@ -1,9 +1,13 @@
 """The section cache: keys, store, restore and pruning (``<out>/.cache``).
 
-A section is served from the cache when its key matches: the hash of its notebook, the pack's
-parameters, every input file (``qms.toml`` and every source it names, read through
-:func:`qmsdata.config.read_config`) and the qmsdata code. A workbook with a database-server
-source cannot be hashed, so it is never served from the cache.
+A section is served from the cache when its key matches, in two steps
+(:mod:`qmsdata.pack.lookup`): its base key (:func:`base_key`: its notebook, its parameters, the
+qmsdata code, ``qms.toml``, the trends documents it links; the site and product only when its
+own code reads them), then for each read set recorded under that base (:func:`read_sets`: what
+it read when it last ran, :mod:`qmsdata.pack.reads`) the content key (:func:`content_key`) over
+the current content of exactly those reads. A section that read something the recorder cannot
+follow is keyed on every input file (:func:`input_fingerprint`), the site and the product. A
+workbook with a database-server source cannot be hashed, so it is never served from the cache.
 
 Entries are authenticated: :func:`store` seals each section entry with an HMAC-SHA256 over its
 key and every file in it (names, sizes, SHA-256), keyed by :func:`qmsdata.keys.cache_secret`
@@ -30,6 +34,8 @@ ENGINE_VERSION = "1"
 
 #: the seal of a section cache entry (HMAC-SHA256, hex), inside the entry
 SEAL_FILE = "hmac-sha256"
+#: what a section read (:mod:`qmsdata.pack.reads`), inside its entry
+READS_FILE = "reads.json"
 
 
 class CacheMismatch(Exception):  # noqa: N818 - what it is, not an error of the program
@@ -37,7 +43,14 @@ class CacheMismatch(Exception):  # noqa: N818 - what it is, not an error of the 
 
 
 #: cache entries kept per kind (least recently used ones beyond this are removed)
-CACHE_LIMITS = {"snapshots": 6, "sections": 400, "figures": 2000, "pdf": 24, "validation": 200}
+CACHE_LIMITS = {
+    "snapshots": 6,
+    "sections": 400,
+    "section-reads": 400,
+    "figures": 2000,
+    "pdf": 24,
+    "validation": 200,
+}
 
 
 def sha(*parts: Any) -> str:
@@ -169,6 +182,57 @@ def outside_reads(notebook: Path, out: Path, period: str, site: str | None) -> d
     return {"trends documents": [(p.name, _file_sha(p)) for p in docs if p.is_file()]}
 
 
+def config_hash(workbook: Path) -> str:
+    """Return the SHA-256 of the workbook's ``qms.toml`` (part of every section's base key)."""
+    path = workbook / "qms.toml"
+    return _file_sha(path) if path.is_file() else ""
+
+
+def base_key(section_id: str, parts: dict[str, Any], config_sha: str) -> str:
+    """Return a section's base key: what it is keyed on before what it read.
+
+    ``parts`` (:func:`key_parts` without ``inputs``): its notebook, its parameters (the site and
+    product only when its own code reads them, :func:`qmsdata.pack.reads.reads_site`), the
+    qmsdata code, the trends documents it links; plus ``qms.toml``. The read sets recorded
+    under it (:func:`read_sets`) say which content keys to look for.
+    """
+    named = {k: v for k, v in parts.items() if k != "inputs"}
+    return sha("section-base", ENGINE_VERSION, section_id, config_sha, named)
+
+
+def content_key(base: str, reads: dict[str, Any], items: dict[str, str]) -> str:
+    """Return the cache key of a section: its base, its read set and the content of each read."""
+    return sha("section-content", ENGINE_VERSION, base, reads, items)
+
+
+#: read sets kept per base key (the most recent first)
+READ_SETS_KEPT = 8
+
+
+def read_sets(cache: Path, base: str) -> list[dict[str, Any]]:
+    """Return the read sets recorded under ``base`` (newest first; empty when none).
+
+    Only a hint where to look: a read set names a content key, and the entry under it is sealed
+    with the read set it was stored with (:func:`restore` checks both), so an edited list can
+    only make a section run again.
+    """
+    try:
+        found = json.loads((cache / "section-reads" / f"{base}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+
+
+def remember_read_set(cache: Path, base: str, reads: dict[str, Any]) -> None:
+    """Put ``reads`` first in the read sets of ``base``."""
+    from qmsdata.files import atomic_write
+
+    sets = [reads] + [r for r in read_sets(cache, base) if r != reads]
+    path = cache / "section-reads" / f"{base}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps(sets[:READ_SETS_KEPT], sort_keys=True))
+
+
 #: the key parts of each section's last build with this cache (for :func:`why_ran`)
 KEY_PARTS_FILE = "section-key-parts.json"
 
@@ -192,6 +256,8 @@ def why_ran(
     parts: dict[str, Any],
     pack: str = "",
     seen: dict[str, Any] | None = None,
+    content: Any = None,
+    view: dict[str, Any] | None = None,
 ) -> str:
     """Return why a section was not served from the cache, in words, against its last build.
 
@@ -201,11 +267,44 @@ def why_ran(
     changed: site"``, ``"input files changed"``, ``"notebook changed"``, ``"trends documents
     changed"``, ``"qmsdata code changed"``), or ``"no cache entry"``. ``seen``: the result
     of :func:`last_parts`, read once for all the sections of a build.
+
+    With ``content`` (:class:`qmsdata.pack.reads.Content`) and ``parts`` without ``inputs``
+    (keyed on what the section read): when the base is unchanged, the reads of its last build
+    whose content changed (``"complaints changed"``, ``"complaints, validation changed"``),
+    prefixed with the view when the site or product differ (``"site Leeds: complaints
+    changed"``); ``view``: this build's site and product.
     """
     seen = last_parts(cache) if seen is None else seen  # one read per build: pass it in
     last = seen.get(f"{pack}/{section_id}") or seen.get(section_id)
     if not isinstance(last, dict):
         return "first build"
+    words = _base_words(parts, last)
+    if words:
+        return "; ".join(words)
+    read, read_set = last.get("content"), last.get("read_set")
+    if content is None or not isinstance(read, dict) or not isinstance(read_set, dict):
+        if "inputs" in parts and _digest(parts.get("inputs")) != last.get("inputs"):
+            return "input files changed"  # its last build was keyed on every input file
+        return "no cache entry"
+    from qmsdata.pack.reads import item_words
+
+    now = content.items(read_set)
+    changed = [i for i in sorted(set(read) | set(now)) if now.get(i) != read.get(i)]
+    last_view = last["view"] if isinstance(last.get("view"), dict) else {}
+    moved = {k: v for k, v in sorted((view or {}).items()) if v != last_view.get(k)}
+    if changed == ["everything"] and _digest(parts.get("inputs")) == last.get("inputs"):
+        changed = []  # it reads every input and the view: the files are the same
+        if moved:
+            return "parameters changed: " + ", ".join(moved)
+    if not changed:
+        return "no cache entry"
+    said = ", ".join(item_words(i) for i in changed) + " changed"
+    where = ", ".join(f"{k} {v or 'all'}" for k, v in moved.items())
+    return f"{where}: {said}" if where else said
+
+
+def _base_words(parts: dict[str, Any], last: dict[str, Any]) -> list[str]:
+    """Return which parts of the base key changed against ``last``, in words."""
     words = []
     params = parts.get("parameters", {})
     old_params = last.get("parameters", {})
@@ -216,21 +315,23 @@ def why_ran(
         if changed:
             words.append("parameters changed: " + ", ".join(changed))
     labels = {
-        "inputs": "input files changed",
         "notebook": "notebook changed",
         "reads": "trends documents changed",
         "code": "qmsdata code changed",
+        "config": "qms.toml changed",
     }
     for name, label in labels.items():
-        if _digest(parts.get(name)) != last.get(name):
+        if name in parts and _digest(parts.get(name)) != last.get(name):
             words.append(label)
-    return "; ".join(words) or "no cache entry"
+    return words
 
 
 def remember_parts(cache: Path, parts: dict[str, dict[str, Any]], pack: str = "") -> None:
     """Record each section's key parts (parameters as they are, the rest as digests).
 
-    Under the section id (its last build in any pack) and under ``<pack>/<section id>``.
+    Under the section id (its last build in any pack) and under ``<pack>/<section id>``. A
+    part ``content`` (read item -> content hash, :meth:`qmsdata.pack.reads.Content.items`) and
+    ``view`` (site, product) are kept as they are, for :func:`why_ran`.
     """
     from qmsdata.files import atomic_write
 
@@ -239,7 +340,9 @@ def remember_parts(cache: Path, parts: dict[str, dict[str, Any]], pack: str = ""
     for sid, p in parts.items():
         seen[sid] = seen[f"{pack}/{sid}"] = {
             "parameters": p.get("parameters", {}),
-            **{k: _digest(p.get(k)) for k in ("inputs", "notebook", "reads", "code")},
+            **{k: _digest(p.get(k)) for k in ("inputs", "notebook", "reads", "code", "config")},
+            **{k: p[k] for k in ("content", "read_set") if isinstance(p.get(k), dict)},
+            **({"view": p["view"]} if isinstance(p.get("view"), dict) else {}),
         }
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(seen, sort_keys=True, indent=1, default=str))
@@ -352,9 +455,16 @@ def read_sealed(path: Path) -> bytes | None:
     return None
 
 
-def store(entry: Path, build: Path, section_id: str, notebook: str) -> None:
-    """Copy a successful section (executed notebook, extracts, fragment) into the cache, sealed."""
+def store(
+    entry: Path, build: Path, section_id: str, notebook: str, reads: dict[str, Any] | None = None
+) -> None:
+    """Copy a successful section (executed notebook, extracts, fragment) into the cache, sealed.
+
+    ``reads``: what the section read (:mod:`qmsdata.pack.reads`), sealed in as ``reads.json``.
+    """
     src = Path(tempfile.mkdtemp(prefix=".stage-", dir=build))
+    if reads is not None:
+        (src / READS_FILE).write_text(json.dumps(reads, sort_keys=True), encoding="utf-8")
     shutil.copy2(build / notebook, src / "section.ipynb")
     work = build / "work" / section_id
     shutil.copy2(work / "fragment.json", src / "fragment.json")
@@ -366,11 +476,14 @@ def store(entry: Path, build: Path, section_id: str, notebook: str) -> None:
     shutil.rmtree(src, ignore_errors=True)
 
 
-def restore(entry: Path, build: Path, section_id: str, notebook: str) -> str:
+def restore(
+    entry: Path, build: Path, section_id: str, notebook: str, reads: dict[str, Any] | None = None
+) -> str:
     """Copy a cached section into the build; return its fragment's JSON.
 
     The entry is copied into the build first and its seal checked on the copy, so the files
-    used are the files checked (no window to swap them in between).
+    used are the files checked (no window to swap them in between). With ``reads``, the read
+    set the entry was looked up by: the entry's sealed ``reads.json`` must be exactly it.
 
     Raises
     ------
@@ -382,6 +495,8 @@ def restore(entry: Path, build: Path, section_id: str, notebook: str) -> str:
     shutil.copytree(entry, staged, symlinks=True)
     try:
         check_seal(staged, entry.name)
+        if reads is not None and _sealed_reads(staged) != json.loads(json.dumps(reads)):
+            raise CacheMismatch(f"cache entry {entry.name[:12]} records other reads")
         work = build / "work" / section_id
         work.mkdir(parents=True, exist_ok=True)
         os.replace(staged / "section.ipynb", build / notebook)
@@ -394,6 +509,13 @@ def restore(entry: Path, build: Path, section_id: str, notebook: str) -> str:
         shutil.rmtree(staged, ignore_errors=True)
     touch(entry)
     return fragment
+
+
+def _sealed_reads(folder: Path) -> Any:
+    try:
+        return json.loads((folder / READS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def discard(entry: Path) -> None:

@@ -9,6 +9,7 @@ context from the notebook's own parameter values.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -116,7 +117,10 @@ def section_context(
     if isinstance(context, SectionContext):
         ctx = context
     elif context is not None:
-        ctx = SectionContext.from_json(Path(context).read_text(encoding="utf-8"))
+        tracker = _tracker()
+        with tracker.quiet() if tracker is not None else contextlib.nullcontext():
+            text = Path(context).read_text(encoding="utf-8")
+        ctx = SectionContext.from_json(text)
     else:
         from qmsdata.analytics.periods import parse_period
         from qmsdata.config import read_config
@@ -169,8 +173,21 @@ def section_signals(wb: Any, context: SectionContext) -> Any:
     if context.signals and Path(context.signals).is_file():
         import pandas as pd
 
-        return pd.read_parquet(context.signals)
+        tracker = _tracker()
+        if tracker is None:
+            return pd.read_parquet(context.signals)
+        tracker.shared.add("signals")  # the engine keys it on what signals() itself read
+        with tracker.quiet():
+            return pd.read_parquet(context.signals)
     return compute_signals(wb, context)
+
+
+def _tracker() -> Any:
+    """Return the running pack section's read tracker (:mod:`qmsdata.pack.reads`), or None."""
+    import sys
+
+    reads = sys.modules.get("qmsdata.pack.reads")
+    return reads.active() if reads is not None else None
 
 
 def compute_signals(wb: Any, context: SectionContext) -> Any:
@@ -195,7 +212,15 @@ def section_assessability(wb: Any, context: SectionContext) -> Any:
     from qmsdata.analytics.assessability import Assessability
 
     if context.assessability and Path(context.assessability).is_file():
-        return Assessability.from_json(Path(context.assessability).read_text(encoding="utf-8"))
+        tracker = _tracker()
+        if tracker is None:
+            return Assessability.from_json(Path(context.assessability).read_text(encoding="utf-8"))
+        from qmsdata.pack.reads import TrackedAssessability
+
+        with tracker.quiet():
+            text = Path(context.assessability).read_text(encoding="utf-8")
+        # each question the section asks is noted and replayed for its cache key
+        return TrackedAssessability(Assessability.from_json(text), tracker)
     return compute_assessability(wb, context)
 
 

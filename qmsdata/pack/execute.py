@@ -67,6 +67,9 @@ class SectionRun:
     pack_files: list[str] = field(default_factory=list)  # CSVs placed at the pack's top level
     retried: str | None = None  # why the section ran a second time (a timeout), if it did
     cache_rejected: str | None = None  # why its cache entry was not used (failed its seal)
+    base: str = ""  # its base cache key (qmsdata.pack.cache.base_key); "" never cached
+    reads: dict[str, Any] | None = None  # what it read (qmsdata.pack.reads), keyed on it
+    fragment_json: str = ""  # a restored section's fragment
 
 
 def quiet_kernel_manager() -> type:
@@ -96,6 +99,34 @@ def _with_reset_cell(notebook: Path) -> Any:
     return nb
 
 
+def with_read_cells(nb: Any, context: Any, out_dir: str) -> Any:
+    """Return ``nb`` with a first cell that starts recording what the section reads, and a last
+    cell that writes it to ``<out_dir>/reads.json`` (:mod:`qmsdata.pack.reads`; its cache key
+    is taken over it). A section that fails before the last cell writes no record (and is not
+    cached)."""
+    import json
+
+    import nbformat
+
+    ctx = json.dumps(str(context)) if context else "None"
+    first = nbformat.v4.new_code_cell(
+        "# qmsdata pack: record what this section reads (its cache key is taken over it)\n"
+        "import qmsdata.pack.reads as _qms_reads\n"
+        f"_qms_reads.begin({ctx}, {json.dumps(out_dir)})\n"
+        "del _qms_reads"
+    )
+    first.metadata["tags"] = ["qms-reads-begin"]
+    last = nbformat.v4.new_code_cell(
+        "# qmsdata pack: write what this section read\n"
+        "__import__('qmsdata.pack.reads', fromlist=['finish']).finish()"
+    )
+    last.metadata["tags"] = ["qms-reads-finish"]
+    at = 1 if nb.cells and "qms-reset" in nb.cells[0].metadata.get("tags", []) else 0
+    nb.cells.insert(at, first)
+    nb.cells.append(last)
+    return nb
+
+
 def execute_section(
     run: SectionRun,
     notebook: Path,
@@ -122,12 +153,17 @@ def execute_section(
     executed = build / run.notebook
     healthy = True
     t0 = time.perf_counter()
+    import nbformat
+
+    context = params.get("context")
+    (work / "reads.json").unlink(missing_ok=True)
     if km is not None:
-        source: Any = _with_reset_cell(notebook)
+        source: Any = with_read_cells(_with_reset_cell(notebook), context, str(work))
         kernel_kw: dict[str, Any] = {"km": km}
     else:
-        source = str(notebook)
+        source = with_read_cells(nbformat.read(str(notebook), as_version=4), context, str(work))
         kernel_kw = {"kernel_manager_class": quiet_kernel_manager()}
+    fresh = with_read_cells(nbformat.read(str(notebook), as_version=4), context, str(work))
     try:
         run_with_retry(
             run,
@@ -138,6 +174,7 @@ def execute_section(
             kernel_name,
             timeout,
             kernel_kw,
+            fresh_source=fresh,
         )
         run.status = "ok"
         healthy = run.retried is None  # the worker's kernel timed out: give it a fresh one
@@ -207,6 +244,7 @@ def run_with_retry(
     kernel_name: str,
     timeout: float | None,
     kernel_kw: dict[str, Any],
+    fresh_source: Any = None,
 ) -> None:
     """Run the section; after a timeout, run it once more in a fresh kernel (empty namespace).
 
@@ -225,7 +263,8 @@ def run_with_retry(
             for sub in ("data", "pack"):
                 shutil.rmtree(Path(str(parameters["out_dir"])) / sub, ignore_errors=True)
         fresh = {"kernel_manager_class": quiet_kernel_manager()}
-        run_papermill(str(notebook), executed, parameters, kernel_name, timeout, fresh)
+        again = str(notebook) if fresh_source is None else fresh_source
+        run_papermill(again, executed, parameters, kernel_name, timeout, fresh)
 
 
 def warm_kernel(kernel_name: str) -> Any:

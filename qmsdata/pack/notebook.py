@@ -6,9 +6,11 @@ Everything here is public (``qmsdata.save_extract``, ``qmsdata.narrate``, ``qmsd
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -290,10 +292,13 @@ def section_workbook(
         raise DataError("section_workbook needs a workbook folder or a context")
 
     pio.renderers.default = "plotly_mimetype"
+    reads = sys.modules.get("qmsdata.pack.reads")  # loaded when a pack section records its reads
+    tracker = reads.active() if reads is not None else None
     if snapshot is not None:
         from qmsdata.pack.snapshot import read_snapshot
 
-        wb = read_snapshot(snapshot)
+        with tracker.quiet() if tracker is not None else contextlib.nullcontext():
+            wb = read_snapshot(snapshot)
     else:
         from qmsdata import load
 
@@ -308,6 +313,10 @@ def section_workbook(
         from qmsdata.pack.snapshot import filter_product
 
         wb = filter_product(wb, product)
+    if tracker is not None and reads is not None:
+        # in a pack build: the pack's view, noting each frame and load fact the section reads
+        # (its cache key is taken over them); any other workbook counts as reading everything
+        return reads.section_view(wb, snapshot, site, product)
     return wb
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,11 @@ def load(
     from qmsdata.validation.gx import prefetch
     from qmsdata.validation.pipeline import Prepared, prepare
     from qmsdata.validation.split import Validated
+
+    if "qmsdata.pack.reads" in sys.modules:  # a pack section loading on its own: reads it all
+        tracker = sys.modules["qmsdata.pack.reads"].active()
+        if tracker is not None:
+            tracker.note_everything("qmsdata.load")
 
     config = read_config(path)
     if cache_dir is None and any(n in config.records for n in record_types or RECORD_TYPES):

@@ -96,15 +96,16 @@ def test_build_says_why_each_section_ran_and_what_validation_was_reused(
     said = capsys.readouterr().out
     assert "1 from cache" in said and "validation reused: the validated snapshot" in said
 
+    # it reads review_actions only, which has no site column: the site pack reuses it
     site = _build(tiny_workbook, nbs, sections, out, site="A")
-    assert site.reran == {"10_ok": "parameters changed: site"}
-    _report_build(site, "pack", "section", "pack")
-    assert "re-ran 1 section(s) (parameters changed: site): 10_ok" in capsys.readouterr().out
+    assert site.reran == {} and site.sections[0].cached
 
     csv = tiny_workbook / "review-actions.csv"
     csv.write_text(csv.read_text("utf-8") + "RA-4,2026-08-15,improvement,new,Di,2026-12-01,open,\n")
     changed = _build(tiny_workbook, nbs, sections, out)
-    assert changed.reran == {"10_ok": "input files changed"}, "against this pack's last build"
+    assert changed.reran == {"10_ok": "review_actions changed"}, "against this pack's last build"
+    _report_build(changed, "pack", "section", "pack")
+    assert "re-ran 1 section(s) (review_actions changed): 10_ok" in capsys.readouterr().out
     forced = _build(tiny_workbook, nbs, sections, out, force=True)
     assert forced.reran == {"10_ok": "--force"}
     _report_build(forced, "pack", "section", "pack")

@@ -1,0 +1,571 @@
+"""What a pack section read while it ran, and the cache key taken over exactly that (issue 15).
+
+In a pack build each section's kernel runs a first cell that starts a :class:`Tracker`
+(:func:`begin`) and a last cell that writes what it saw as ``reads.json`` (:func:`finish`):
+
+- ``frames``: the record types whose accepted frame it took from the workbook
+  (``wb.complaints``, ``wb["x"]``, through any analytics function it handed ``wb`` to);
+- ``facts``: the load-level facts it read (``validation``, ``failures``, ``rejects``,
+  ``provenance``; ``wb.configured`` reads ``provenance``);
+- ``assessability``: each question it asked the shared assessability (method, arguments),
+  replayed against the current one to key on its answers; ``"whole"`` when a question cannot
+  be replayed (an argument that is not plain JSON);
+- ``shared``: ``signals`` when it read the build's signals (the engine replaces that with what
+  :func:`qmsdata.signals` itself read when it computed them);
+- ``everything``: why the section counts as having read every input (then its key covers
+  every input file, the site and the product, as before): a derived view of every frame
+  (``as_at``, ``with_frames``, ``for_site``, ``for_product``, ``wb._frames``, ``wb.path``), a
+  workbook other than the pack's view, :func:`qmsdata.load`, a file opened under the workbook or
+  the reports folder, a database or network connection, a subprocess.
+
+What is not tracked precisely counts as read in full: this is a cache key, and a smaller one
+than the truth would serve a stale section. The engine keys a section on its base (notebook,
+parameters, code, ``qms.toml``) and then, for each read set recorded under that base, on the
+current content of exactly those reads (:class:`Content`).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from qmsdata.workbook.model import Workbook
+
+READS_FILE = "reads.json"
+LOAD_FACTS = ("validation", "failures", "rejects", "provenance")
+#: workbook attributes that hand out a view of every frame (or the raw folder): read everything
+WHOLE_VIEWS = ("with_frames", "as_at", "for_site", "for_product", "_frames", "path", "__dict__")
+
+
+class Tracker:
+    """What one section (or one shared computation) read."""
+
+    def __init__(self, expected: dict[str, Any] | None = None, out_dir: str | None = None):
+        self.expected = expected  # the pack's view: snapshot, site, product (None: unknown)
+        self.out_dir = os.path.abspath(out_dir) if out_dir else None
+        self.frames: set[str] = set()
+        self.facts: set[str] = set()
+        self.shared: set[str] = set()
+        self.calls: list[list[Any]] = []
+        self.assess_whole = False
+        self.everything: list[str] = []
+        self.suppress = 0
+        self.watched: list[str] = []
+        self.allowed: set[str] = set()
+
+    def note_everything(self, why: str) -> None:
+        if why not in self.everything:
+            self.everything.append(why)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "frames": sorted(self.frames),
+            "facts": sorted(self.facts),
+            "shared": sorted(self.shared),
+        }
+        if self.assess_whole:
+            out["assessability"] = "whole"
+        elif self.calls:
+            out["assessability"] = self.calls
+        if self.everything:
+            out["everything"] = self.everything
+        return out
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Let the tracked helpers themselves open what they read (the snapshot, shared files)."""
+        self.suppress += 1
+        try:
+            yield
+        finally:
+            self.suppress -= 1
+
+
+#: the tracker of the section running in this (kernel) process; None outside a pack section
+_ACTIVE: Tracker | None = None
+_HOOKED = False
+
+
+def active() -> Tracker | None:
+    """Return the running section's tracker, or None (interactive use, the engine itself)."""
+    return _ACTIVE
+
+
+def begin(context: str | None, out_dir: str | None) -> None:
+    """Start recording a section's reads (the engine's first cell in each section's kernel)."""
+    global _ACTIVE, _HOOKED
+    expected = None
+    watched: list[str] = []
+    allowed: set[str] = set()
+    if context:
+        from qmsdata.pack.context import SectionContext
+
+        ctx = SectionContext.from_json(Path(context).read_text(encoding="utf-8"))
+        expected = {"snapshot": _abs(ctx.snapshot), "site": ctx.site, "product": ctx.product}
+        root = Path(ctx.workbook)
+        watched.append(_abs(root))
+        allowed.add(_abs(root / "qms.toml"))
+        watched += _outside_sources(root)
+    if out_dir:
+        # <out>/.<pack>.build-*/work/<section>: everything under the reports folder is watched
+        watched.append(_abs(Path(out_dir).parents[2]))
+    tracker = Tracker(expected, out_dir)
+    tracker.watched, tracker.allowed = watched, allowed
+    _ACTIVE = tracker
+    if not _HOOKED:
+        sys.addaudithook(_audit)
+        _HOOKED = True
+
+
+def finish() -> None:
+    """Write what the section read to ``<out_dir>/reads.json`` (the engine's last cell)."""
+    global _ACTIVE
+    tracker, _ACTIVE = _ACTIVE, None
+    if tracker is None or not tracker.out_dir:
+        return
+    from qmsdata.files import atomic_write
+
+    atomic_write(Path(tracker.out_dir) / READS_FILE, json.dumps(tracker.to_json(), indent=1))
+
+
+def _abs(path: Any) -> str:
+    return os.path.abspath(os.fspath(path)) if path else ""
+
+
+def _outside_sources(root: Path) -> list[str]:
+    """Return the source files ``qms.toml`` names outside the workbook folder."""
+    try:
+        from qmsdata.config import read_config
+
+        records = read_config(root).records
+    except Exception:  # noqa: BLE001 - the load reported it; nothing else can be named
+        return []
+    found = []
+    for spec in records.values():
+        source = spec.source.removeprefix("sqlite:///")
+        if source and "://" not in source:
+            found.append(_abs(root / source))
+    return found
+
+
+#: Python, its libraries and qmsdata itself (in the code fingerprint), wherever they are
+_CODE = tuple(
+    {os.path.abspath(p) + os.sep for p in (sys.prefix, sys.base_prefix, Path(__file__).parents[1])}
+)
+_FILE_EVENTS = ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir")
+_EVERYTHING_EVENTS = ("sqlite3.connect", "socket.connect", "subprocess.Popen", "urllib.Request")
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    """Audit hook: a file opened under the workbook or the reports folder, or a connection."""
+    tracker = _ACTIVE
+    if tracker is None or tracker.suppress:
+        return
+    if event in _EVERYTHING_EVENTS:
+        tracker.note_everything(event)
+        return
+    if event not in _FILE_EVENTS or not args:
+        return
+    target = args[0]
+    if isinstance(target, int) or target is None:
+        return
+    try:
+        path = os.path.abspath(os.fsdecode(target))
+    except (TypeError, ValueError):
+        return
+    if path in tracker.allowed or path.startswith(_CODE):
+        return
+    if tracker.out_dir and (path == tracker.out_dir or path.startswith(tracker.out_dir + os.sep)):
+        return
+    for root in tracker.watched:
+        if path == root or path.startswith(root + os.sep):
+            tracker.note_everything(f"{event} {path}")
+            return
+
+
+class TrackedWorkbook(Workbook):
+    """A workbook that notes, in its tracker, each frame and load fact it hands out."""
+
+    def __getitem__(self, record_type: str) -> Any:
+        frames = object.__getattribute__(self, "__dict__")["_frames"]
+        if record_type not in frames:
+            from qmsdata.records import record_spec
+
+            record_spec(record_type)  # raises ConfigError naming the known types
+        _tracker_of(self).frames.add(record_type)
+        return frames[record_type]
+
+    def __getattr__(self, name: str) -> Any:
+        frames = object.__getattribute__(self, "__dict__").get("_frames", {})
+        if name in frames:
+            _tracker_of(self).frames.add(name)
+            return frames[name]
+        raise AttributeError(f"'Workbook' object has no attribute {name!r}")
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in LOAD_FACTS:
+            _tracker_of(self).facts.add(name)
+        elif name == "configured":
+            _tracker_of(self).facts.add("provenance")
+        elif name in WHOLE_VIEWS:
+            _tracker_of(self).note_everything(f"wb.{name}")
+        return object.__getattribute__(self, name)
+
+    def __repr__(self) -> str:
+        _tracker_of(self).facts.add("validation")
+        return super().__repr__()
+
+
+def _tracker_of(wb: Any) -> Tracker:
+    return object.__getattribute__(wb, "__dict__")["_qms_tracker"]
+
+
+def tracked(wb: Workbook, tracker: Tracker) -> TrackedWorkbook:
+    """Return ``wb`` as a :class:`TrackedWorkbook` noting into ``tracker`` (frames shared)."""
+    out = TrackedWorkbook.__new__(TrackedWorkbook)
+    state = dict(object.__getattribute__(wb, "__dict__"))
+    state["_qms_tracker"] = tracker
+    object.__getattribute__(out, "__dict__").update(state)
+    return out
+
+
+def section_view(wb: Workbook, snapshot: Any, site: Any, product: Any) -> Any:
+    """Return the section's workbook, tracked when it is the pack's view (else read everything)."""
+    tracker = _ACTIVE
+    if tracker is None:
+        return wb
+    exp = tracker.expected
+    if (
+        exp is not None
+        and snapshot is not None
+        and _abs(snapshot) == exp["snapshot"]
+        and site == exp["site"]
+        and product == exp["product"]
+    ):
+        return tracked(wb, tracker)
+    tracker.note_everything("a workbook other than the pack's view")
+    return wb
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, _PLAIN):
+        return not isinstance(value, float) or value == value
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return False
+
+
+class TrackedAssessability:
+    """The shared assessability, noting each question a section asks it (replayed for the key)."""
+
+    def __init__(self, real: Any, tracker: Tracker) -> None:
+        object.__setattr__(self, "_real", real)
+        object.__setattr__(self, "_tracker", tracker)
+
+    def __getattr__(self, name: str) -> Any:
+        real, tracker = self._real, self._tracker
+        value = getattr(real, name)
+        if name.startswith("_"):
+            tracker.assess_whole = True
+            return value
+        if not callable(value):
+            _note_call(tracker, [name, None, None])
+            return value.copy() if hasattr(value, "copy") and hasattr(value, "columns") else value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if _plain(list(args)) and all(_plain(v) for v in kwargs.values()):
+                _note_call(tracker, [name, list(args), dict(sorted(kwargs.items()))])
+            else:
+                tracker.assess_whole = True
+            return value(*args, **kwargs)
+
+        return call
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the shared assessability is read-only in a section")
+
+
+def _note_call(tracker: Tracker, call: list[Any]) -> None:
+    # JSON round trip: tuples become lists, as they will be read back from reads.json
+    call = json.loads(json.dumps(call))
+    if call not in tracker.calls:
+        tracker.calls.append(call)
+
+
+# ------------------------------------------------------------------ the engine's side
+
+
+def digest(value: Any) -> str:
+    """Return a content hash of a frame, a dict of frames, or JSON-able data."""
+    import pandas as pd
+
+    h = hashlib.sha256()
+    _feed(h, value, pd)
+    return h.hexdigest()
+
+
+def _feed(h: Any, value: Any, pd: Any) -> None:
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        h.update(json.dumps([list(map(str, frame.columns)), list(map(str, frame.dtypes))]).encode())
+        h.update(str(len(frame)).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except Exception:  # noqa: BLE001 - unhashable cells (lists): their text
+            h.update(frame.to_json(orient="split", date_format="iso", default_handler=str).encode())
+    elif isinstance(value, dict):
+        for k in sorted(value, key=str):
+            h.update(b"\x01" + str(k).encode() + b"\x02")
+            _feed(h, value[k], pd)
+    elif isinstance(value, list | tuple):
+        h.update(b"[")
+        for v in value:
+            _feed(h, v, pd)
+            h.update(b",")
+        h.update(b"]")
+    else:
+        from qmsdata.pack.snapshot import _jsonable
+
+        h.update(json.dumps(_jsonable(value), sort_keys=True, default=str).encode())
+
+
+def normalise(raw: Any, signal_reads: dict[str, Any] | None) -> dict[str, Any]:
+    """Return a section's read set as the engine keys it (signals replaced by their own reads).
+
+    Anything not understood (a damaged file, signals read but their reads unknown) reads
+    everything.
+    """
+    if not isinstance(raw, dict):
+        return {"everything": ["no record of its reads"]}
+    parts = [raw]
+    if "signals" in (raw.get("shared") or []):
+        if not isinstance(signal_reads, dict):
+            return {"everything": ["the signals' own reads are unknown"]}
+        parts.append(signal_reads)
+    frames: set[str] = set()
+    facts: set[str] = set()
+    everything: list[str] = []
+    calls: list[Any] = []
+    whole = False
+    for part in parts:
+        everything += [str(x) for x in part.get("everything") or []]
+        frames |= {str(x) for x in part.get("frames") or []}
+        facts |= {str(x) for x in part.get("facts") or [] if x in LOAD_FACTS}
+        a = part.get("assessability")
+        if a == "whole":
+            whole = True
+        elif isinstance(a, list):
+            calls += [c for c in a if c not in calls]
+        elif a is not None:
+            whole = True
+    if everything:
+        return {"everything": everything}
+    out: dict[str, Any] = {"frames": sorted(frames), "facts": sorted(facts)}
+    if whole:
+        out["assessability"] = "whole"
+    elif calls:
+        out["assessability"] = calls
+    if "signals" in (raw.get("shared") or []):
+        out["signals"] = True
+    return out
+
+
+class Content:
+    """The current content of what a section can read, hashed item by item (memoised).
+
+    ``view``: the sections' workbook (the pack's snapshot, filtered to its site and product);
+    ``assessability``: as the sections read it (from its JSON); ``everything``: the hash of every
+    input, site and product, for a section that read everything.
+    """
+
+    def __init__(self, view: Workbook, assessability: Any, everything: str) -> None:
+        self.view, self.assessability, self.everything = view, assessability, everything
+        self._memo: dict[str, str] = {}
+
+    def item(self, name: str) -> str:
+        """Return the hash of one item: ``frames:<rt>``, ``facts:<name>``, ``assessability``."""
+        if name not in self._memo:
+            kind, _, what = name.partition(":")
+            if kind == "frames":
+                frames = self.view.__dict__["_frames"]
+                self._memo[name] = digest(frames[what]) if what in frames else "absent"
+            elif kind == "facts":
+                self._memo[name] = digest(getattr(self.view, what))
+            elif kind == "assessability":
+                self._memo[name] = digest(json.loads(self.assessability.to_json()))
+            else:
+                self._memo[name] = self.everything
+        return self._memo[name]
+
+    def items(self, reads: dict[str, Any]) -> dict[str, str]:
+        """Return each item of ``reads`` -> its current hash (what the content key is over)."""
+        if "everything" in reads:
+            return {"everything": self.everything}
+        out = {f"frames:{rt}": self.item(f"frames:{rt}") for rt in reads.get("frames", [])}
+        out |= {f"facts:{f}": self.item(f"facts:{f}") for f in reads.get("facts", [])}
+        calls = reads.get("assessability")
+        if calls == "whole":
+            out["assessability"] = self.item("assessability")
+        elif calls:
+            out["assessability"] = digest([self._answer(c) for c in calls])
+        return out
+
+    def _answer(self, call: Any) -> str:
+        """Return the hash of the current answer to one question (each asked once per build)."""
+        key = "call:" + json.dumps(call, sort_keys=True)
+        if key not in self._memo:
+            self._memo[key] = digest(self._replay(call))
+        return self._memo[key]
+
+    def _replay(self, call: Any) -> Any:
+        try:
+            name, args, kwargs = call
+            value = getattr(self.assessability, str(name))
+            if args is None:
+                return ["value", value]
+            return ["value", value(*args, **(kwargs or {}))]
+        except Exception as exc:  # noqa: BLE001 - the answer is the error, as the section saw it
+            return ["error", type(exc).__name__, str(exc)]
+
+
+def item_words(name: str) -> str:
+    """Return a read item as the build says it changed: ``complaints``, ``validation``."""
+    kind, _, what = name.partition(":")
+    return what or {"everything": "input files"}.get(kind, kind)
+
+
+# ------------------------------------------------------------------ the notebook's own code
+
+_PARAMS = ("site", "product")
+#: context attributes a section may read without depending on the site or product
+_SAFE_CTX = {
+    "period",
+    "start",
+    "end",
+    "as_of",
+    "data_as_of",
+    "baseline_months",
+    "rules",
+    "out_dir",
+    "organisation",
+    "fiscal_year_start",
+    "standard",
+}
+#: calls that may take the context, site and product: the data they give is keyed by content
+_VIEW_CALLS = {"section_workbook", "section_signals", "section_assessability", "section_context"}
+
+
+def reads_site(notebook: Path) -> bool:
+    """Return True unless the notebook's code provably uses the site and product only for its view.
+
+    A section reads the site or product only through the data it sees (keyed by their content)
+    when its code (the parameters cell aside) loads the names ``site`` / ``product`` only as
+    arguments of :func:`qmsdata.section_workbook` (or :func:`qmsdata.section_context`), reads
+    the context only for other attributes or passes it only to ``section_workbook``,
+    ``section_signals``, ``section_assessability``, and reaches no name dynamically
+    (``getattr``, ``vars``, ``eval``, ``__dict__``). Anything else (a title with the site in
+    it, the context handed to another function): the site and product are part of its key.
+    """
+    try:  # the JSON as it is (nbformat's schema check costs more than the whole look)
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):  # the build reports it; key on the site
+        return True
+    trees = []
+    for cell in cells:
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        if cell.get("cell_type") != "code" or "parameters" in tags:
+            continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        source = "\n".join(
+            line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
+        try:
+            trees.append(ast.parse(source))
+        except SyntaxError:
+            return True
+    module = ast.Module(body=[n for t in trees for n in t.body], type_ignores=[])
+    return _uses_site(module)
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return node.func.id if isinstance(node.func, ast.Name) else None
+
+
+def _uses_site(tree: ast.AST) -> bool:
+    """Return True when ``tree`` may read the site or product other than through its data."""
+    parent: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parent[id(child)] = node
+    # the names the context is kept in: `ctx = qmsdata.section_context(...)`, nothing subtler
+    ctx_names = {"ctx", "context"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _call_name(node) == "section_context":
+            up = parent.get(id(node))
+            if not (
+                isinstance(up, ast.Assign)
+                and len(up.targets) == 1
+                and isinstance(up.targets[0], ast.Name)
+            ):
+                return True
+            ctx_names.add(up.targets[0].id)
+    ok: set[int] = set()  # ids of nodes already judged harmless
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _call_name(node) in _VIEW_CALLS:
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(arg, ast.Name):
+                    ok.add(id(arg))
+        elif isinstance(node, ast.Assign):
+            # the preamble `period, as_of, site, product = ctx.period, ctx.as_of, ctx.site, ...`
+            # only names them: their loads are judged below
+            target = node.targets[0] if len(node.targets) == 1 else None
+            if isinstance(node.value, ast.Tuple) and isinstance(target, ast.Tuple):
+                for name_node, elt in zip(target.elts, node.value.elts, strict=False):
+                    if (
+                        isinstance(elt, ast.Attribute)
+                        and isinstance(elt.value, ast.Name)
+                        and elt.value.id in ctx_names
+                        and isinstance(name_node, ast.Name)
+                        and name_node.id == elt.attr
+                    ):
+                        ok.add(id(elt))
+                        ok.add(id(elt.value))
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ctx_names
+            and node.attr in _SAFE_CTX
+        ):
+            ok.add(id(node.value))
+    for node in ast.walk(tree):
+        if id(node) in ok:
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if node.id in (*_PARAMS, *ctx_names, *_DYNAMIC):
+                return True
+        elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            return True
+        elif isinstance(node, ast.Attribute) and node.attr in _PARAMS:
+            # `row.site` of a data row is data; the context's (or anything not named) is not
+            if not isinstance(node.value, ast.Name) or node.value.id in ctx_names:
+                return True
+        elif isinstance(node, ast.Constant) and node.value in _DYNAMIC:  # __import__("...")
+            return True
+    return False
+
+
+#: names through which code can reach a variable or attribute without naming it
+_DYNAMIC = ("eval", "exec", "globals", "locals", "vars", "getattr", "attrgetter", "__import__")
