@@ -5,7 +5,10 @@ CSV with the demo's column names and mappings. Measured in the same run, medians
 ``--repeat`` fresh processes (wall and CPU seconds; on a shared machine CPU seconds are the
 figure to trust, wall time depends on the load average, printed with it):
 
-* ``qms validate`` of the small workbook, as a user runs it (a new process: imports included);
+* ``qms validate`` of the small workbook, as a user runs it (a new process: imports included;
+  great-expectations in its worker process, :mod:`qmsdata.validation.gx_worker`);
+* the baseline: the same command with great-expectations in the command's own process (as
+  before the worker), measured in the same run;
 * the same with the validation cache warm (a second run, nothing changed);
 * reading alone (``import pandas`` + reading the sources) as the floor.
 
@@ -101,7 +104,18 @@ def main() -> None:
             "[read_source(r, c.root) for r in c.records.values()]",
             str(small),
         ]
-        results: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "read": []}
+        inproc = [
+            sys.executable,
+            "-c",
+            "import sys; from qmsdata.cli import build_parser, _validate; "
+            "sys.exit(_validate(build_parser().parse_args(sys.argv[1:])))",
+        ]
+        results: dict[str, list[tuple[float, float]]] = {
+            "cold": [],
+            "inproc": [],
+            "warm": [],
+            "read": [],
+        }
         for i in range(args.repeat):
             out = tmp / f"dq-{i}"
             cache = tmp / f"cache-{i}"
@@ -109,6 +123,8 @@ def main() -> None:
             cmd = [qms, "validate", str(small), "--out", str(out)]
             results["cold"].append(timed(cmd, env))
             results["warm"].append(timed(cmd, env))
+            argv = ["validate", str(small), "--no-cache", "--out", str(tmp / f"dq-in-{i}")]
+            results["inproc"].append(timed([*inproc, *argv]))
             results["read"].append(timed(read))
         med = statistics.median
         load = os.getloadavg()
@@ -118,6 +134,7 @@ def main() -> None:
         )
         for key, label in (
             ("cold", "qms validate (new process)"),
+            ("inproc", "same, GX in this process (baseline)"),
             ("warm", "qms validate again (validation cache)"),
             ("read", "import pandas + read sources only"),
         ):
