@@ -104,7 +104,10 @@ def _sqlite_read_only(file: Path, timeout: float = 0.0) -> sqlite3.Connection:
     con.set_authorizer(_sqlite_authorizer)
     if timeout > 0:
         deadline = time.monotonic() + timeout
-        con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        # checked every million SQLite VM instructions (a few ms of work): each check has to
+        # take the interpreter lock back from the other threads (the GX import runs beside the
+        # reads), so fewer checks for the same granularity of a timeout in seconds
+        con.set_progress_handler(lambda: int(time.monotonic() > deadline), 1_000_000)
     return con
 
 
