@@ -27,6 +27,7 @@ current content of exactly those reads (:class:`Content`).
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
@@ -54,6 +55,7 @@ class Tracker:
         self.facts: set[str] = set()
         self.shared: set[str] = set()
         self.calls: list[list[Any]] = []
+        self.answers: dict[str, str] = {}  # answer_key(call) -> digest of the answer it got
         self.assess_whole = False
         self.everything: list[str] = []
         self.suppress = 0
@@ -74,6 +76,7 @@ class Tracker:
             out["assessability"] = "whole"
         elif self.calls:
             out["assessability"] = self.calls
+            out["answers"] = self.answers  # content, not reads: the engine keys on them once
         if self.everything:
             out["everything"] = self.everything
         return out
@@ -279,15 +282,21 @@ class TrackedAssessability:
             tracker.assess_whole = True
             return value
         if not callable(value):
-            _note_call(tracker, [name, None, None])
+            _note_call(tracker, [name, None, None], ["value", value])
             return value.copy() if hasattr(value, "copy") and hasattr(value, "columns") else value
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            if _plain(list(args)) and all(_plain(v) for v in kwargs.values()):
-                _note_call(tracker, [name, list(args), dict(sorted(kwargs.items()))])
-            else:
+            if not (_plain(list(args)) and all(_plain(v) for v in kwargs.values())):
                 tracker.assess_whole = True
-            return value(*args, **kwargs)
+                return value(*args, **kwargs)
+            asked = [name, list(args), dict(sorted(kwargs.items()))]
+            try:
+                answer = value(*args, **kwargs)
+            except Exception as exc:
+                _note_call(tracker, asked, ["error", type(exc).__name__, str(exc)])
+                raise
+            _note_call(tracker, asked, ["value", answer])
+            return answer
 
         return call
 
@@ -295,11 +304,20 @@ class TrackedAssessability:
         raise AttributeError("the shared assessability is read-only in a section")
 
 
-def _note_call(tracker: Tracker, call: list[Any]) -> None:
+def _note_call(tracker: Tracker, call: list[Any], answer: Any) -> None:
     # JSON round trip: tuples become lists, as they will be read back from reads.json
     call = json.loads(json.dumps(call))
     if call not in tracker.calls:
         tracker.calls.append(call)
+    key = answer_key(call)
+    if key not in tracker.answers:  # the first answer, as Content._replay would give it now
+        with contextlib.suppress(Exception):  # not hashable here: the engine replays it
+            tracker.answers[key] = digest(answer)
+
+
+def answer_key(call: Any) -> str:
+    """Return the key of one assessability question (its name and arguments, as JSON)."""
+    return "call:" + json.dumps(call, sort_keys=True)
 
 
 # ------------------------------------------------------------------ the engine's side
@@ -420,9 +438,23 @@ class Content:
             out["assessability"] = digest([self._answer(c) for c in calls])
         return out
 
+    def seed(self, answers: Any) -> None:
+        """Take the answers a section of THIS build got (its reads.json ``answers``) as known.
+
+        They are this build's assessability's answers, hashed as :meth:`_replay` would hash
+        them, so a section that ran is keyed without asking its questions again (0.9 CPU s of
+        replays per cold demo build). A wrong one can only key the entry where no lookup finds
+        it (lookups replay against the then-current assessability): a re-run, never a stale
+        section.
+        """
+        if isinstance(answers, dict):
+            for key, value in answers.items():
+                if isinstance(key, str) and key.startswith("call:") and isinstance(value, str):
+                    self._memo.setdefault(key, value)
+
     def _answer(self, call: Any) -> str:
         """Return the hash of the current answer to one question (each asked once per build)."""
-        key = "call:" + json.dumps(call, sort_keys=True)
+        key = answer_key(call)
         if key not in self._memo:
             self._memo[key] = digest(self._replay(call))
         return self._memo[key]

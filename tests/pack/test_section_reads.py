@@ -363,3 +363,27 @@ def test_a_section_loading_or_opening_inputs_itself_reads_everything(tmp_path):
         assert "qmsdata.load" in written["everything"]
     finally:
         R._ACTIVE = None
+
+
+def test_the_answers_a_section_got_key_it_as_a_replay_would(tmp_path, monkeypatch):
+    """The kernel hashes each answer as it hands it over; the engine keys a section that ran on
+    those (no replay), and the key equals the one a later lookup computes by replaying."""
+    from qmsdata.analytics.assessability import Assessability, assess
+
+    wb = _wb(tmp_path)
+    a = Assessability.from_json(assess(wb, "2026-10").to_json())
+    t = Tracker()
+    ta = TrackedAssessability(a, t)
+    ta.assessed("31_customers")
+    ta.missing_optional("31_customers")
+    ta.fit_to_report  # noqa: B018 - a read, as a section makes it
+    with pytest.raises(Exception):  # noqa: B017,PT011 - whatever it raises, the answer is that
+        ta.assessed()  # a TypeError: the answer a replay gives too
+    reads = {"frames": [], "facts": [], "assessability": t.calls}
+    saw = json.loads(json.dumps(t.to_json()))  # as reads.json hands it to the engine
+    assert set(saw["answers"]) == {f"call:{json.dumps(c, sort_keys=True)}" for c in t.calls}
+    replayed = Content(wb, a, "all").items(reads)
+    seeded = Content(wb, a, "all")
+    seeded.seed(saw["answers"])
+    monkeypatch.setattr(Content, "_replay", lambda self, call: pytest.fail(f"replayed {call}"))
+    assert seeded.items(reads) == replayed
