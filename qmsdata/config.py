@@ -625,14 +625,12 @@ def _record_source(
     spec = RECORD_TYPES[name]
     for canonical, source_name in columns.items():
         if canonical not in spec.names:
-            raise ConfigError(
-                f"[records.{name}.columns] maps unknown canonical column {canonical!r}"
-                f"{did_you_mean(canonical, spec.names)}",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint=f"Canonical columns of {name}: {', '.join(spec.names)}. "
-                'Write canonical = "Source column".',
+            raise _unknown_column(
+                f"[records.{name}.columns] maps unknown canonical column",
+                canonical,
+                spec,
+                file,
+                ' Write canonical = "Source column".',
             )
         if not isinstance(source_name, str) or not source_name.strip():
             raise _type_error(
@@ -688,6 +686,19 @@ def _no_unknown_keys(
 
 def _type_error(where: str, expected: str, file: Path, record_type: str | None = None):
     return ConfigError(f"{where} must be {expected}", file=file, record_type=record_type)
+
+
+def _unknown_column(
+    what: str, canonical: str, spec: Any, file: Path, hint_tail: str = ""
+) -> ConfigError:
+    """A ``[records.<type>...]`` table naming a canonical column the record type lacks."""
+    return ConfigError(
+        f"{what} {canonical!r}{did_you_mean(canonical, spec.names)}",
+        file=file,
+        record_type=spec.name,
+        column=canonical,
+        hint=f"Canonical columns of {spec.name}: {', '.join(spec.names)}.{hint_tail}",
+    )
 
 
 def config_problems(

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from qmsdata.config import _table, _type_error
+from qmsdata.config import _table, _type_error, _unknown_column
 from qmsdata.errors import ConfigError, did_you_mean
 
 #: record types whose columns may carry a value map (codes, not numbers or dates)
@@ -50,13 +50,8 @@ def source_settings(
     constants = _table(table.get("constants", {}), f"[records.{name}.constants]", file)
     for canonical, value in constants.items():
         if canonical not in spec.names:
-            raise ConfigError(
-                f"[records.{name}.constants] sets unknown canonical column {canonical!r}"
-                f"{did_you_mean(canonical, spec.names)}",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
+            raise _unknown_column(
+                f"[records.{name}.constants] sets unknown canonical column", canonical, spec, file
             )
         if canonical in mapped:
             raise ConfigError(
@@ -76,14 +71,7 @@ def source_settings(
     for canonical, vmap in values.items():
         where_map = f"[records.{name}.values.{canonical}]"
         if canonical not in spec.names:
-            raise ConfigError(
-                f"{where_map}: unknown canonical column {canonical!r}"
-                f"{did_you_mean(canonical, spec.names)}",
-                file=file,
-                record_type=name,
-                column=canonical,
-                hint=f"Canonical columns of {name}: {', '.join(spec.names)}.",
-            )
+            raise _unknown_column(f"{where_map}: unknown canonical column", canonical, spec, file)
         col = spec.column(canonical)
         if col.kind not in _MAPPABLE_KINDS:
             raise ConfigError(
