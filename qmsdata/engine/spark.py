@@ -872,7 +872,13 @@ def load(
         rows.append((name, str(config.records[name].source), n, n - rejected, rejected))
 
     aggregates: dict[str, pd.DataFrame] = {}
-    sources = nc_sources(accepted.get("corrective_actions"))  # CAPA-side links to NCs
+    # CAPA-side links to NCs (a CAPA's source_id). CAPAs are a small record type, read by the
+    # pandas loader unless configured for Spark: then their typed rows (not yet validated: a
+    # superset, the analytics join the accepted CAPAs) give the ids.
+    capas = accepted.get("corrective_actions")
+    if capas is None and "corrective_actions" in config.records:
+        capas = typed_of("corrective_actions")
+    sources = nc_sources(capas)
     for name, frame in accepted.items():
         mine = {k: a for k, a in AGGREGATES.items() if a.record_type == name}
         plain = {k: a for k, a in mine.items() if not a.subset and a.grain == "M"}

@@ -178,3 +178,26 @@ def test_evidence_behind_a_flagged_series_has_the_real_ids(pandas_wb, spark_wb):
         return sorted(zip(ev["item"], ev["record_id"], strict=True))
 
     assert behind(spark_wb) == behind(pandas_wb)
+
+
+def test_capa_side_links_reach_spark_with_capas_on_the_pandas_loader(spark, spark_demo, tmp_path):
+    """The default configuration: NCs on Spark, CAPAs (a small record type) not. NCs whose link
+    is recorded only on the CAPA's side (its source_id) are still in nc_capa."""
+    import shutil
+
+    from qmsdata.engine import spark as engine
+
+    root = tmp_path / "wb"
+    shutil.copytree(spark_demo, root)
+    part = root / "nonconformities" / "part-0.parquet"
+    ncs = pd.read_parquet(part)
+    capa, nc_id = "CAPA", "NCR Number"  # the MES export's names (qms.toml maps them)
+    linked = ncs.index[ncs[capa].str.strip() != ""][:5]
+    blanked = set(ncs.loc[linked, nc_id].str.strip())
+    assert len(blanked) == 5
+    ncs.loc[linked, capa] = ""
+    ncs.to_parquet(part, index=False)
+    load = engine.load(root, spark=spark, record_types=("nonconformities",))
+    links = load.aggregates["nc_capa"]
+    assert blanked <= set(links["nc_id"]), "linked by the CAPAs' source_id alone"
+    assert links.loc[links["nc_id"].isin(blanked), "capa_id"].isna().all()
