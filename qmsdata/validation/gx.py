@@ -515,10 +515,3 @@ class _quiet:
 
     def __exit__(self, *exc: Any) -> None:
         self._w.__exit__(*exc)
-
-
-def raise_if_gx_failed(res: Any, spec: RecordSpec, check: str, column: str) -> None:
-    """Raise QmsError when GX could not run an expectation (instead of reporting no failures)."""
-    message = _exception_message(res)
-    if message is not None:
-        raise _gx_error(spec, check, column, message)

@@ -14,7 +14,6 @@ import qmsdata
 from qmsdata.errors import QmsError, SchemaError
 from qmsdata.records import DTYPES, RECORD_TYPES
 from qmsdata.validation import CHECKS, FAILURE_COLUMNS, validate
-from qmsdata.validation.gx import raise_if_gx_failed
 
 AS_OF = "2026-10-31"
 
@@ -396,14 +395,27 @@ def test_as_of_is_required_and_checked():
 
 
 def test_gx_failure_raises_a_clear_error():
+    from qmsdata.validation.failures import Failures
+    from qmsdata.validation.gx import PendingSuite, _finding
+
     spec = RECORD_TYPES["complaints"]
+    config = SimpleNamespace(meta={"check": "range", "column": "cost"})
     res = SimpleNamespace(
-        exception_info={"metric": {"raised_exception": True, "exception_message": "boom"}}
+        expectation_config=config,
+        exception_info={"metric": {"raised_exception": True, "exception_message": "boom"}},
     )
+    ok = SimpleNamespace(
+        expectation_config=config, exception_info={"raised_exception": False}, success=True
+    )
+    frame = pd.DataFrame({"cost": [1.0]})
+
+    def apply(*results):
+        found = [_finding(r) for r in results]
+        PendingSuite(spec, frame, {}, {}, lambda: found, {}).apply(Failures.empty())
+
     with pytest.raises(QmsError, match="great-expectations could not run check 'range': boom"):
-        raise_if_gx_failed(res, spec, "range", "cost")
-    ok = SimpleNamespace(exception_info={"raised_exception": False})
-    raise_if_gx_failed(ok, spec, "range", "cost")
+        apply(ok, res)
+    apply(ok)
 
 
 # --- conservation, property-tested -----------------------------------------------------------
