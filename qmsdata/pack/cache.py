@@ -103,6 +103,11 @@ def input_fingerprint(workbook: Path) -> str | None:
     return sha(parts)
 
 
+#: files of the qmsdata package that make its output: code, templates, styles and data (the
+#: ISO 9001 clause tables of qmsdata/standards are JSON)
+_CODE_SUFFIXES = (".py", ".toml", ".css", ".html", ".j2", ".json")
+
+
 def code_fingerprint() -> str:
     """Return a hash of the qmsdata source, library versions and Python (changes invalidate)."""
     from qmsdata.pack.manifest import package_versions
@@ -111,7 +116,8 @@ def code_fingerprint() -> str:
     parts = [
         (p.relative_to(root).as_posix(), _file_sha(p))
         for p in sorted(root.rglob("*"))
-        if p.suffix in (".py", ".toml", ".css", ".html", ".j2") and "__pycache__" not in p.parts
+        if p.suffix in (".py", ".toml", ".css", ".html", ".j2", ".json")
+        and "__pycache__" not in p.parts
     ]
     return sha(ENGINE_VERSION, parts, package_versions(), sys.version)
 
@@ -220,7 +226,9 @@ def read_sets(cache: Path, base: str) -> list[dict[str, Any]]:
         found = json.loads((cache / "section-reads" / f"{base}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+    from qmsdata.pack.reads import well_formed
+
+    return [r for r in found if well_formed(r)] if isinstance(found, list) else []
 
 
 def remember_read_set(cache: Path, base: str, reads: dict[str, Any]) -> None:
@@ -282,7 +290,9 @@ def why_ran(
     if words:
         return "; ".join(words)
     read, read_set = last.get("content"), last.get("read_set")
-    if content is None or not isinstance(read, dict) or not isinstance(read_set, dict):
+    from qmsdata.pack.reads import well_formed
+
+    if content is None or not isinstance(read, dict) or not well_formed(read_set):
         if "inputs" in parts and _digest(parts.get("inputs")) != last.get("inputs"):
             return "input files changed"  # its last build was keyed on every input file
         return "no cache entry"

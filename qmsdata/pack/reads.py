@@ -42,7 +42,16 @@ from qmsdata.workbook.model import Workbook
 READS_FILE = "reads.json"
 LOAD_FACTS = ("validation", "failures", "rejects", "provenance")
 #: workbook attributes that hand out a view of every frame (or the raw folder): read everything
-WHOLE_VIEWS = ("with_frames", "as_at", "for_site", "for_product", "_frames", "path", "__dict__")
+WHOLE_VIEWS = (
+    "with_frames",
+    "as_at",
+    "for_site",
+    "for_product",
+    "_frames",
+    "path",
+    "__dict__",
+    "aggregates",  # pre-computed from every row (Spark): not one record type's frame
+)
 
 
 class Tracker:
@@ -398,6 +407,38 @@ def normalise(raw: Any, signal_reads: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def well_formed(reads: Any) -> bool:
+    """Whether ``reads`` is a read set as :func:`normalise` makes it (else: not looked up).
+
+    Read sets come back from files in the cache folder (``section-reads/``, the last build's key
+    parts); a damaged one must make a section run again, not stop the build.
+    """
+
+    def texts(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    if not isinstance(reads, dict):
+        return False
+    if "everything" in reads:
+        return texts(reads["everything"])
+    if not texts(reads.get("frames")) or not texts(reads.get("facts")):
+        return False
+    if not set(reads["facts"]) <= set(LOAD_FACTS):
+        return False
+    calls = reads.get("assessability", [])
+    return calls == "whole" or (
+        isinstance(calls, list)
+        and all(
+            isinstance(c, list)
+            and len(c) == 3
+            and isinstance(c[0], str)
+            and (c[1] is None or isinstance(c[1], list))
+            and (c[2] is None or isinstance(c[2], dict))
+            for c in calls
+        )
+    )
+
+
 class Content:
     """The current content of what a section can read, hashed item by item (memoised).
 
@@ -519,9 +560,10 @@ def reads_site(notebook: Path) -> bool:
             continue
         text = cell.get("source", "")
         text = "".join(text) if isinstance(text, list) else str(text)
-        source = "\n".join(
-            line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))
-        )
+        lines = text.splitlines()
+        if any(line.lstrip().startswith(("%", "!")) for line in lines):
+            return True  # IPython magics and shell lines are not Python: not proved site-free
+        source = "\n".join(lines)
         try:
             trees.append(ast.parse(source))
         except SyntaxError:

@@ -326,6 +326,7 @@ SITE_CODE = {
     "c = qmsdata.section_context(context)\nprint(c.site)": True,
     "for r in frame.itertuples():\n    print(r.site)": False,
     "print(frame['site'])": False,
+    "%time title = f'Pack for {ctx.site}'": True,  # a magic line is not parsed: not proved
 }
 
 
@@ -387,3 +388,24 @@ def test_the_answers_a_section_got_key_it_as_a_replay_would(tmp_path, monkeypatc
     seeded.seed(saw["answers"])
     monkeypatch.setattr(Content, "_replay", lambda self, call: pytest.fail(f"replayed {call}"))
     assert seeded.items(reads) == replayed
+
+
+def test_a_damaged_read_set_file_makes_sections_run_not_the_build_fail(tmp_path):
+    """Read sets come back from files in the cache folder: a damaged one is not looked up."""
+    from qmsdata.pack import cache as C
+    from qmsdata.pack.reads import well_formed
+
+    good = {"frames": ["complaints"], "facts": ["validation"], "assessability": "whole"}
+    assert well_formed(good) and well_formed({"everything": ["qmsdata.load"]})
+    bad = [
+        {"frames": None, "facts": []},
+        {"frames": [], "facts": ["x"]},
+        {"frames": [], "facts": [], "assessability": [["assessed"]]},
+        {"everything": "all"},
+        ["frames"],
+    ]
+    assert not any(well_formed(b) for b in bad)
+    folder = tmp_path / "section-reads"
+    folder.mkdir()
+    (folder / "base.json").write_text(json.dumps([*bad, good]), encoding="utf-8")
+    assert C.read_sets(tmp_path, "base") == [good]
