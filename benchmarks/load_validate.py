@@ -330,9 +330,9 @@ def demo_step(name: str, folder: Path) -> dict:
     if name == "demo_load_gx_imported":
         import great_expectations  # noqa: F401  (import before the clock: fixed cost excluded)
 
-        from qmsdata.validation.gx import _setup
+        from qmsdata.validation.gx import setup
 
-        _setup()
+        setup()
     import qmsdata
 
     c1, t1 = cpu(), time.perf_counter()
@@ -434,9 +434,9 @@ def mem_step(name: str, folder: Path) -> dict:
     import pyarrow as pa
 
     import qmsdata
-    from qmsdata.validation.gx import _setup
+    from qmsdata.validation.gx import setup
 
-    _setup()  # imports great-expectations, makes the context
+    setup()  # imports great-expectations, makes the context
     out: dict = {}
     pool = pa.default_memory_pool()
     if name == "mem_trace":
@@ -484,8 +484,8 @@ import pyarrow as pa
 import pandas
 import qmsdata
 out["imports"] = rss() - out["start"]
-from qmsdata.validation.gx import _setup
-_setup()
+from qmsdata.validation.gx import setup
+setup()
 out["gx"] = rss() - out["start"] - out["imports"]
 out["pool"] = pa.default_memory_pool().backend_name
 print(json.dumps(out))
