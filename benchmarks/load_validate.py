@@ -194,11 +194,13 @@ def demo_plain_pandas(folder: Path) -> pd.DataFrame:
     The same work as :func:`qmsdata.load` without great-expectations: the same readers
     (:func:`qmsdata.io.read_source`), the same typing (plain pandas already) and reference
     check, every GX check of :func:`qmsdata.validation.gx.build_suite` written as a pandas
-    mask, and the same split (which words and orders the failures table). The benchmark asserts
-    the table equals ``qmsdata.load``'s byte for byte, so both flag exactly the same failures.
+    mask, and the same split (which words and orders the failures table) and line numbers. The
+    benchmark asserts the table equals ``qmsdata.load``'s byte for byte, so both flag exactly
+    the same failures.
     """
     from qmsdata.config import read_config
     from qmsdata.io import read_source
+    from qmsdata.io.lines import attach_lines
     from qmsdata.records import RECORD_TYPES
     from qmsdata.validation import DateRules, map_columns, type_columns
     from qmsdata.validation.failures import describe, empty_failures
@@ -210,7 +212,8 @@ def demo_plain_pandas(folder: Path) -> pd.DataFrame:
     sites = config.sites
     done = {}
     for name, rs in config.records.items():
-        raw = read_source(rs, config.root).frame.reset_index(drop=True)
+        source = read_source(rs, config.root)
+        raw = source.frame.reset_index(drop=True)
         source_row = np.arange(1, len(raw) + 1, dtype=np.int64)
         if "source_row" in raw.columns:
             source_row = pd.to_numeric(raw["source_row"]).to_numpy().astype(np.int64)
@@ -221,15 +224,15 @@ def demo_plain_pandas(folder: Path) -> pd.DataFrame:
         typed, failures = type_columns(
             raw, spec, mapping, date_format=rs.date_format, sites=sites, dates=rules
         )
-        done[name] = (spec, raw, mapping, typed, failures, source_row)
+        done[name] = (spec, raw, mapping, typed, failures, source_row, source.lines)
     ids = {
         f"{n}.{c}": set(t[c].dropna())
-        for n, (spec, _, mapping, t, _, _) in done.items()
+        for n, (spec, _, mapping, t, _, _, _) in done.items()
         for c in spec.names
         if c in mapping
     }
     tables = []
-    for spec, raw, mapping, typed, failures, source_row in done.values():
+    for spec, raw, mapping, typed, failures, source_row, lines in done.values():
         _pandas_checks(spec, raw, mapping, typed, failures, as_of, sites, describe)
         refs = {
             r.column: ids[f"{r.target}.{r.target_column}"]
@@ -237,9 +240,9 @@ def demo_plain_pandas(folder: Path) -> pd.DataFrame:
             if f"{r.target}.{r.target_column}" in ids
         }
         check_references(typed, raw, spec, mapping, failures, refs)
-        tables.append(split(raw, typed, spec, failures, source_row).failures)
+        tables.append(attach_lines(split(raw, typed, spec, failures, source_row).failures, lines))
     tables = [t for t in tables if len(t)]
-    return pd.concat(tables, ignore_index=True) if tables else empty_failures()
+    return pd.concat(tables, ignore_index=True) if tables else attach_lines(empty_failures(), None)
 
 
 def _date_rules(rs) -> dict:
