@@ -181,3 +181,18 @@ def test_the_digest_repeats_the_covers_note(tmp_path):
     digest = digest_from(manifest, tmp_path / "data", tmp_path)
     assert f"Not in this pack: 1 complaint with no site recorded ({HOSTILE_ID})." in digest.facts
     assert "None" not in digest_from({**manifest, "scope": None}, tmp_path, tmp_path).facts
+
+
+def test_a_section_asking_for_the_rows_left_out_is_keyed_on_every_frame(tmp_path):
+    """A section reading this must re-run when any row changes: it counts as reading all."""
+    import qmsdata
+    from qmsdata.pack.reads import Tracker, tracked
+
+    wb = qmsdata.load(_export(tmp_path / "wb", ["C-0001|Leeds", "C-0012|"]))
+    tracker = Tracker()
+    got = tracked(wb, tracker).left_out(site="Leeds")
+    assert [(x.record_type, x.ids) for x in got] == [
+        ("complaints", ("C-0012",)),
+        ("audit_findings", ("AF-07", "AF-09")),
+    ]
+    assert tracker.to_json()["everything"] == ["wb._frames"]
