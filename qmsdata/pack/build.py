@@ -450,10 +450,13 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
     # 4. export
     from qmsdata.pack.coverage import coverage_fragment, not_covered_labels
     from qmsdata.pack.manifest import pack_facts
+    from qmsdata.pack.scope import pack_scope
 
     ordered = [fragments[r.section.id] for r in runs]
     title = f"Management review pack — {req.period}" + (f" — {req.site}" if req.site else "")
-    fact_list = pack_facts(req, config.organisation, standard=standard_label(prof))
+    # what a site's or product's pack left out (no site / product recorded), from the snapshot
+    scope = pack_scope(build, snapshot, site=req.site, product=req.product)
+    fact_list = pack_facts(req, config.organisation, standard=standard_label(prof), scope=scope)
     if req.kind == "trends":  # the analyses are no review pack: no 9.3.2 coverage
         from qmsdata.pack.trends import write_trend_outputs
 
@@ -509,7 +512,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
 
     if snapshot.is_relative_to(build):
         shutil.rmtree(snapshot, ignore_errors=True)
-    info = manifest_info(req, runs, facts, input_fp, code_fp, not_covered, skipped, standard=prof)
+    info = manifest_info(
+        req, runs, facts, input_fp, code_fp, not_covered, skipped, standard=prof, scope=scope
+    )
     if "pptx" in req.formats:  # the deck reads the extracts and the manifest's content
         from qmsdata.pack.deck import make_deck
 

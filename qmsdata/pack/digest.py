@@ -128,6 +128,9 @@ def digest_from(manifest: dict[str, Any], data: Path, pack: Path) -> Digest:
     if manifest.get("site"):
         title += f" — {manifest['site']}"
     facts = f"Records as at {manifest.get('as_of')}; data extracted {manifest.get('data_as_of')}."
+    note = (manifest.get("scope") or {}).get("note")
+    if note:  # the cover's words: what a site's (product's) pack left out, unrecorded
+        facts += f" Not in this pack: {note}"
 
     signals: list[dict[str, str]] = []
     table = _csv(data / SIGNALS_CSV)

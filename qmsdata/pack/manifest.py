@@ -101,19 +101,36 @@ def write_manifest(pack_dir: str | Path, info: dict[str, Any]) -> Path:
 
 
 def pack_facts(
-    request: Any, organisation: str, *, standard: str | None = None
+    request: Any,
+    organisation: str,
+    *,
+    standard: str | None = None,
+    scope: dict[str, Any] | None = None,
 ) -> list[tuple[str, str]]:
     """Return the pack header's facts (label, value) for a :class:`PackRequest`.
 
     ``standard`` is the clause profile as the pack shows it
-    (:func:`qmsdata.pack.sections.standard_label`: a draft edition says it is provisional).
+    (:func:`qmsdata.pack.sections.standard_label`: a draft edition says it is provisional);
+    ``scope`` the manifest's (:func:`qmsdata.pack.scope.pack_scope`): a site's or product's
+    pack says, after its site and product, which records it left out because the records do
+    not name their site or product.
     """
     from qmsdata import __version__
+    from qmsdata.pack.scope import scope_fact
 
     facts = [
         ("Organisation", organisation or request.workbook.name),
         ("Period", request.period),
         ("Site", request.site or "all sites"),
+    ]
+    if request.product:
+        facts.append(("Product", request.product))
+    left_out = scope_fact(
+        (scope or {}).get("left_out") or [], site=request.site, product=request.product
+    )
+    if left_out:
+        facts.append(left_out)
+    facts += [
         ("Reporting date", request.as_of),
         ("Data extracted", request.data_as_of),
         ("Workbook", request.workbook.name),
@@ -133,13 +150,15 @@ def manifest_info(
     skipped: dict[str, str],
     *,
     standard: Any = None,
+    scope: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the manifest's content (without ``outputs``) for a finished build.
 
     ``request`` is the :class:`~qmsdata.pack.request.PackRequest`, ``runs`` its
     :class:`~qmsdata.pack.execute.SectionRun` list, ``facts`` the snapshot's ``meta.json``,
     ``standard`` the clause profile the pack followed (recorded as ``standard``: its name and
-    whether it is provisional).
+    whether it is provisional), ``scope`` the view and the records it left out
+    (:func:`qmsdata.pack.scope.pack_scope`; every ID).
     """
     import sys
 
@@ -193,6 +212,7 @@ def manifest_info(
         ),
         "code_fingerprint": code_fp,
         "skipped": skipped,
+        "scope": scope,
     }
 
 

@@ -232,6 +232,23 @@ def data_dictionary() -> str:
                 "- A row without a `site` is organisation-wide: a site's pack keeps it, labelled "
                 "organisation-wide (not as the site's own)."
             )
+        site = spec.column("site") if "site" in spec.names else None
+        if site is not None and not site.required and not spec.blank_site_is_organisation:
+            lines.append(
+                "- A row without a `site` has an unknown site: it is in no site's pack, and "
+                "each site's pack lists it as left out (count and IDs)."
+            )
+        if "product" in spec.names:
+            lines.append(
+                {
+                    "unknown": "- A row without a `product` has an unknown product: it is in no "
+                    "product's pack, and each product's pack lists it as left out.",
+                    "every_product": "- A row without a `product` is not specific to one "
+                    "product: a product's pack leaves it out and lists it as such.",
+                    "site_total": "- A row without a `product` is a site total: a product's "
+                    "pack leaves it out (it is no product's row).",
+                }[spec.blank_product]
+            )
         for fact in spec.later_facts:
             cleared = "".join(f", `{c}` emptied" for c in fact.clear)
             lines.append(

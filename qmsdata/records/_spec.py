@@ -183,6 +183,12 @@ class RecordSpec:
         change not specific to one site): one site's view (:meth:`~qmsdata.Workbook.for_site`)
         keeps it, and sections label it organisation-wide. False: a row without a site has an
         unknown site (a complaint whose site was not recorded) and is in no site's view.
+    blank_product
+        What a row without a ``product`` is: ``"unknown"`` (its product was not recorded: a
+        product's pack discloses it as left out), ``"every_product"`` (not specific to one
+        product: a change; disclosed as such) or ``"site_total"`` (a site's total over its
+        products: production; no product's row, so nothing is left out). One product's view
+        (:meth:`~qmsdata.Workbook.for_product`) keeps none of them.
     """
 
     name: str
@@ -197,6 +203,7 @@ class RecordSpec:
     event_date: str | None = None
     later_facts: tuple[LaterFact, ...] = ()
     blank_site_is_organisation: bool = False
+    blank_product: Literal["unknown", "every_product", "site_total"] = "unknown"
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]

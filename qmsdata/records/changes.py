@@ -84,4 +84,5 @@ SPEC = RecordSpec(
     ),
     event_date="implemented_date",
     blank_site_is_organisation=True,  # no site: the whole organisation's
+    blank_product="every_product",  # no product: not specific to one product
 )

@@ -26,4 +26,5 @@ SPEC = RecordSpec(
     key=("date", "site", "product"),
     orders=(Order("units_inspected", "units_produced", check="inspected_le_produced"),),
     event_date="date",
+    blank_product="site_total",  # no product: the site's total over its products
 )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from qmsdata.config import WorkbookConfig
 from qmsdata.records import RECORD_TYPES, record_spec
 from qmsdata.workbook.as_at import frames_as_at, reporting_date
-from qmsdata.workbook.filters import frames_for
+from qmsdata.workbook.filters import LeftOut, frames_for, left_out
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,7 +170,8 @@ class Workbook:
 
         Record types without one (review actions, risks, ...) are kept whole; rows without a
         site in record types where that means organisation-wide (objectives, documents,
-        changes) are kept too (:mod:`qmsdata.workbook.filters`).
+        changes) are kept too (:mod:`qmsdata.workbook.filters`). Rows whose site is not
+        recorded in the other record types are in no site's view: :meth:`left_out` lists them.
         """
         aggregates = None if self.aggregates is None else frames_for(self.aggregates, "site", site)
         return self.with_frames(frames_for(self._frames, "site", site), aggregates=aggregates)
@@ -178,6 +179,27 @@ class Workbook:
     def for_product(self, product: str) -> Workbook:
         """Return the view with only ``product``'s rows in record types with a product column."""
         return self.with_frames(frames_for(self._frames, "product", product))
+
+    def left_out(self, *, site: str | None = None, product: str | None = None) -> list[LeftOut]:
+        """Return the rows ``for_site(site)`` / ``.for_product(product)`` leave out unrecorded.
+
+        Per record type (:class:`~qmsdata.workbook.filters.LeftOut`): the rows whose site
+        (product) is not recorded, so no site's (product's) view has them; for both, the
+        product's are those of the site's view. Empty for the whole workbook (no site, no
+        product). The rule is :func:`qmsdata.workbook.filters.left_out`'s.
+
+        Ask the whole workbook: a site's view (``for_site``, a site pack's section workbook)
+        has no rows without a site left to list. Reading it counts as reading every frame in a
+        pack section's cache key (:mod:`qmsdata.pack.reads`).
+        """
+        frames = self._frames
+        out = []
+        if site is not None:
+            out += left_out(frames, "site")
+            frames = frames_for(frames, "site", site)
+        if product is not None:
+            out += left_out(frames, "product")
+        return out
 
     def __getitem__(self, record_type: str) -> pd.DataFrame:
         if record_type not in self._frames:
