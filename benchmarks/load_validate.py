@@ -330,9 +330,7 @@ def demo_step(name: str, folder: Path) -> dict:
     if name == "demo_load_gx_imported":
         import great_expectations  # noqa: F401  (import before the clock: fixed cost excluded)
 
-        from qmsdata.validation.gx import _setup
-
-        _setup()
+        _gx_setup()
     import qmsdata
 
     c1, t1 = cpu(), time.perf_counter()
@@ -415,6 +413,13 @@ def write_small(folder: Path, rows: int = SMALL_ROWS) -> None:
     write_sources(folder, small, end)
 
 
+def _gx_setup() -> None:
+    """Import great-expectations and make qmsdata's GX context (``_setup`` in older checkouts)."""
+    from qmsdata.validation import gx
+
+    (getattr(gx, "setup", None) or gx._setup)()
+
+
 def mem_step(name: str, folder: Path) -> dict:
     """One memory measurement in a fresh process (``mem_fixed``, ``mem_load``, ``mem_trace``).
 
@@ -434,9 +439,7 @@ def mem_step(name: str, folder: Path) -> dict:
     import pyarrow as pa
 
     import qmsdata
-    from qmsdata.validation.gx import _setup
-
-    _setup()  # imports great-expectations, makes the context
+    _gx_setup()  # imports great-expectations, makes the context
     out: dict = {}
     pool = pa.default_memory_pool()
     if name == "mem_trace":
@@ -484,8 +487,8 @@ import pyarrow as pa
 import pandas
 import qmsdata
 out["imports"] = rss() - out["start"]
-from qmsdata.validation.gx import _setup
-_setup()
+from qmsdata.validation import gx
+(getattr(gx, "setup", None) or gx._setup)()  # _setup in older checkouts
 out["gx"] = rss() - out["start"] - out["imports"]
 out["pool"] = pa.default_memory_pool().backend_name
 print(json.dumps(out))
