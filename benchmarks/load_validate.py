@@ -439,6 +439,7 @@ def mem_step(name: str, folder: Path) -> dict:
     import pyarrow as pa
 
     import qmsdata
+
     _gx_setup()  # imports great-expectations, makes the context
     out: dict = {}
     pool = pa.default_memory_pool()
