@@ -136,6 +136,38 @@ def test_parquet_keeps_stored_types(tmp_path):
     assert raw.provenance.format == "parquet" and raw.provenance.sha256 == sha(path)
 
 
+def test_parquet_file_reads_as_pandas_does_without_arrow_datasets(tmp_path):
+    """A Parquet file is read with ParquetFile (the frame pd.read_parquet gives: index from the
+    pandas metadata, attrs, categories, time zones), without importing pyarrow.dataset (~5 MiB
+    resident for a process's first read)."""
+    import subprocess
+    import sys
+
+    frame = pd.DataFrame(
+        {
+            "id": ["C1", "C2", None],
+            "kind": pd.Categorical(["a", "b", "a"]),
+            "at": pd.to_datetime(["2026-01-01 10:00", None, "2026-02-01 00:00"]).tz_localize("UTC"),
+            "n": [1, 2, 3],
+        },
+        index=pd.Index([10, 11, 12], name="row"),
+    )
+    frame.attrs = {"exported_by": "MES 4.2"}
+    frame.to_parquet(tmp_path / "c.parquet")
+    code = (
+        "import sys; from pathlib import Path; from qmsdata.config import RecordSource; "
+        "from qmsdata.io import clean_headers, read_source; import pandas as pd; "
+        f"p = Path({str(tmp_path)!r}); "
+        "raw = read_source(RecordSource('complaints', 'c.parquet'), p).frame; "
+        "datasets = 'pyarrow.dataset' in sys.modules; "
+        "pd.testing.assert_frame_equal(raw, clean_headers(pd.read_parquet(p / 'c.parquet'))); "
+        "assert raw.attrs == {'exported_by': 'MES 4.2'}, raw.attrs; "
+        "print(datasets)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_unreadable_parquet(tmp_path):
     (tmp_path / "c.parquet").write_bytes(b"PAR1 nonsense")
     with pytest.raises(SourceError, match="cannot read the file as Parquet"):

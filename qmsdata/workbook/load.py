@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -159,6 +160,9 @@ def load(
 
     def start(name: str) -> Prepared:
         rs, raw = config.records[name], raws[name]
+        # let go of the raw frame (its lines and provenance stay): the split frees its text
+        # before it copies the accepted columns (qmsdata.validation.split)
+        raws[name] = dataclasses.replace(raw, frame=raw.frame.iloc[:0, :0])
         return prepare(
             raw.frame,
             name,

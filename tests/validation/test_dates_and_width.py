@@ -139,3 +139,48 @@ def test_validated_frames_keep_numpy_positions(good):
     acc, rej, f = validate(_wide(good, 3), "nonconformities", as_of=AS_OF)
     assert np.array_equal(rej["source_row"].to_numpy(), [4])
     assert f.source_row.tolist() == [4] and acc["x0"].tolist() == ["v"] * 49
+
+
+def test_dates_are_parsed_once_per_distinct_text_with_the_same_values():
+    """A date column is parsed per distinct text and spread back by position: the values (and
+    the unreadable ones) are those of parsing every row, in row order, for each format tried."""
+    import numpy as np
+    import pandas as pd
+
+    from qmsdata.validation.coercion import _dates
+
+    texts = ["2026-01-05", "05/01/2026", "", "2026-02-30", " 2026-01-05 ", "Jan 2026", None]
+    s = pd.Series(np.array(texts * 40, dtype=object)[np.random.default_rng(1).permutation(280)])
+    s = s.astype("str")
+    for formats in (["ISO8601"], ["%d/%m/%Y"], ["ISO8601", "%b %Y"]):
+        got, present = _dates(s, formats)
+        t = s.str.strip().mask(s.str.strip() == "")
+        want = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+        for fmt in formats:  # row by row, as before
+            todo = t.notna() & want.isna()
+            want[todo] = pd.to_datetime(t[todo], format=fmt, errors="coerce").astype(want.dtype)
+        pd.testing.assert_series_equal(got, want)
+        assert present.tolist() == t.notna().tolist()
+
+
+def test_parsing_a_date_column_holds_no_per_row_python_strings():
+    """100,000 rows of a few hundred distinct dates: the parser's working memory is not one
+    Python string per row (~6 MiB here; before: ~10 MiB traced at the peak)."""
+    import tracemalloc
+
+    import numpy as np
+    import pandas as pd
+
+    from qmsdata.validation.coercion import _dates
+
+    days = pd.date_range("2025-01-01", periods=400).strftime("%d/%m/%Y").to_numpy()
+    s = pd.Series(days[np.random.default_rng(2).integers(0, 400, 100_000)], dtype="str")
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        got, _ = _dates(s, ["%d/%m/%Y"])
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    assert got.notna().all()
+    assert peak < 6 * 2**20, f"{peak / 2**20:.1f} MiB"

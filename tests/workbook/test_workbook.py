@@ -247,3 +247,37 @@ def test_qmsdata_validate_is_the_function_whatever_is_imported():
     assert accepted["kind"].tolist() == ["risk"] and len(rejects) == 0 and failures.empty
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("qmsdata.validate")
+
+
+def test_load_frees_the_raw_text_before_copying_the_accepted_columns(
+    tmp_path, make_workbook, good, monkeypatch
+):
+    """The loader lets go of each raw frame and the split empties it once the rejects are
+    taken, so Arrow holds less after the split than before it (the raw text freed, only the
+    accepted copies made), not raw + accepted text at once."""
+    import pyarrow as pa
+
+    import qmsdata.validation.pipeline as pipeline
+
+    base = good("complaints").iloc[[1]]  # an open complaint: no CAPA, no closing date
+    rows = pd.concat([base] * 3000, ignore_index=True)
+    rows["complaint_id"] = [f"C{i}" for i in range(len(rows))]
+    rows["description"] = [f"customer reported intermittent fault, unit {i}" for i in range(3000)]
+    rows.loc[7, "site"] = "Paris"  # one reject: the accepted text columns are copies
+    folder = make_workbook(tmp_path / "wb", {"complaints": rows})
+    seen = {}
+    split = pipeline.split
+
+    def spy(raw, *args, **kwargs):
+        seen["before"] = pa.total_allocated_bytes()  # the system pool while loading
+        out = split(raw, *args, **kwargs)
+        seen["after"] = pa.total_allocated_bytes()
+        seen["raw columns"] = len(raw.columns)
+        return out
+
+    monkeypatch.setattr(pipeline, "split", spy)
+    wb = qmsdata.load(folder)
+    assert len(wb.complaints) == 2999 and wb.rejects["complaints"]["site"].tolist() == ["Paris"]
+    assert wb.rejects["complaints"]["source_row"].tolist() == [8]
+    assert seen["after"] < seen["before"], seen
+    assert seen["raw columns"] == 0
