@@ -15,8 +15,14 @@ In a pack build each section's kernel runs a first cell that starts a :class:`Tr
 - ``everything``: why the section counts as having read every input (then its key covers
   every input file, the site and the product, as before): a derived view of every frame
   (``as_at``, ``with_frames``, ``for_site``, ``for_product``, ``wb._frames``, ``wb.path``), a
-  workbook other than the pack's view, :func:`qmsdata.load`, a file opened under the workbook or
-  the reports folder, a database or network connection, a subprocess.
+  Spark workbook's ``aggregates``, a workbook other than the pack's view, :func:`qmsdata.load`
+  (the audit event it raises), a file opened under the workbook or the reports folder, a
+  database or network connection, a subprocess.
+
+What the kernel cannot see, the notebook's code can say (:func:`notebook_code`, one AST pass
+per notebook and build): pandas and pyarrow read files in C and ``os.stat`` looks at one, with
+no audit event, so a notebook that uses its ``workbook`` or ``snapshot`` parameter (or a path of
+the context) other than through the view helpers counts as reading everything.
 
 What is not tracked precisely counts as read in full: this is a cache key, and a smaller one
 than the truth would serve a stale section. The engine keys a section on its base (notebook,
