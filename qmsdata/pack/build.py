@@ -351,6 +351,10 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
             # computed once here instead of in every section that shows them
             view, assessability, as_read = _write_shared(ctx, shared)
             content = Content(view, as_read, C.sha("everything", input_fp, req.site, req.product))
+            # the answers of an unchanged assessability are known from the last build with it
+            answers = C.answers_entry(cache, code_fp, as_read)
+            known_answers = C.read_answers(answers)
+            content.seed(known_answers)
             # cached sections are restored (the content of what they read unchanged)
             for run in runs:
                 sets = known[run.section.id]
@@ -421,6 +425,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 remembered[r.section.id]["content"] = content.items(r.reads)
                 remembered[r.section.id]["read_set"] = r.reads
     C.remember_parts(cache, remembered, req.name)
+    C.write_answers(answers, content.answers(), known_answers)
     stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()

@@ -473,3 +473,26 @@ def test_a_damaged_read_set_file_makes_sections_run_not_the_build_fail(tmp_path)
     folder.mkdir()
     (folder / "base.json").write_text(json.dumps([*bad, good]), encoding="utf-8")
     assert C.read_sets(tmp_path, "base") == [good]
+
+
+def test_a_warm_build_takes_its_answers_from_the_last_build_with_that_assessability(
+    setup, monkeypatch
+):
+    """The same assessability answers the same: no replays; an edited answers file is dropped."""
+    real = Content._replay
+    monkeypatch.setattr(Content, "_replay", lambda self, call: pytest.fail(f"replayed {call}"))
+    warm = setup["build"](site="Leeds")
+    assert warm.reran == {} and all(r.cached for r in warm.sections)
+    kept = sorted((setup["out"] / ".cache" / "answers").glob("*.json"))
+    assert kept
+    for entry in kept:  # an answer edited in the cache folder: not trusted, asked again
+        entry.write_bytes(entry.read_bytes().replace(b"call:", b"call;", 1))
+    replays: list = []
+
+    def counted(self, call):
+        replays.append(call)
+        return real(self, call)
+
+    monkeypatch.setattr(Content, "_replay", counted)
+    again = setup["build"](site="Leeds")
+    assert again.reran == {} and replays, "the edited file failed its seal: questions replayed"
