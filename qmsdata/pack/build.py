@@ -270,7 +270,6 @@ class _RunOptions:
 
 
 def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions) -> PackResult:
-    from qmsdata.analytics.assessability import Assessability
     from qmsdata.config import read_config
     from qmsdata.pack.reads import Content
     from qmsdata.standards import profile
@@ -299,11 +298,9 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
         nb = run.section.notebook(opt.notebook_dir)
         if not nb.is_file():
             raise PackError(f"section notebook for {run.section.id} not found", file=nb)
-        key_parts[run.section.id] = L.base_parts(run, nb, req, params, input_fp, code_fp)
-        key_parts[run.section.id]["config"] = config_sha
-        # a workbook with a database-server source cannot be hashed: never cached
-        run.base = (
-            C.base_key(run.section.id, key_parts[run.section.id], config_sha) if input_fp else ""
+        # sets run.base ("" for a workbook with a database-server source: never cached)
+        key_parts[run.section.id] = L.section_base(
+            run, nb, req, params, input_fp, code_fp, config_sha
         )
 
     # each section is looked up by what it read last time (its read sets), so the snapshot comes
@@ -352,12 +349,12 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 standard=prof.name,
             )
             # computed once here instead of in every section that shows them
-            view, assessability = _write_shared(ctx, shared)
-            content = Content(
-                view,
-                Assessability.from_json((shared / ASSESSABILITY_FILE).read_text("utf-8")),
-                C.sha("everything", input_fp, req.site, req.product),
-            )
+            view, assessability, as_read = _write_shared(ctx, shared)
+            content = Content(view, as_read, C.sha("everything", input_fp, req.site, req.product))
+            # the answers of an unchanged assessability are known from the last build with it
+            answers = C.answers_entry(cache, code_fp, as_read)
+            known_answers = C.read_answers(answers)
+            content.seed(known_answers)
             # cached sections are restored (the content of what they read unchanged)
             for run in runs:
                 sets = known[run.section.id]
@@ -428,6 +425,7 @@ def _build(req: PackRequest, build: Path, todo: list[Section], opt: _RunOptions)
                 remembered[r.section.id]["content"] = content.items(r.reads)
                 remembered[r.section.id]["read_set"] = r.reads
     C.remember_parts(cache, remembered, req.name)
+    C.write_answers(answers, content.answers(), known_answers)
     stop_if_interrupted()
     # 3. extracts into data/
     (build / "data").mkdir()
@@ -593,19 +591,22 @@ def _sealed_snapshot(snapshot: Path, key: str) -> bool:
     return True
 
 
-def _write_shared(ctx: SectionContext, shared: Path) -> tuple[Any, Any]:
+def _write_shared(ctx: SectionContext, shared: Path) -> tuple[Any, Any, Any]:
     """Compute, once on the sections' workbook, what every section shares.
 
-    Returns that workbook (the view each section reads: the pack's site and product) and the
+    Returns that workbook (the view each section reads: the pack's site and product), the
     assessability (what each review input can be assessed on), always computed: the coverage
-    section and the exit code need it even when every section comes from the cache.
+    section and the exit code need it even when every section comes from the cache; and the
+    assessability as the sections read it, from the JSON written (its answers key them).
     """
+    from qmsdata.analytics.assessability import Assessability
     from qmsdata.pack.notebook import section_workbook
 
     wb = section_workbook(context=ctx)
     assessability = compute_assessability(wb, ctx)
-    atomic_write(shared / ASSESSABILITY_FILE, assessability.to_json())
-    return wb, assessability
+    text = assessability.to_json()
+    atomic_write(shared / ASSESSABILITY_FILE, text)
+    return wb, assessability, Assessability.from_json(text)
 
 
 def _write_signals(wb: Any, ctx: SectionContext, shared: Path) -> dict[str, Any]:

@@ -50,6 +50,7 @@ CACHE_LIMITS = {
     "figures": 2000,
     "pdf": 24,
     "validation": 200,
+    "answers": 24,
 }
 
 
@@ -116,72 +117,50 @@ def code_fingerprint() -> str:
     parts = [
         (p.relative_to(root).as_posix(), _file_sha(p))
         for p in sorted(root.rglob("*"))
-        if p.suffix in (".py", ".toml", ".css", ".html", ".j2", ".json")
-        and "__pycache__" not in p.parts
+        if p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts
     ]
     return sha(ENGINE_VERSION, parts, package_versions(), sys.version)
 
 
-def section_key(
-    section_id: str,
-    notebook: Path,
-    params: dict[str, Any],
-    input_fp: str | None,
-    code_fp: str,
-    *,
-    reads: dict[str, Any] | None = None,
-) -> str:
-    """Return the cache key of a section: hash of notebook, parameters, inputs and package code.
-
-    ``reads``: what else the section reads outside the workbook (:func:`outside_reads`, e.g.
-    the trends documents it links to). An empty key (never cached) when the inputs cannot be
-    hashed.
-    """
-    if not input_fp:
-        return ""
-    parts = key_parts(notebook, params, input_fp, code_fp, reads)
-    return sha("section", ENGINE_VERSION, section_id, *parts.values())
-
-
 def key_parts(
-    notebook: Path,
+    notebook_sha: str,
     params: dict[str, Any],
     input_fp: str | None,
     code_fp: str,
     reads: dict[str, Any] | None = None,
+    config_sha: str = "",
 ) -> dict[str, Any]:
     """Return the named parts of a section's cache key (what :func:`why_ran` compares).
 
-    ``reads`` is left out when empty, so a section reading nothing outside the workbook keeps
-    the key it had before it was a part.
+    ``notebook_sha``: the SHA-256 of its notebook; ``reads``: what else it reads outside the
+    workbook (:func:`outside_reads`), left out when empty; ``config_sha``: ``qms.toml``
+    (:func:`config_hash`).
     """
     parts: dict[str, Any] = {
-        "notebook": _file_sha(notebook),
+        "notebook": notebook_sha,
         "parameters": params,
         "inputs": input_fp,
         "code": code_fp,
+        "config": config_sha,
     }
     if reads:
         parts["reads"] = reads
     return parts
 
 
-def outside_reads(notebook: Path, out: Path, period: str, site: str | None) -> dict[str, Any]:
-    """Return what a section reads outside the workbook, from its notebook's own code.
+def outside_reads(evidence_links: bool, out: Path, period: str, site: str | None) -> dict[str, Any]:
+    """Return what a section reads outside the workbook, from what its own code calls.
 
-    A notebook that calls ``evidence_links`` links to the objective evidence documents that
+    A notebook that calls ``evidence_links`` (``evidence_links``: from its code,
+    :func:`qmsdata.pack.reads.notebook_code`) links to the objective evidence documents that
     ``qms trends`` wrote (``<out>/trends/<pack>/objectives/*.html``): their names and hashes
     are part of its key, so a cached section that said "not linked" is rebuilt once they exist
-    (and the other way round). Derived from the notebook's text, not from a list kept by hand.
+    (and the other way round).
     """
     from qmsdata.pack.request import pack_name
     from qmsdata.pack.trends import TRENDS_FOLDER
 
-    try:
-        text = notebook.read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    if "evidence_links" not in text:
+    if not evidence_links:
         return {}
     folder = out / TRENDS_FOLDER / pack_name(period, site) / "objectives"
     docs = sorted(folder.glob("*.html")) if folder.is_dir() else []
@@ -194,16 +173,17 @@ def config_hash(workbook: Path) -> str:
     return _file_sha(path) if path.is_file() else ""
 
 
-def base_key(section_id: str, parts: dict[str, Any], config_sha: str) -> str:
+def base_key(section_id: str, parts: dict[str, Any]) -> str:
     """Return a section's base key: what it is keyed on before what it read.
 
-    ``parts`` (:func:`key_parts` without ``inputs``): its notebook, its parameters (the site and
-    product only when its own code reads them, :func:`qmsdata.pack.reads.reads_site`), the
-    qmsdata code, the trends documents it links; plus ``qms.toml``. The read sets recorded
-    under it (:func:`read_sets`) say which content keys to look for.
+    ``parts`` (:func:`key_parts`; ``inputs`` is left out): its notebook, its parameters (the
+    site and product only when its own code reads them,
+    :func:`qmsdata.pack.reads.notebook_code`), the qmsdata code, ``qms.toml``, the trends
+    documents it links. The read sets recorded under it (:func:`read_sets`) say which content
+    keys to look for.
     """
     named = {k: v for k, v in parts.items() if k != "inputs"}
-    return sha("section-base", ENGINE_VERSION, section_id, config_sha, named)
+    return sha("section-base", ENGINE_VERSION, section_id, named)
 
 
 def content_key(base: str, reads: dict[str, Any], items: dict[str, str]) -> str:
@@ -239,6 +219,39 @@ def remember_read_set(cache: Path, base: str, reads: dict[str, Any]) -> None:
     path = cache / "section-reads" / f"{base}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(sets[:READ_SETS_KEPT], sort_keys=True))
+
+
+def answers_entry(cache: Path, code_fp: str, assessability: Any) -> Path:
+    """Return where the answers to questions asked of ``assessability`` are kept.
+
+    An answer depends only on the assessability (as the sections read it, from its JSON) and
+    the qmsdata code (its methods, pandas): keyed on both, a warm build with the same
+    assessability does not replay the questions (0.4 CPU s of a warm demo build).
+    """
+    return cache / "answers" / f"{sha('answers', code_fp, assessability.to_json())}.json"
+
+
+def read_answers(entry: Path) -> dict[str, str]:
+    """Return the answers kept in ``entry`` (empty when none, or when it fails its seal).
+
+    Sealed like a figure (:func:`read_sealed`): a forged answer would key a lookup on an entry
+    of other answers, a stale section.
+    """
+    data = read_sealed(entry)
+    try:
+        found = json.loads(data) if data is not None else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def write_answers(entry: Path, answers: dict[str, str], known: dict[str, str]) -> None:
+    """Keep ``answers`` in ``entry`` (sealed), unless it holds them already (``known``)."""
+    if answers == known:
+        touch(entry)
+        return
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    write_sealed(entry, json.dumps(answers, sort_keys=True).encode())
 
 
 #: the key parts of each section's last build with this cache (for :func:`why_ran`)

@@ -117,7 +117,7 @@ def section_context(
     if isinstance(context, SectionContext):
         ctx = context
     elif context is not None:
-        tracker = _tracker()
+        tracker = active_tracker()
         with tracker.quiet() if tracker is not None else contextlib.nullcontext():
             text = Path(context).read_text(encoding="utf-8")
         ctx = SectionContext.from_json(text)
@@ -173,7 +173,7 @@ def section_signals(wb: Any, context: SectionContext) -> Any:
     if context.signals and Path(context.signals).is_file():
         import pandas as pd
 
-        tracker = _tracker()
+        tracker = active_tracker()
         if tracker is None:
             return pd.read_parquet(context.signals)
         tracker.shared.add("signals")  # the engine keys it on what signals() itself read
@@ -182,8 +182,11 @@ def section_signals(wb: Any, context: SectionContext) -> Any:
     return compute_signals(wb, context)
 
 
-def _tracker() -> Any:
-    """Return the running pack section's read tracker (:mod:`qmsdata.pack.reads`), or None."""
+def active_tracker() -> Any:
+    """Return the running pack section's read tracker (:mod:`qmsdata.pack.reads`), or None.
+
+    Without importing the recorder: it is loaded only when a pack section records its reads.
+    """
     import sys
 
     reads = sys.modules.get("qmsdata.pack.reads")
@@ -212,7 +215,7 @@ def section_assessability(wb: Any, context: SectionContext) -> Any:
     from qmsdata.analytics.assessability import Assessability
 
     if context.assessability and Path(context.assessability).is_file():
-        tracker = _tracker()
+        tracker = active_tracker()
         if tracker is None:
             return Assessability.from_json(Path(context.assessability).read_text(encoding="utf-8"))
         from qmsdata.pack.reads import TrackedAssessability

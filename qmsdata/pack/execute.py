@@ -68,6 +68,8 @@ class SectionRun:
     retried: str | None = None  # why the section ran a second time (a timeout), if it did
     cache_rejected: str | None = None  # why its cache entry was not used (failed its seal)
     base: str = ""  # its base cache key (qmsdata.pack.cache.base_key); "" never cached
+    #: why its own code reads every input (qmsdata.pack.reads.notebook_code); "": it does not
+    reads_all: str = ""
     reads: dict[str, Any] | None = None  # what it read (qmsdata.pack.reads), keyed on it
     fragment_json: str = ""  # a restored section's fragment
 
@@ -163,7 +165,10 @@ def execute_section(
     else:
         source = with_read_cells(nbformat.read(str(notebook), as_version=4), context, str(work))
         kernel_kw = {"kernel_manager_class": quiet_kernel_manager()}
-    fresh = with_read_cells(nbformat.read(str(notebook), as_version=4), context, str(work))
+
+    def fresh() -> Any:  # for a retry only (after a timeout): the notebook read again
+        return with_read_cells(nbformat.read(str(notebook), as_version=4), context, str(work))
+
     try:
         run_with_retry(
             run,
@@ -244,13 +249,14 @@ def run_with_retry(
     kernel_name: str,
     timeout: float | None,
     kernel_kw: dict[str, Any],
-    fresh_source: Any = None,
+    fresh_source: Callable[[], Any] | None = None,
 ) -> None:
     """Run the section; after a timeout, run it once more in a fresh kernel (empty namespace).
 
     The second attempt starts its own kernel (the worker's may still be busy with the cell that
-    timed out) and re-reads the notebook, so nothing of the first attempt is left. A second
-    timeout, like any other failure, propagates. ``run.retried`` says why it ran twice.
+    timed out) and re-reads the notebook (``fresh_source()``, prepared only then; None: the
+    notebook file as it is), so nothing of the first attempt is left. A second timeout, like
+    any other failure, propagates. ``run.retried`` says why it ran twice.
     """
     try:
         run_papermill(source, executed, parameters, kernel_name, timeout, kernel_kw)
@@ -263,7 +269,7 @@ def run_with_retry(
             for sub in ("data", "pack"):
                 shutil.rmtree(Path(str(parameters["out_dir"])) / sub, ignore_errors=True)
         fresh = {"kernel_manager_class": quiet_kernel_manager()}
-        again = str(notebook) if fresh_source is None else fresh_source
+        again = str(notebook) if fresh_source is None else fresh_source()
         run_papermill(again, executed, parameters, kernel_name, timeout, fresh)
 
 

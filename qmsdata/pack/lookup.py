@@ -1,9 +1,11 @@
 """A build's section cache: each section keyed on what it read, looked up by its read sets.
 
-A section's base key (:func:`base_parts`, :func:`qmsdata.pack.cache.base_key`) is its
+A section's base key (:func:`section_base`, :func:`qmsdata.pack.cache.base_key`) is its
 notebook, its own parameters, the qmsdata code, ``qms.toml`` and the trends documents it links;
 the site and product only when its code reads them itself
-(:func:`qmsdata.pack.reads.reads_site`). Under the base, the read sets of its earlier builds
+(:func:`qmsdata.pack.reads.notebook_code`). A section whose own code uses the workbook folder
+(the ``workbook`` parameter, a path of the context) is keyed on every input whatever its
+kernel saw (``run.reads_all``). Under the base, the read sets of its earlier builds
 (what it read, recorded in its kernel: :mod:`qmsdata.pack.reads`) name the content keys to look
 for: the hash of the current content of exactly those reads, as this pack's sections see them
 (the site's rows in a site pack). The first entry found whose sealed ``reads.json`` is that read
@@ -18,20 +20,36 @@ from pathlib import Path
 from typing import Any
 
 from qmsdata.pack import cache as C
-from qmsdata.pack.reads import READS_FILE, Content, normalise, reads_site
+from qmsdata.pack.reads import READS_FILE, Content, normalise, notebook_code
 
 
-def base_parts(
-    run: Any, nb: Path, req: Any, params: dict[str, Any], input_fp: str | None, code_fp: str
+def section_base(
+    run: Any,
+    nb: Path,
+    req: Any,
+    params: dict[str, Any],
+    input_fp: str | None,
+    code_fp: str,
+    config_sha: str,
 ) -> dict[str, Any]:
-    """Return the named parts of a section's base key (``inputs`` kept for :func:`why_ran`)."""
+    """Key a section on its base: set ``run.base`` and ``run.reads_all``; return the named parts.
+
+    The notebook is read once (:func:`qmsdata.pack.reads.notebook_code`): its hash, whether
+    its code reads the site or product itself, whether it reads every input itself, whether
+    it links the trends documents. ``inputs`` is kept in the parts for :func:`why_ran`, not in
+    the base. A workbook with a database-server source (``input_fp`` None) is never cached.
+    """
+    code = notebook_code(nb)
     key_params = {**params, **dict(run.section.params)}
-    if not reads_site(nb):  # the site and product reach it only through the data it reads
+    if not code.site:  # the site and product reach it only through the data it reads
         key_params = {k: v for k, v in key_params.items() if k not in ("site", "product")}
     if req.redact:
         key_params["redacted"] = True
-    outside = C.outside_reads(nb, req.out, req.period, req.site)
-    return C.key_parts(nb, key_params, input_fp, code_fp, outside)
+    outside = C.outside_reads(code.evidence_links, req.out, req.period, req.site)
+    parts = C.key_parts(code.sha, key_params, input_fp, code_fp, outside, config_sha)
+    run.reads_all = code.everything
+    run.base = C.base_key(run.section.id, parts) if input_fp else ""
+    return parts
 
 
 def inputs_changed(seen: dict[str, Any], pack: str, runs: list[Any], input_fp: str | None) -> bool:
@@ -58,6 +76,8 @@ def restore(
         return False
     C.touch(cache / "section-reads" / f"{run.base}.json")  # kept while the section is used
     for reads in read_sets:
+        if run.reads_all and "everything" not in reads:
+            continue  # its code reads every input: only a read set of everything keys it
         key = C.content_key(run.base, reads, content.items(reads))
         entry = cache / "sections" / key
         if not (entry / "fragment.json").is_file():
@@ -84,7 +104,7 @@ def store(
         raw = json.loads((work / READS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # no record of its reads: run again next time rather than guess
-    reads = normalise(raw, signal_reads)
+    reads = normalise(raw, signal_reads, run.reads_all)
     run.reads = reads
     if isinstance(raw, dict):
         content.seed(raw.get("answers"))  # its own answers: no replay to key it
@@ -100,6 +120,12 @@ def carry_view(notebook: Path, view: dict[str, Any]) -> None:
     another view; its notebook then says so (``metadata.qmsdata.served_from``) instead of
     showing the other pack's site.
     """
+    try:  # its JSON as it is: nbformat (its schema check) only for a notebook to change
+        old = dict(json.loads(notebook.read_bytes())["metadata"]["papermill"]["parameters"])
+    except Exception:  # noqa: BLE001 - checked by its seal; an odd one is read below
+        old = None
+    if old is not None and all(old.get(k) == v for k, v in view.items()):
+        return
     import nbformat
 
     try:

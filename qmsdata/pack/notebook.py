@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import html
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -292,8 +291,9 @@ def section_workbook(
         raise DataError("section_workbook needs a workbook folder or a context")
 
     pio.renderers.default = "plotly_mimetype"
-    reads = sys.modules.get("qmsdata.pack.reads")  # loaded when a pack section records its reads
-    tracker = reads.active() if reads is not None else None
+    from qmsdata.pack.context import active_tracker
+
+    tracker = active_tracker()
     if snapshot is not None:
         from qmsdata.pack.snapshot import read_snapshot
 
@@ -305,18 +305,17 @@ def section_workbook(
         wb = load(workbook)
         if as_of is not None:
             wb = wb.as_at(as_of)
+    # the one rule of the workbook's views (a Spark workbook's aggregates filtered too)
     if site is not None:
-        from qmsdata.pack.snapshot import filter_site
-
-        wb = filter_site(wb, site)
+        wb = wb.for_site(site)
     if product is not None:
-        from qmsdata.pack.snapshot import filter_product
+        wb = wb.for_product(product)
+    if tracker is not None:
+        from qmsdata.pack.reads import section_view
 
-        wb = filter_product(wb, product)
-    if tracker is not None and reads is not None:
         # in a pack build: the pack's view, noting each frame and load fact the section reads
         # (its cache key is taken over them); any other workbook counts as reading everything
-        return reads.section_view(wb, snapshot, site, product)
+        return section_view(wb, snapshot, site, product)
     return wb
 
 

@@ -15,8 +15,14 @@ In a pack build each section's kernel runs a first cell that starts a :class:`Tr
 - ``everything``: why the section counts as having read every input (then its key covers
   every input file, the site and the product, as before): a derived view of every frame
   (``as_at``, ``with_frames``, ``for_site``, ``for_product``, ``wb._frames``, ``wb.path``), a
-  workbook other than the pack's view, :func:`qmsdata.load`, a file opened under the workbook or
-  the reports folder, a database or network connection, a subprocess.
+  Spark workbook's ``aggregates``, a workbook other than the pack's view, :func:`qmsdata.load`
+  (the audit event it raises), a file opened under the workbook or the reports folder, a
+  database or network connection, a subprocess.
+
+What the kernel cannot see, the notebook's code can say (:func:`notebook_code`, one AST pass
+per notebook and build): pandas and pyarrow read files in C and ``os.stat`` looks at one, with
+no audit event, so a notebook that uses its ``workbook`` or ``snapshot`` parameter (or a path of
+the context) other than through the view helpers counts as reading everything.
 
 What is not tracked precisely counts as read in full: this is a cache key, and a smaller one
 than the truth would serve a stale section. The engine keys a section on its base (notebook,
@@ -34,6 +40,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +57,6 @@ WHOLE_VIEWS = (
     "_frames",
     "path",
     "__dict__",
-    "aggregates",  # pre-computed from every row (Spark): not one record type's frame
 )
 
 
@@ -172,13 +178,24 @@ _CODE = tuple(
     {os.path.abspath(p) + os.sep for p in (sys.prefix, sys.base_prefix, Path(__file__).parents[1])}
 )
 _FILE_EVENTS = ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir")
-_EVERYTHING_EVENTS = ("sqlite3.connect", "socket.connect", "subprocess.Popen", "urllib.Request")
+_EVERYTHING_EVENTS = (
+    "sqlite3.connect",
+    "socket.connect",
+    "subprocess.Popen",
+    "urllib.Request",
+    "qmsdata.load",  # raised by qmsdata.load itself: a section loading the workbook on its own
+)
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     """Audit hook: a file opened under the workbook or the reports folder, or a connection."""
     tracker = _ACTIVE
-    if tracker is None or tracker.suppress:
+    if tracker is None:
+        return
+    if event == "qmsdata.load":
+        tracker.note_everything(event)
+        return
+    if tracker.suppress:
         return
     if event in _EVERYTHING_EVENTS:
         tracker.note_everything(event)
@@ -228,6 +245,13 @@ class TrackedWorkbook(Workbook):
             _tracker_of(self).facts.add("provenance")
         elif name in WHOLE_VIEWS:
             _tracker_of(self).note_everything(f"wb.{name}")
+        elif name == "aggregates":
+            value = object.__getattribute__(self, name)
+            if value is not None:  # pre-computed from every row (Spark): no one frame
+                _tracker_of(self).note_everything("wb.aggregates")
+            # None (every pack view: a snapshot has none) says only "not Spark": the
+            # analytics ask it of every workbook, and it reads nothing
+            return value
         return object.__getattribute__(self, name)
 
     def __repr__(self) -> str:
@@ -366,11 +390,14 @@ def _feed(h: Any, value: Any, pd: Any) -> None:
         h.update(json.dumps(_jsonable(value), sort_keys=True, default=str).encode())
 
 
-def normalise(raw: Any, signal_reads: dict[str, Any] | None) -> dict[str, Any]:
+def normalise(
+    raw: Any, signal_reads: dict[str, Any] | None, code_everything: str = ""
+) -> dict[str, Any]:
     """Return a section's read set as the engine keys it (signals replaced by their own reads).
 
     Anything not understood (a damaged file, signals read but their reads unknown) reads
-    everything.
+    everything; so does a section whose own code does (``code_everything``: why, from
+    :func:`notebook_code`), whatever its kernel saw.
     """
     if not isinstance(raw, dict):
         return {"everything": ["no record of its reads"]}
@@ -381,11 +408,11 @@ def normalise(raw: Any, signal_reads: dict[str, Any] | None) -> dict[str, Any]:
         parts.append(signal_reads)
     frames: set[str] = set()
     facts: set[str] = set()
-    everything: list[str] = []
+    everything: list[str] = [code_everything] if code_everything else []
     calls: list[Any] = []
     whole = False
     for part in parts:
-        everything += [str(x) for x in part.get("everything") or []]
+        everything += [str(x) for x in part.get("everything") or [] if str(x) not in everything]
         frames |= {str(x) for x in part.get("frames") or []}
         facts |= {str(x) for x in part.get("facts") or [] if x in LOAD_FACTS}
         a = part.get("assessability")
@@ -480,18 +507,24 @@ class Content:
         return out
 
     def seed(self, answers: Any) -> None:
-        """Take the answers a section of THIS build got (its reads.json ``answers``) as known.
+        """Take answers as known: those a section of THIS build got (its reads.json
+        ``answers``), or those kept for this very assessability by an earlier build
+        (:func:`qmsdata.pack.cache.read_answers`: keyed on its JSON and the code, sealed).
 
         They are this build's assessability's answers, hashed as :meth:`_replay` would hash
         them, so a section that ran is keyed without asking its questions again (0.9 CPU s of
-        replays per cold demo build). A wrong one can only key the entry where no lookup finds
-        it (lookups replay against the then-current assessability): a re-run, never a stale
-        section.
+        replays per cold demo build), and a warm build restores its sections without replays
+        (0.4 CPU s). Either kind is bound to the exact assessability it answered: a lookup
+        against another one replays (its answers are kept under another key).
         """
         if isinstance(answers, dict):
             for key, value in answers.items():
                 if isinstance(key, str) and key.startswith("call:") and isinstance(value, str):
                     self._memo.setdefault(key, value)
+
+    def answers(self) -> dict[str, str]:
+        """Return every answer hashed in this build (for :meth:`seed` in the next one)."""
+        return {k: v for k, v in self._memo.items() if k.startswith("call:")}
 
     def _answer(self, call: Any) -> str:
         """Return the hash of the current answer to one question (each asked once per build)."""
@@ -520,6 +553,12 @@ def item_words(name: str) -> str:
 # ------------------------------------------------------------------ the notebook's own code
 
 _PARAMS = ("site", "product")
+#: parameters naming the workbook folder and the snapshot: a notebook that uses them itself
+#: (a path for pandas or pyarrow, whose C-level reads fire no audit event, an ``os.stat``)
+#: reads what the recorder cannot see
+_PATH_PARAMS = ("workbook", "snapshot")
+#: context attributes that are paths to inputs (the workbook, the snapshot, the shared files)
+_PATH_CTX = {"workbook", "snapshot", "signals", "assessability"}
 #: context attributes a section may read without depending on the site or product
 _SAFE_CTX = {
     "period",
@@ -536,40 +575,88 @@ _SAFE_CTX = {
 }
 #: calls that may take the context, site and product: the data they give is keyed by content
 _VIEW_CALLS = {"section_workbook", "section_signals", "section_assessability", "section_context"}
+#: calls that may take the context and read only what the base key covers besides
+#: (:func:`qmsdata.pack.cache.outside_reads`: the trends documents)
+_KEYED_CALLS = {"evidence_links"}
+#: names through which code can reach a variable or attribute without naming it
+_DYNAMIC = ("eval", "exec", "globals", "locals", "vars", "getattr", "attrgetter", "__import__")
+_DUNDER_ATTRS = ("__dict__", "__getattribute__", "__getattr__")
+
+UNSURE = "its code is not plain Python (IPython magic, shell lines, a syntax error)"
+USES_PATHS = "its code uses the {} parameter itself"
+CONTEXT_ESCAPES = "its code uses the context other than through the view helpers"
+DYNAMIC = "its code reaches names dynamically (getattr, eval, __dict__, ...)"
 
 
-def reads_site(notebook: Path) -> bool:
-    """Return True unless the notebook's code provably uses the site and product only for its view.
+@dataclass(frozen=True)
+class NotebookCode:
+    """What a section notebook's own code (its parameters cell aside) says about its reads.
 
-    A section reads the site or product only through the data it sees (keyed by their content)
-    when its code (the parameters cell aside) loads the names ``site`` / ``product`` only as
+    Attributes
+    ----------
+    sha
+        The SHA-256 of the notebook file (the ``notebook`` part of its base key).
+    site
+        True unless its code provably uses the site and product only for its view.
+    everything
+        Why its code counts as reading every input ("" when it does not): it uses the
+        ``workbook`` or ``snapshot`` parameter, or a path of the context, itself.
+    evidence_links
+        Its code calls :func:`qmsdata.evidence_links` (keyed on the trends documents).
+    """
+
+    sha: str
+    site: bool
+    everything: str
+    evidence_links: bool
+
+
+def notebook_code(notebook: Path) -> NotebookCode:
+    """Read a section notebook once: its hash and what its code says about its reads.
+
+    The site and product (``site``): a section reads them only through the data it sees
+    (keyed by their content) when its code loads the names ``site`` / ``product`` only as
     arguments of :func:`qmsdata.section_workbook` (or :func:`qmsdata.section_context`), reads
     the context only for other attributes or passes it only to ``section_workbook``,
     ``section_signals``, ``section_assessability``, and reaches no name dynamically
     (``getattr``, ``vars``, ``eval``, ``__dict__``). Anything else (a title with the site in
     it, the context handed to another function): the site and product are part of its key.
+
+    Every input (``everything``): a section whose code uses the ``workbook`` or ``snapshot``
+    parameter other than as an argument of those view helpers, reads a path of the context
+    (``ctx.workbook``, ``ctx.snapshot``, ``ctx.signals``, ``ctx.assessability``), hands the
+    context to anything but the view helpers and ``evidence_links``, or reaches names
+    dynamically, may read an input the recorder cannot see (pandas and pyarrow read files in
+    C, which fires no audit event; ``os.stat`` fires none either): its key covers every input.
+    Code that is not plain Python (IPython magic, shell lines, a syntax error) is not proved
+    anything: the site, every input and the trends documents are part of its key.
+
+    Raises
+    ------
+    OSError
+        The notebook cannot be read.
     """
+    data = notebook.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    unsure = NotebookCode(sha, True, UNSURE, True)
     try:  # the JSON as it is (nbformat's schema check costs more than the whole look)
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError):  # the build reports it; key on the site
-        return True
-    trees = []
-    for cell in cells:
-        tags = (cell.get("metadata") or {}).get("tags") or []
-        if cell.get("cell_type") != "code" or "parameters" in tags:
-            continue
-        text = cell.get("source", "")
-        text = "".join(text) if isinstance(text, list) else str(text)
-        lines = text.splitlines()
-        if any(line.lstrip().startswith(("%", "!")) for line in lines):
-            return True  # IPython magics and shell lines are not Python: not proved site-free
-        source = "\n".join(lines)
-        try:
-            trees.append(ast.parse(source))
-        except SyntaxError:
-            return True
+        cells = json.loads(data)["cells"]
+        trees = []
+        for cell in cells:
+            tags = (cell.get("metadata") or {}).get("tags") or []
+            if cell.get("cell_type") != "code" or "parameters" in tags:
+                continue
+            text = cell.get("source", "")
+            text = "".join(text) if isinstance(text, list) else str(text)
+            lines = text.splitlines()
+            if any(line.lstrip().startswith(("%", "!")) for line in lines):
+                return unsure  # IPython magics and shell lines are not Python: not proved
+            trees.append(ast.parse("\n".join(lines)))
+    except (ValueError, KeyError, TypeError, AttributeError, SyntaxError):
+        return unsure  # the build reports it; key on everything
     module = ast.Module(body=[n for t in trees for n in t.body], type_ignores=[])
-    return _uses_site(module)
+    site, everything, links = _judge(module)
+    return NotebookCode(sha, site, everything, links)
 
 
 def _call_name(node: ast.Call) -> str | None:
@@ -578,68 +665,97 @@ def _call_name(node: ast.Call) -> str | None:
     return node.func.id if isinstance(node.func, ast.Name) else None
 
 
-def _uses_site(tree: ast.AST) -> bool:
-    """Return True when ``tree`` may read the site or product other than through its data."""
+def _arg_of(node: ast.AST, parent: dict[int, ast.AST]) -> str | None:
+    """Return the name of the call ``node`` is a direct argument of (None: not an argument)."""
+    up = parent.get(id(node))
+    if isinstance(up, ast.keyword):
+        up = parent.get(id(up))
+    if isinstance(up, ast.Call) and up.func is not node:
+        return _call_name(up)
+    return None
+
+
+def _in_preamble(attr: ast.Attribute, parent: dict[int, ast.AST]) -> bool:
+    """``period, as_of, site = ctx.period, ctx.as_of, ctx.site``: ``attr`` only names a value."""
+    tup = parent.get(id(attr))
+    assign = parent.get(id(tup))
+    if not (isinstance(tup, ast.Tuple) and isinstance(assign, ast.Assign)):
+        return False
+    target = assign.targets[0] if len(assign.targets) == 1 else None
+    if assign.value is not tup or not isinstance(target, ast.Tuple):
+        return False
+    for name_node, elt in zip(target.elts, tup.elts, strict=False):
+        if elt is attr:
+            return isinstance(name_node, ast.Name) and name_node.id == attr.attr
+    return False
+
+
+def _judge(tree: ast.AST) -> tuple[bool, str, bool]:
+    """Return (reads the site, why it reads every input or "", calls evidence_links)."""
     parent: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parent[id(child)] = node
     # the names the context is kept in: `ctx = qmsdata.section_context(...)`, nothing subtler
     ctx_names = {"ctx", "context"}
-    for node in ast.walk(tree):
+    site, everything, links = False, "", False
+    for node in ast.walk(tree):  # breadth first: a node's parent is recorded before it
+        for child in ast.iter_child_nodes(node):
+            parent[id(child)] = node
         if isinstance(node, ast.Call) and _call_name(node) == "section_context":
             up = parent.get(id(node))
-            if not (
+            if (
                 isinstance(up, ast.Assign)
                 and len(up.targets) == 1
                 and isinstance(up.targets[0], ast.Name)
             ):
-                return True
-            ctx_names.add(up.targets[0].id)
-    ok: set[int] = set()  # ids of nodes already judged harmless
+                ctx_names.add(up.targets[0].id)
+            else:
+                site, everything = True, everything or CONTEXT_ESCAPES
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _call_name(node) in _VIEW_CALLS:
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
-                if isinstance(arg, ast.Name):
-                    ok.add(id(arg))
-        elif isinstance(node, ast.Assign):
-            # the preamble `period, as_of, site, product = ctx.period, ctx.as_of, ctx.site, ...`
-            # only names them: their loads are judged below
-            target = node.targets[0] if len(node.targets) == 1 else None
-            if isinstance(node.value, ast.Tuple) and isinstance(target, ast.Tuple):
-                for name_node, elt in zip(target.elts, node.value.elts, strict=False):
-                    if (
-                        isinstance(elt, ast.Attribute)
-                        and isinstance(elt.value, ast.Name)
-                        and elt.value.id in ctx_names
-                        and isinstance(name_node, ast.Name)
-                        and name_node.id == elt.attr
-                    ):
-                        ok.add(id(elt))
-                        ok.add(id(elt.value))
-        elif (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in ctx_names
-            and node.attr in _SAFE_CTX
-        ):
-            ok.add(id(node.value))
-    for node in ast.walk(tree):
-        if id(node) in ok:
-            continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            if node.id in (*_PARAMS, *ctx_names, *_DYNAMIC):
-                return True
-        elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
-            return True
-        elif isinstance(node, ast.Attribute) and node.attr in _PARAMS:
-            # `row.site` of a data row is data; the context's (or anything not named) is not
-            if not isinstance(node.value, ast.Name) or node.value.id in ctx_names:
-                return True
+            name = node.id
+            if name == "evidence_links":
+                links = True
+            elif name in ctx_names:
+                up = parent.get(id(node))
+                if isinstance(up, ast.Attribute) and up.value is node:
+                    if up.attr in _SAFE_CTX:
+                        continue
+                    if up.attr in _PATH_CTX or up.attr.startswith("_"):
+                        everything = everything or USES_PATHS.format(f"context's {up.attr}")
+                    elif up.attr not in _PARAMS:
+                        everything = everything or CONTEXT_ESCAPES
+                    if not _in_preamble(up, parent):
+                        site = True
+                    continue
+                call = _arg_of(node, parent)
+                if call in _VIEW_CALLS:
+                    continue
+                site = True
+                if call not in _KEYED_CALLS:
+                    everything = everything or CONTEXT_ESCAPES
+            elif name in _PARAMS:
+                if _arg_of(node, parent) not in _VIEW_CALLS:
+                    site = True
+            elif name in _PATH_PARAMS:
+                if _arg_of(node, parent) not in _VIEW_CALLS:
+                    everything = everything or USES_PATHS.format(name)
+            elif name in _DYNAMIC:
+                site, everything, links = True, everything or DYNAMIC, True
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "evidence_links":
+                links = True
+            elif node.attr in _DUNDER_ATTRS:
+                site, everything, links = True, everything or DYNAMIC, True
+            elif node.attr in _PATH_PARAMS:  # `c.workbook` of a context kept elsewhere
+                everything = everything or USES_PATHS.format(node.attr)
+            elif (
+                node.attr in _PARAMS
+                and not _in_preamble(node, parent)
+                # `row.site` of a data row is data; the context's (or anything not named) is not
+                and (not isinstance(node.value, ast.Name) or node.value.id in ctx_names)
+            ):
+                site = True
+        elif isinstance(node, ast.alias) and node.name.rpartition(".")[2] == "evidence_links":
+            links = True
         elif isinstance(node, ast.Constant) and node.value in _DYNAMIC:  # __import__("...")
-            return True
-    return False
-
-
-#: names through which code can reach a variable or attribute without naming it
-_DYNAMIC = ("eval", "exec", "globals", "locals", "vars", "getattr", "attrgetter", "__import__")
+            site, everything, links = True, everything or DYNAMIC, True
+    return site, everything, links

@@ -256,9 +256,7 @@ def build_trends(
         )
         wb = read_snapshot(snap)
         if site:  # the analyses see the site's records only, as the notebooks will
-            from qmsdata.pack.snapshot import filter_site
-
-            wb = filter_site(wb, site)
+            wb = wb.for_site(site)
         sections = trend_sections(
             wb,
             as_of=req.as_of,

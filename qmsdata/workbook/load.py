@@ -78,10 +78,8 @@ def load(
     from qmsdata.validation.pipeline import Prepared, prepare
     from qmsdata.validation.split import Validated
 
-    if "qmsdata.pack.reads" in sys.modules:  # a pack section loading on its own: reads it all
-        tracker = sys.modules["qmsdata.pack.reads"].active()
-        if tracker is not None:
-            tracker.note_everything("qmsdata.load")
+    # a pack section loading on its own reads it all (qmsdata.pack.reads hears the event)
+    sys.audit("qmsdata.load", os.fspath(path))
 
     config = read_config(path)
     if cache_dir is None and any(n in config.records for n in record_types or RECORD_TYPES):

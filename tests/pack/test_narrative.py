@@ -178,21 +178,29 @@ def test_fiscal_quarter_needs_aligned_year() -> None:
         parse_period("FY2027Q1", 2)
 
 
-def test_filter_product_keeps_qms_wide_records() -> None:
-    from types import SimpleNamespace
+def test_a_product_view_keeps_qms_wide_records(monkeypatch, tmp_path) -> None:
+    """The pack's helper gives Workbook.for_product's view (one row rule)."""
+    import qmsdata
+    from qmsdata.pack.notebook import section_workbook
 
-    from qmsdata.pack.snapshot import filter_product
+    wb = qmsdata.load(_product_workbook(tmp_path / "wb"))
+    monkeypatch.setattr(qmsdata, "load", lambda path: wb)
+    out = section_workbook(wb.path, product="P1")
+    assert out.complaints["complaint_id"].tolist() == ["C1"]
+    assert out.review_actions["action_id"].tolist() == ["RA-1"], "no product column: kept"
+    assert wb.complaints["complaint_id"].tolist() == ["C1", "C2"], "untouched"
 
-    wb = SimpleNamespace(
-        _frames={
-            "complaints": pd.DataFrame({"product": ["P1", "P2", "P1"], "x": [1, 2, 3]}),
-            "audit_findings": pd.DataFrame({"finding_id": ["F1"]}),
-        }
+
+def _product_workbook(folder):
+    from workbooks import good_frame, write_workbook
+
+    complaints = (
+        good_frame("complaints")
+        .head(2)
+        .assign(complaint_id=["C1", "C2"], product=["P1", "P2"], capa_id="")
     )
-    out = filter_product(wb, "P1")
-    assert out._frames["complaints"]["x"].tolist() == [1, 3]
-    assert out._frames["audit_findings"]["finding_id"].tolist() == ["F1"]
-    assert wb._frames["complaints"]["x"].tolist() == [1, 2, 3]  # the original is untouched
+    actions = good_frame("review_actions").head(1).assign(action_id=["RA-1"])
+    return write_workbook(folder, {"complaints": complaints, "review_actions": actions})
 
 
 @pytest.mark.parametrize(

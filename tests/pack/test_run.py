@@ -84,6 +84,20 @@ BASE = {
 }
 
 
+def _base(nb: Path, params: dict, input_fp: str | None, code_fp: str, config: str = "c") -> str:
+    """The base key of section 10_x as a build keys it (lookup.section_base)."""
+    from types import SimpleNamespace
+
+    from qmsdata.pack import lookup as L
+    from qmsdata.pack.execute import SectionRun
+    from qmsdata.pack.sections import Section
+
+    run = SectionRun(Section("10_x", "", "x"))
+    req = SimpleNamespace(redact=False, out=nb.parent / "reports", period="2026-10", site=None)
+    L.section_base(run, nb, req, params, input_fp, code_fp, config)
+    return run.base
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -95,26 +109,23 @@ BASE = {
     ],
 )
 def test_section_key_changes_with_every_parameter(tmp_path, change):
-    from qmsdata.pack.cache import section_key
+    nb = tmp_path / "s.ipynb"
+    nb.write_text("{}")  # not a notebook: its code proves nothing, the site is in its key
+    key = _base(nb, BASE, "inputs", "code")
+    assert key == _base(nb, dict(BASE), "inputs", "code")
+    assert _base(nb, {**BASE, **change}, "inputs", "code") != key
 
+
+def test_section_key_changes_with_notebook_code_and_config(tmp_path):
     nb = tmp_path / "s.ipynb"
     nb.write_text("{}")
-    key = section_key("10_x", nb, BASE, "inputs", "code")
-    assert key == section_key("10_x", nb, dict(BASE), "inputs", "code")
-    assert section_key("10_x", nb, {**BASE, **change}, "inputs", "code") != key
-
-
-def test_section_key_changes_with_notebook_inputs_and_code(tmp_path):
-    from qmsdata.pack.cache import section_key
-
-    nb = tmp_path / "s.ipynb"
-    nb.write_text("{}")
-    key = section_key("10_x", nb, BASE, "inputs", "code")
-    assert section_key("10_x", nb, BASE, "inputs2", "code") != key
-    assert section_key("10_x", nb, BASE, "inputs", "code2") != key
-    assert section_key("10_x", nb, BASE, None, "code") == "", "unhashable inputs: never cached"
+    key = _base(nb, BASE, "inputs", "code")
+    assert _base(nb, BASE, "inputs2", "code") == key, "the inputs key what it read, not its base"
+    assert _base(nb, BASE, "inputs", "code2") != key
+    assert _base(nb, BASE, "inputs", "code", config="c2") != key, "qms.toml"
+    assert _base(nb, BASE, None, "code") == "", "unhashable inputs: never cached"
     nb.write_text("{ }")
-    assert section_key("10_x", nb, BASE, "inputs", "code") != key
+    assert _base(nb, BASE, "inputs", "code") != key
 
 
 def test_swap_into_place_replaces_previous(tmp_path: Path):

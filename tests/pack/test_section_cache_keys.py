@@ -61,19 +61,34 @@ def test_section_linking_trends_documents_is_rebuilt_once_they_exist(
 
 def test_only_notebooks_that_link_trends_documents_key_on_them(tmp_path):
     from qmsdata.pack.cache import outside_reads
+    from qmsdata.pack.reads import notebook_code
 
     out = tmp_path / "reports"
     doc = out / "trends" / "2026-10" / "objectives" / "obj-1.html"
     doc.parent.mkdir(parents=True)
     doc.write_text("x", encoding="utf-8")
-    objectives = outside_reads(NOTEBOOK_DIR / "32_objectives.ipynb", out, "2026-10", None)
+    links = notebook_code(NOTEBOOK_DIR / "32_objectives.ipynb").evidence_links
+    objectives = outside_reads(links, out, "2026-10", None)
     assert objectives == {
         "trends documents": [("obj-1.html", objectives["trends documents"][0][1])]
     }
-    assert outside_reads(NOTEBOOK_DIR / "32_objectives.ipynb", out, "2026-10", "Leeds") == {
-        "trends documents": []
-    }, "a site pack links to the site's documents"
-    assert outside_reads(NOTEBOOK_DIR / "36_audits.ipynb", out, "2026-10", None) == {}
+    assert outside_reads(links, out, "2026-10", "Leeds") == {"trends documents": []}, (
+        "a site pack links to the site's documents"
+    )
+    assert not notebook_code(NOTEBOOK_DIR / "36_audits.ipynb").evidence_links
+
+
+def test_evidence_links_is_found_in_the_code_not_the_text(tmp_path, notebooks):
+    from qmsdata.pack.reads import notebook_code
+
+    said = notebooks.make(tmp_path / "a.ipynb", "# evidence_links are not called here\nx = 1")
+    assert not notebook_code(said).evidence_links, "a comment is no call"
+    for code in (
+        "from qmsdata import evidence_links as links\nlinks(ctx, [])",
+        "import qmsdata\nf = qmsdata.evidence_links",
+        "%time qmsdata.evidence_links(ctx, [])",  # not Python: not proved not to
+    ):
+        assert notebook_code(notebooks.make(tmp_path / "b.ipynb", code)).evidence_links, code
 
 
 def test_build_says_why_each_section_ran_and_what_validation_was_reused(

@@ -21,7 +21,7 @@ from qmsdata.pack.reads import (
     TrackedAssessability,
     Tracker,
     normalise,
-    reads_site,
+    notebook_code,
     tracked,
 )
 from qmsdata.pack.sections import Section
@@ -333,7 +333,71 @@ SITE_CODE = {
 @pytest.mark.parametrize("code", list(SITE_CODE))
 def test_reads_site_from_the_notebooks_code(tmp_path, code):
     nb = make_notebook(tmp_path / "10_x.ipynb", "import qmsdata\n" + code)
-    assert reads_site(nb) is SITE_CODE[code]
+    assert notebook_code(nb).site is SITE_CODE[code]
+
+
+#: notebook code -> whether it reads every input itself (what the recorder cannot see)
+EVERYTHING_CODE = {
+    # the view helpers take the paths: their reads are recorded
+    "ctx = qmsdata.section_context(context, out_dir=out_dir, workbook=workbook, site=site)\n"
+    "wb = qmsdata.section_workbook(context=ctx)\nprint(ctx.period, ctx.out_dir)": False,
+    "wb = qmsdata.section_workbook(workbook, site=site, snapshot=snapshot)": False,
+    "qmsdata.evidence_links(ctx, [])": False,  # keyed on the trends documents
+    "for r in frame.itertuples():\n    print(r.site)": False,
+    # pyarrow and pandas read in C (no audit event), os.stat fires none
+    "import pyarrow.csv\nt = pyarrow.csv.read_csv(workbook + '/complaints.csv')": True,
+    "import os\nsize = os.stat(os.path.join(workbook, 'complaints.csv')).st_size": True,
+    "import pandas as pd\npd.read_parquet(f'{snapshot}/complaints.parquet')": True,
+    "import pandas as pd\npd.read_parquet(ctx.snapshot + '/complaints.parquet')": True,
+    "from pathlib import Path\nfolder = Path(ctx.workbook)": True,
+    "import pandas as pd\npd.read_parquet(ctx.signals)": True,
+    "c = ctx.replace(site=None)\nprint(c.workbook)": True,
+    "print(qmsdata.section_context(context).workbook)": True,
+    "import dataclasses\nd = dataclasses.asdict(ctx)": True,  # the context escapes
+    "print(getattr(ctx, 'work' + 'book'))": True,
+    "print(vars(ctx))": True,
+    "%time x = 1": True,  # magic and shell lines are not parsed: not proved
+    "!ls ../data": True,
+}
+
+
+@pytest.mark.parametrize("code", list(EVERYTHING_CODE))
+def test_a_notebook_using_the_workbook_folder_itself_reads_everything(tmp_path, code):
+    nb = make_notebook(tmp_path / "10_x.ipynb", "import qmsdata\n" + code)
+    assert bool(notebook_code(nb).everything) is EVERYTHING_CODE[code], notebook_code(nb)
+
+
+def test_the_shipped_notebooks_keep_precise_read_sets():
+    """Each packaged section uses the workbook only through the view helpers."""
+    from qmsdata.pack.sections import NOTEBOOK_DIR
+
+    found = {nb.stem: notebook_code(nb) for nb in sorted(NOTEBOOK_DIR.glob("*.ipynb"))}
+    assert len(found) >= 17
+    assert {k: c.everything for k, c in found.items() if c.everything} == {}
+    assert {k for k, c in found.items() if c.evidence_links} == {"32_objectives"}
+
+
+def test_reading_no_aggregates_reads_nothing_reading_some_reads_everything(tmp_path):
+    """Analytics ask every workbook for its Spark aggregates; a pack view has none (None)."""
+    import pandas as pd
+
+    wb = _wb(tmp_path)
+    t = Tracker()
+    assert tracked(wb, t).aggregates is None and not t.everything
+    spark = wb.with_frames(wb._frames, aggregates={"nc_site_process": pd.DataFrame()})
+    t2 = Tracker()
+    assert tracked(spark, t2).aggregates is not None and t2.everything == ["wb.aggregates"]
+
+
+def test_an_analytics_section_reads_its_record_types_only(tmp_path):
+    """The analytics (periods.records) ask for wb.aggregates: that is not every input."""
+    import qmsdata
+
+    wb = _wb(tmp_path)
+    t = Tracker()
+    qmsdata.complaint_counts(tracked(wb, t), "2026-10")
+    assert not t.everything
+    assert "complaints" in t.frames and "review_actions" not in t.frames
 
 
 def test_a_section_loading_or_opening_inputs_itself_reads_everything(tmp_path):
@@ -409,3 +473,26 @@ def test_a_damaged_read_set_file_makes_sections_run_not_the_build_fail(tmp_path)
     folder.mkdir()
     (folder / "base.json").write_text(json.dumps([*bad, good]), encoding="utf-8")
     assert C.read_sets(tmp_path, "base") == [good]
+
+
+def test_a_warm_build_takes_its_answers_from_the_last_build_with_that_assessability(
+    setup, monkeypatch
+):
+    """The same assessability answers the same: no replays; an edited answers file is dropped."""
+    real = Content._replay
+    monkeypatch.setattr(Content, "_replay", lambda self, call: pytest.fail(f"replayed {call}"))
+    warm = setup["build"](site="Leeds")
+    assert warm.reran == {} and all(r.cached for r in warm.sections)
+    kept = sorted((setup["out"] / ".cache" / "answers").glob("*.json"))
+    assert kept
+    for entry in kept:  # an answer edited in the cache folder: not trusted, asked again
+        entry.write_bytes(entry.read_bytes().replace(b"call:", b"call;", 1))
+    replays: list = []
+
+    def counted(self, call):
+        replays.append(call)
+        return real(self, call)
+
+    monkeypatch.setattr(Content, "_replay", counted)
+    again = setup["build"](site="Leeds")
+    assert again.reran == {} and replays, "the edited file failed its seal: questions replayed"

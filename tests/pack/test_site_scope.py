@@ -17,7 +17,7 @@ import pytest
 from test_content import run_section
 
 import qmsdata
-from qmsdata.pack.snapshot import filter_site
+from qmsdata.pack.notebook import section_workbook
 
 TOML = """\
 [workbook]
@@ -78,9 +78,33 @@ def wb(tmp_path_factory):
     return qmsdata.load(_exports(tmp_path_factory.mktemp("site") / "wb"))
 
 
+def _pack_view(wb, site=None, product=None):
+    """The view a section's qmsdata.section_workbook gives of ``wb`` (the pack's path)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(qmsdata, "load", lambda path: wb)
+        return section_workbook(wb.path, site=site, product=product)
+
+
+def test_a_site_view_of_a_spark_workbook_filters_its_aggregates_too(wb):
+    """A Spark workbook's monthly aggregates stand in for its large record types: a site's
+    view through the pack's helper showed every site's (the fleet's) aggregates."""
+    aggregates = {
+        "nc_site_process": pd.DataFrame(
+            {"site": ["Leeds", "Brno", "Leeds"], "month": ["2026-09", "2026-10", "2026-10"]}
+        ),
+        "receipts_supplier": pd.DataFrame({"supplier_id": ["S1"], "received": [3]}),
+    }
+    spark = wb.with_frames(wb._frames, aggregates=aggregates)
+    view = _pack_view(spark, "Leeds")
+    assert view.aggregates["nc_site_process"]["site"].tolist() == ["Leeds", "Leeds"]
+    assert len(view.aggregates["receipts_supplier"]) == 1, "no site column: kept whole"
+    assert sorted(view.objectives["objective_id"]) == ["OBJ-L1", "OBJ-ORG"]
+    assert len(spark.aggregates["nc_site_process"]) == 3, "the workbook itself is untouched"
+
+
 def test_a_site_view_keeps_organisation_wide_objectives_only(wb):
     assert wb.validation["rejected"].sum() == 0, wb.failures
-    for view in (wb.for_site("Leeds"), filter_site(wb, "Leeds")):  # one rule for both
+    for view in (wb.for_site("Leeds"), _pack_view(wb, "Leeds")):  # one rule for both
         assert sorted(view.objectives["objective_id"]) == ["OBJ-L1", "OBJ-ORG"]
         assert len(view.kpi_measurements) == len(wb.kpi_measurements)  # no site column
         # a complaint without a site has an unknown site, not every site
@@ -107,7 +131,7 @@ def test_objective_status_names_each_objectives_scope(wb):
 def test_the_site_pack_section_says_which_objectives_are_organisation_wide(
     wb, monkeypatch, tmp_path
 ):
-    leeds = filter_site(wb, "Leeds")
+    leeds = _pack_view(wb, "Leeds")
     said = run_section(
         "32_objectives", leeds, monkeypatch, tmp_path, period="2026-10", site="Leeds"
     )
