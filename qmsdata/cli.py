@@ -669,6 +669,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qms`` command line; return the exit code."""
+    from qmsdata.optional import skip
+
+    skip()  # this process is qmsdata's: no optional package it never uses (qmsdata.optional)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

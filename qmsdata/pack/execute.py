@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qmsdata.optional import skip_code
 from qmsdata.pack.export import Fragment, error_fragment, export_section
 from qmsdata.pack.sections import Section
 
@@ -36,8 +37,9 @@ RESET_SOURCE = (
 
 #: run in each worker's kernel while the workbook loads: everything a section imports (the
 #: snapshot's Parquet reader, scipy for the statistics, nbformat and jsonschema behind the
-#: plotly mimetype renderer), so no section pays for them
-WARM_UP = (
+#: plotly mimetype renderer), so no section pays for them; jsonschema without its optional IRI
+#: checker (:mod:`qmsdata.optional`: 1.2 CPU s per kernel)
+WARM_UP = skip_code() + (
     "import pandas, pyarrow.parquet, scipy.stats, nbformat, jsonschema\n"
     "import plotly.express, plotly.graph_objects, plotly.io\n"
     "import qmsdata, qmsdata.figures, qmsdata.analytics, qmsdata.pack.snapshot\n"

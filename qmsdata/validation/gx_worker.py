@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qmsdata.optional import NOT_IMPORTED, skip
+
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -49,7 +51,7 @@ _current: GxWorker | None = None
 #: runs Spark in the main process, never through GX) and jsonschema's IRI format checker.
 #: Measured (import great_expectations, medians of 3, load ~4): 3.8 CPU s as installed, 2.7 s
 #: without rfc3987_syntax, 2.2 s without all three.
-_NOT_IN_WORKER = ("rfc3987_syntax", "pyspark", "sqlalchemy")
+_NOT_IN_WORKER = (*NOT_IMPORTED, "pyspark", "sqlalchemy")
 
 
 def current() -> GxWorker | None:
@@ -205,7 +207,6 @@ def _init() -> None:
     """Worker start: ignore Ctrl-C (the main process stops it), import GX, make its context."""
     import atexit
     import signal
-    import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # When the pool tells it to stop, the worker exits without tearing its interpreter down:
@@ -214,8 +215,7 @@ def _init() -> None:
     # exit runs before the atexit handlers.
     atexit.register(_exit_now)
     # GX (and jsonschema) treat a package that does not import as not installed (module notes)
-    for optional in _NOT_IN_WORKER:
-        sys.modules.setdefault(optional, None)  # type: ignore[arg-type]
+    skip(_NOT_IN_WORKER)
     from qmsdata.validation import gx
 
     gx.setup()
