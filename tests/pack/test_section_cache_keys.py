@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qmsdata.pack import build_pack
+from packs import build_html
+
 from qmsdata.pack.sections import NOTEBOOK_DIR, Section
 
 LINK_CELL = """
@@ -22,16 +23,7 @@ qmsdata.narrate("linked: " + ", ".join(links) if links else "not linked", kind="
 
 
 def _build(wb: Path, nbs: Path, sections: list[Section], out: Path, **kw):
-    return build_pack(
-        wb,
-        "2026-10",
-        out=out,
-        formats=("html",),
-        notebook_dir=nbs,
-        sections=sections,
-        progress=False,
-        **kw,
-    )
+    return build_html(wb, nbs, sections, out, **kw)
 
 
 def test_section_linking_trends_documents_is_rebuilt_once_they_exist(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qmsdata.pack import build_pack
+from packs import build_html
+
 from qmsdata.pack.sections import Section
 
 ARROW_CELL = """
@@ -31,17 +32,7 @@ qmsdata.narrate(f"notes file of {size} bytes", kind="conclusion")
 
 
 def _build(wb: Path, nbs: Path, sections: list[Section], out: Path, **kw):
-    return build_pack(
-        wb,
-        "2026-10",
-        out=out,
-        formats=("html",),
-        notebook_dir=nbs,
-        sections=sections,
-        progress=False,
-        jobs=1,
-        **kw,
-    )
+    return build_html(wb, nbs, sections, out, jobs=1, **kw)
 
 
 def test_a_section_reading_the_workbook_folder_in_c_is_not_served_stale(

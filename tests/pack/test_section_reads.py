@@ -13,8 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from packs import build_html
 
-from qmsdata.pack import build_pack
 from qmsdata.pack import cache as C
 from qmsdata.pack.reads import (
     Content,
@@ -96,17 +96,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory):
     out = root / "reports"
 
     def build(**kw):
-        return build_pack(
-            wb,
-            "2026-10",
-            out=out,
-            formats=("html",),
-            notebook_dir=nbs,
-            sections=sections,
-            progress=False,
-            jobs=1,
-            **kw,
-        )
+        return build_html(wb, nbs, sections, out, jobs=1, **kw)
 
     state = {"first": build()}
     assert state["first"].ok, [r.error for r in state["first"].failed]
