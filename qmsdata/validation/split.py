@@ -6,6 +6,7 @@ Rows in = accepted + rejected, always. Rejects keep every original column as rea
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -104,7 +105,13 @@ def split(
     rejects["reasons"] = reasons.to_numpy() if len(reasons) else np.array([], dtype=object)
     # The raw text is not needed any more: free it before the accepted copies are made (on the
     # demo's nonconformities the raw frame is 25 MiB, the accepted text columns' copies 13).
-    raw.drop(columns=raw.columns, inplace=True)
+    # pandas 3.1 deprecates `inplace` (PDEP-8) but has no other way to empty a frame in place
+    # at once: deleting column by column is quadratic (2,000 columns of 20,000 rows: 70 s vs
+    # 0.02 s). pandas is pinned in the lock file; its 4.0 will need the caller to hand the
+    # frame over instead.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        raw.drop(columns=raw.columns, inplace=True)
 
     # move the typed columns into the accepted frame one at a time, so a column's typed copy is
     # freed as its accepted copy is made (not typed + accepted whole at once)
