@@ -524,14 +524,12 @@ EVIDENCE_COLUMNS = [
 
 
 def _ids(frame: pd.DataFrame, record_type: str) -> pd.Series:
-    """Return each record's id: its key (several key columns joined by ``/``), else its row."""
-    key = [c for c in record_key(record_type) if c in frame.columns]
-    if key and len(key) == len(record_key(record_type)):
-        ids = frame[key[0]].astype(str)
-        for col in key[1:]:
-            ids = ids + "/" + frame[col].astype(str)
-        return ids
-    if "_rows" in frame.columns:  # rebuilt from an engine's aggregate: the ids stay with it
+    """Return each record's id (:func:`qmsdata.workbook.filters.row_ids`; aggregates say so)."""
+    from qmsdata.workbook.filters import row_ids
+
+    key = record_key(record_type)
+    if "_rows" in frame.columns and not (key and all(c in frame.columns for c in key)):
+        # rebuilt from an engine's aggregate: the ids stay with it
         return pd.Series(
             [
                 f"aggregate of {int(n):,} record{'' if int(n) == 1 else 's'} (qmsdata.record_ids)"
@@ -539,7 +537,7 @@ def _ids(frame: pd.DataFrame, record_type: str) -> pd.Series:
             ],
             index=frame.index,
         )
-    return pd.Series([f"row {r}" for r in frame.get("source_row", frame.index)], index=frame.index)
+    return row_ids(frame, record_type)
 
 
 def signal_records(wb: Any, row: Any, period: Any, *, as_of: Any = None) -> pd.DataFrame:

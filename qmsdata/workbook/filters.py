@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ORGANISATION_WIDE", "LeftOut", "frames_for", "left_out", "rows_for", "site_scope"]
+__all__ = [
+    "ORGANISATION_WIDE",
+    "LeftOut",
+    "frames_for",
+    "left_out",
+    "row_ids",
+    "rows_for",
+    "site_scope",
+]
 
 #: how a row without a site is labelled where its scope is shown
 ORGANISATION_WIDE = "organisation-wide"
@@ -69,8 +77,7 @@ class LeftOut:
         ``"every_product"``: a row without a product that is not specific to one product (a
         change), left out of each product's view all the same.
     ids
-        The rows' record IDs (the spec's key; parts joined with " / " for a compound key), in
-        the frame's order.
+        The rows' record IDs (:func:`row_ids`), in the frame's order.
     """
 
     record_type: str
@@ -102,7 +109,7 @@ def left_out(frames: Mapping[str, pd.DataFrame], column: str) -> list[LeftOut]:
             continue
         blank = frame[column].astype(object).isna().to_numpy(dtype=bool)
         if blank.any():
-            ids = _record_ids(name, frame.loc[blank])
+            ids = tuple(row_ids(frame.loc[blank], name).tolist())
             out.append(LeftOut(name, column, reason, ids))
     return out
 
@@ -125,28 +132,28 @@ def _blank_means(name: str, column: str) -> str:
     return "not_recorded"
 
 
-def _record_ids(name: str, rows: pd.DataFrame) -> tuple[str, ...]:
-    """Return the rows' record IDs as text: the spec's key, else the source row number."""
-    from qmsdata.records import RECORD_TYPES
+def row_ids(frame: pd.DataFrame, record_type: str) -> pd.Series:
+    """Return each row's record ID as people read it: its key, else its source row.
 
-    spec = RECORD_TYPES.get(name)
-    key = [k for k in (spec.key if spec is not None else ()) if k in rows.columns]
-    if not key:
-        if "source_row" in rows.columns:
-            return tuple(f"row {v}" for v in rows["source_row"].tolist())
-        return tuple(f"row {i + 1}" for i in range(len(rows)))
-    parts = [rows[k].astype(object).map(lambda v: "" if _missing(v) else str(v)) for k in key]
-    joined = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1:], sep=" / ")
-    return tuple(joined.tolist())
-
-
-def _missing(value: Any) -> bool:
+    The spec's key (several key columns joined by ``/``; a missing part empty), or ``row N``
+    when the frame lacks a key column. The one rule for IDs shown in a pack (the evidence
+    table, the rows a site's pack leaves out).
+    """
     import pandas as pd
 
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    from qmsdata.records import RECORD_TYPES
+
+    spec = RECORD_TYPES.get(record_type)
+    key = list(spec.key) if spec is not None else []
+    if key and all(k in frame.columns for k in key):
+        # as pandas writes each column (a date as 2026-10-01, not a Timestamp's repr)
+        parts = [frame[k].astype(str).astype(object).where(frame[k].notna(), "") for k in key]
+        ids = parts[0]
+        for part in parts[1:]:
+            ids = ids + "/" + part
+        return ids.astype(object)
+    rows = frame["source_row"] if "source_row" in frame.columns else range(1, len(frame) + 1)
+    return pd.Series([f"row {r}" for r in rows], index=frame.index, dtype=object)
 
 
 def site_scope(frame: pd.DataFrame) -> Any:
